@@ -1,0 +1,11 @@
+import type { HealthCheck } from '../indicator/health-indicator.interface.js';
+
+/** An indicator as the explorer found and validated it. */
+export interface RegisteredIndicator {
+  readonly name: string;
+  readonly className: string;
+  readonly instance: HealthCheck;
+  readonly groups: readonly string[];
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+}

@@ -1,0 +1,114 @@
+import { evaluateGroup, type GroupInput, type HealthGroupResult } from '../groups/evaluate-group.js';
+import type { HealthConfig } from '../options/health-config.js';
+import type { HealthComponent } from '../status/health-component.interface.js';
+import { HealthStatus } from '../status/health-status.js';
+import type { CheckStats, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
+
+/** The latest result of one indicator; `component` null means absent (not applicable). */
+export interface IndicatorResult {
+  readonly name: string;
+  readonly component: HealthComponent | null;
+  readonly stats: CheckStats;
+}
+
+interface Observed {
+  status: HealthStatus;
+  since: number;
+  reason?: string;
+}
+
+/**
+ * Assembles snapshots from indicator results and tracks, across snapshots, since when each
+ * component and group has had its status: that drives grace windows and the transition stream.
+ * Time comes in as an argument, so it is tested without timers.
+ */
+export class SnapshotBuilder {
+  private readonly observed = new Map<string, Observed>();
+
+  constructor(
+    private readonly config: HealthConfig,
+    private readonly groupInputs: readonly GroupInput[],
+  ) {}
+
+  build(results: readonly IndicatorResult[], now: number, refreshedAt: number): { snapshot: HealthSnapshot; transitions: HealthTransition[] } {
+    const components: Record<string, HealthComponent> = {};
+    const checks: Record<string, CheckStats> = {};
+    for (const result of results) {
+      checks[result.name] = result.stats;
+      if (result.component) components[result.name] = this.config.order.resolve(result.component);
+    }
+    const transitions: HealthTransition[] = [];
+    const seen = new Set<string>();
+    const observe = (key: string, kind: HealthTransition['kind'], path: string, node: { status: HealthStatus; details?: Record<string, unknown> }) => {
+      seen.add(key);
+      const reason = typeof node.details?.reason === 'string' ? node.details.reason : undefined;
+      const previous = this.observed.get(key);
+      if (previous?.status === node.status) return;
+      this.observed.set(key, { status: node.status, since: now, reason });
+      transitions.push({ kind, path, from: previous?.status ?? null, to: node.status, at: now, ...(reason ? { reason } : {}) });
+    };
+    walk(components, '', (path, node) => observe(`c:${path}`, 'component', path, node));
+    const since = (path: string) => this.observed.get(`c:${path}`)?.since;
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, now);
+    for (const [name, group] of Object.entries(groups)) observe(`g:${name}`, 'group', name, group);
+    for (const [key, previous] of this.observed) {
+      if (seen.has(key)) continue;
+      this.observed.delete(key);
+      const kind = key.startsWith('g:') ? 'group' : 'component';
+      transitions.push({ kind, path: key.slice(2), from: previous.status, to: null, at: now });
+    }
+    const snapshot = freeze({ at: now, refreshedAt, stale: false, status: systemStatus(components, groups, this.config), components, groups, checks });
+    return { snapshot, transitions };
+  }
+
+  /** The same snapshot with every component DOWN because no refresh completed in time. Changes no tracked state. */
+  stale(snapshot: HealthSnapshot, now: number): HealthSnapshot {
+    const reason = `stale: no health refresh completed since ${new Date(snapshot.refreshedAt).toISOString()}`;
+    const components: Record<string, HealthComponent> = {};
+    for (const [name, component] of Object.entries(snapshot.components)) {
+      components[name] = { ...component, status: HealthStatus.DOWN, details: { ...component.details, reason } };
+    }
+    const since = (path: string) => this.observed.get(`c:${path}`)?.since;
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, now);
+    return freeze({ ...snapshot, at: now, stale: true, status: systemStatus(components, groups, this.config), components, groups });
+  }
+}
+
+function assembleGroups(
+  inputs: readonly GroupInput[],
+  components: Record<string, HealthComponent>,
+  config: HealthConfig,
+  since: (path: string) => number | undefined,
+  now: number,
+): Record<string, HealthGroupResult> {
+  const groups: Record<string, HealthGroupResult> = {};
+  for (const input of inputs) groups[input.definition.name] = evaluateGroup(input, components, config.order, since, now);
+  return groups;
+}
+
+/** HiveMQ's system status: all components, plus the liveness and readiness states. */
+function systemStatus(components: Record<string, HealthComponent>, groups: Record<string, HealthGroupResult>, config: HealthConfig): HealthStatus {
+  const statuses = Object.values(components).map((c) => c.status);
+  for (const name of ['liveness', 'readiness']) if (groups[name]) statuses.push(groups[name].status);
+  return config.order.worst(statuses);
+}
+
+function walk(
+  components: Record<string, HealthComponent>,
+  prefix: string,
+  visit: (path: string, node: HealthComponent) => void,
+): void {
+  for (const [name, node] of Object.entries(components)) {
+    const path = prefix + name;
+    visit(path, node);
+    if (node.components) walk(node.components, `${path}/`, visit);
+  }
+}
+
+function freeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) freeze(child);
+  }
+  return value;
+}

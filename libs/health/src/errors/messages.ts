@@ -1,0 +1,39 @@
+/** Every message the module throws or logs at boot, each ending in what to do about it. */
+export const INVALID_OPTION = (field: string, expected: string, got: unknown) =>
+  `HealthModule option "${field}" ${expected} (got ${describe(got)}). Fix it in HealthModule.forRoot()/forRootAsync().`;
+
+export const DUPLICATE_INDICATOR = (name: string, first: string, second: string) =>
+  `Two health indicators are named "${name}": ${first} and ${second}. Give each @HealthIndicator() a unique name.`;
+
+export const MISSING_CHECK_METHOD = (className: string, name: string) =>
+  `${className} is marked @HealthIndicator('${name}') but has no check() method. Add check(): HealthComponent | Promise<HealthComponent>.`;
+
+export const INVALID_INDICATOR_NAME = (className: string, name: unknown) =>
+  `${className} has an invalid @HealthIndicator() name ${describe(name)}: use a non-empty name without "/", "?" or "#" (for example "storage").`;
+
+export const INVALID_INDICATOR_OPTION = (className: string, field: string, expected: string, got: unknown) =>
+  `${className}: @HealthIndicator() option "${field}" ${expected} (got ${describe(got)}).`;
+
+export const UNKNOWN_GROUP_MEMBER = (group: string, member: string, known: string[]) =>
+  `Health group "${group}" names "${member}", but no health indicator has that name (known: ${known.join(', ') || 'none'}). ` +
+  `Fix the group's members or register the indicator.`;
+
+export const UNKNOWN_INDICATOR_GROUP = (className: string, group: string, known: string[]) =>
+  `${className} joins health group "${group}", which is not declared (declared: ${known.join(', ')}). ` +
+  `Declare it in the "groups" option or fix the name.`;
+
+export const GROUP_NAME_COLLISION = (name: string, className: string) =>
+  `"${name}" is both a health group and the name of health indicator ${className}; both would answer ` +
+  `at the same path. Rename one of them.`;
+
+export const REQUEST_SCOPED_INDICATOR = (className: string) =>
+  `${className} is request-scoped; health indicators run in the background and must be singletons. Remove the scope.`;
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,60 @@
+import type { GroupDefinition } from '../options/health-config.js';
+import type { HealthComponent } from '../status/health-component.interface.js';
+import { HealthStatus } from '../status/health-status.js';
+import type { StatusOrder } from '../status/status-order.js';
+
+export interface HealthGroupResult {
+  status: HealthStatus;
+  /** Each member, keyed by the name or path that put it in the group. */
+  components: Record<string, HealthComponent>;
+}
+
+export interface GroupInput {
+  readonly definition: GroupDefinition;
+  /** Member paths: the options' members plus the indicators that joined the group. */
+  readonly members: readonly string[];
+}
+
+/** Finds `a/b/c` in a tree of components; undefined when any step is missing. */
+export function findComponent(components: Readonly<Record<string, HealthComponent>>, path: string): HealthComponent | undefined {
+  const [head, ...rest] = path.split('/');
+  let node: HealthComponent | undefined = Object.hasOwn(components, head) ? components[head] : undefined;
+  for (const name of rest) node = node?.components && Object.hasOwn(node.components, name) ? node.components[name] : undefined;
+  return node;
+}
+
+const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
+
+/**
+ * Aggregates a group from resolved components.
+ * - A member whose top-level component is absent (its indicator returned null) is left out.
+ * - A member path that does not resolve inside a present component is DOWN: a probe must not pass
+ *   on a listener that does not exist.
+ * - Within `graceMs` of turning DOWN/OUT_OF_SERVICE a member counts as UP for this group.
+ * - The group's mapping applies to the aggregate (readiness: DEGRADED → DEGRADED_SERVICE, DOWN → OUT_OF_SERVICE).
+ */
+export function evaluateGroup(
+  group: GroupInput,
+  components: Readonly<Record<string, HealthComponent>>,
+  order: StatusOrder,
+  statusSince: (path: string) => number | undefined,
+  now: number,
+): HealthGroupResult {
+  const members: Record<string, HealthComponent> = {};
+  const statuses: HealthStatus[] = [];
+  const { graceMs, mapping } = group.definition;
+  for (const path of group.members) {
+    const top = path.split('/')[0];
+    if (!Object.hasOwn(components, top)) continue;
+    const member = findComponent(components, path) ?? {
+      status: HealthStatus.DOWN,
+      details: { reason: `no component at "${path}"` },
+    };
+    members[path] = member;
+    const since = statusSince(path);
+    const withinGrace = graceMs > 0 && FAILED.has(member.status) && since !== undefined && now - since < graceMs;
+    statuses.push(withinGrace ? HealthStatus.UP : member.status);
+  }
+  const status = order.worst(statuses);
+  return { status: mapping[status] ?? status, components: members };
+}

@@ -1,0 +1,2 @@
+/** Validated, defaulted configuration (HealthConfig). */
+export const HEALTH_CONFIG = Symbol('HEALTH_CONFIG');

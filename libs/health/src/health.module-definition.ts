@@ -1,0 +1,19 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { HealthModuleExtras, HealthModuleOptions } from './options/health-options.interface.js';
+import { ResourcesHealthIndicator } from './terminus/resources.health.js';
+import { createHealthController, DEFAULT_HEALTH_PATH } from './transports/health.controller.js';
+
+export const {
+  ConfigurableModuleClass: ConfigurableHealthModule,
+  MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: HEALTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: HEALTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
+  .setClassMethodName('forRoot')
+  .setExtras<HealthModuleExtras>({ isGlobal: false, path: DEFAULT_HEALTH_PATH, controller: true, resources: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+    controllers: [...(definition.controllers ?? []), ...(extras.controller === false ? [] : [createHealthController(extras.path ?? DEFAULT_HEALTH_PATH)])],
+    providers: [...(definition.providers ?? []), ...(extras.resources === false ? [] : [ResourcesHealthIndicator])],
+  }))
+  .build();

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthEngine } from './engine/health-engine.js';
+import { HEALTH_CONFIG } from './health.constants.js';
+import { ConfigurableHealthModule, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
+import { HealthService } from './health.service.js';
+import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
+import { createHealthConfig } from './options/health-config.js';
+import type { HealthModuleOptions } from './options/health-options.interface.js';
+import { HealthRequestHandler } from './transports/health-request.handler.js';
+
+/**
+ * The Health API. `HealthModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`;
+ * every @HealthIndicator provider in the app becomes a component of the tree.
+ */
+@Module({
+  imports: [DiscoveryModule, TerminusModule],
+  providers: [
+    { provide: HEALTH_CONFIG, useFactory: (options: HealthModuleOptions) => createHealthConfig(options), inject: [HEALTH_MODULE_OPTIONS] },
+    HealthEngine,
+    HealthIndicatorExplorer,
+    HealthRequestHandler,
+    HealthService,
+  ],
+  exports: [HealthService],
+})
+export class HealthModule extends ConfigurableHealthModule {}

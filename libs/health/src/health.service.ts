@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { HealthEngine } from './engine/health-engine.js';
+import type { HealthSnapshot, HealthTransition } from './engine/health-snapshot.interface.js';
+
+/** The public face of the module inside an app: read the state, watch it change, force a refresh. */
+@Injectable()
+export class HealthService {
+  constructor(private readonly engine: HealthEngine) {}
+
+  /** The latest snapshot (stale-aware: DOWN everywhere if the refresher stopped). */
+  snapshot(): HealthSnapshot {
+    return this.engine.current();
+  }
+
+  /** Status transitions of components and groups; one event per change, never per probe. */
+  get changes$(): Observable<HealthTransition> {
+    return this.engine.changes$;
+  }
+
+  /** Runs every due check now; concurrent calls share one run. */
+  refresh(): Promise<HealthSnapshot> {
+    return this.engine.refresh();
+  }
+}

@@ -1,0 +1,12 @@
+export { HealthModule } from './health.module.js';
+export { HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
+export { HealthService } from './health.service.js';
+export { HealthIndicator } from './indicator/health-indicator.decorator.js';
+export type { HealthCheck, HealthIndicatorOptions } from './indicator/health-indicator.interface.js';
+export type { HealthSnapshot, HealthTransition, CheckStats } from './engine/health-snapshot.interface.js';
+export type { HealthGroupResult } from './groups/evaluate-group.js';
+export * from './status/index.js';
+export * from './errors/index.js';
+export type { HealthModuleOptions, HealthModuleExtras, HealthGroupOptions, ResourcesOptions, DetailsVisibility, CheckMode } from './options/health-options.interface.js';
+export { fromTerminusResult, checkWithTerminus, ResourcesHealthIndicator } from './terminus/index.js';
+export type { ViewResponse } from './views/view-response.js';

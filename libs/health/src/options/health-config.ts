@@ -1,0 +1,171 @@
+import { HealthConfigError } from '../errors/health.errors.js';
+import { INVALID_OPTION } from '../errors/messages.js';
+import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, HealthStatus, isHealthStatus, READINESS_MAPPING } from '../status/health-status.js';
+import { StatusOrder } from '../status/status-order.js';
+import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions } from './health-options.interface.js';
+
+export interface GroupDefinition {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly mapping: Readonly<Partial<Record<HealthStatus, HealthStatus>>>;
+  readonly graceMs: number;
+}
+
+/** Validated options with every default filled in. */
+export interface HealthConfig {
+  readonly refreshIntervalMs: number;
+  readonly timeoutMs: number;
+  readonly staleAfterMs: number;
+  readonly checkMode: CheckMode;
+  readonly order: StatusOrder;
+  readonly httpStatus: Readonly<Record<HealthStatus, number>>;
+  readonly groups: readonly GroupDefinition[];
+  readonly showDetails: DetailsVisibility;
+  readonly authorize?: (request: unknown) => boolean | Promise<boolean>;
+  readonly resources: Required<Omit<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>> &
+    Pick<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>;
+  readonly logTransitions: boolean;
+}
+
+export const BUILT_IN_GROUPS = ['liveness', 'readiness'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Validates user options and fills in defaults; throws HealthConfigError naming the field. */
+export function createHealthConfig(options: HealthModuleOptions | undefined): HealthConfig {
+  const o = options ?? {};
+  if (typeof o !== 'object') fail('(options)', 'must be an object', o);
+  const known = new Set([
+    'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
+    'showDetails', 'authorize', 'resources', 'logTransitions',
+  ]);
+  for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
+
+  const refreshIntervalMs = positiveInteger('refreshIntervalMs', o.refreshIntervalMs, 1000);
+  const timeoutMs = positiveInteger('timeoutMs', o.timeoutMs, 2000);
+  const staleAfterMs = positiveInteger('staleAfterMs', o.staleAfterMs, 3 * refreshIntervalMs + timeoutMs);
+  if (staleAfterMs <= refreshIntervalMs) fail('staleAfterMs', `must be greater than refreshIntervalMs (${refreshIntervalMs})`, staleAfterMs);
+  const checkMode = oneOf('checkMode', o.checkMode, ['background', 'on-request'] as const, 'background');
+  const showDetails = oneOf('showDetails', o.showDetails, ['always', 'never', 'when-authorized'] as const, 'always');
+  if (o.authorize !== undefined && typeof o.authorize !== 'function') fail('authorize', 'must be a function (request) => boolean | Promise<boolean>', o.authorize);
+  if (showDetails === 'when-authorized' && !o.authorize) fail('authorize', 'is required when showDetails is "when-authorized"', o.authorize);
+  if (o.logTransitions !== undefined && typeof o.logTransitions !== 'boolean') fail('logTransitions', 'must be a boolean', o.logTransitions);
+
+  return {
+    refreshIntervalMs,
+    timeoutMs,
+    staleAfterMs,
+    checkMode,
+    order: new StatusOrder(statusOrder(o.statusOrder)),
+    httpStatus: httpStatus(o.httpStatus),
+    groups: groups(o.groups),
+    showDetails,
+    authorize: o.authorize,
+    resources: resources(o.resources),
+    logTransitions: o.logTransitions ?? true,
+  };
+}
+
+function statusOrder(value: unknown): readonly HealthStatus[] | undefined {
+  if (value === undefined) return undefined;
+  const valid =
+    Array.isArray(value) && value.length === HEALTH_STATUSES.length && value.every(isHealthStatus) && new Set(value).size === value.length;
+  if (!valid) fail('statusOrder', `must list each of ${HEALTH_STATUSES.join(', ')} exactly once, most severe first`, value);
+  return value as HealthStatus[];
+}
+
+function httpStatus(value: unknown): Record<HealthStatus, number> {
+  if (value === undefined) return { ...DEFAULT_HTTP_STATUS };
+  if (!isPlainObject(value)) fail('httpStatus', 'must be an object of status → HTTP code', value);
+  for (const [status, code] of Object.entries(value)) {
+    if (!isHealthStatus(status)) fail(`httpStatus.${status}`, `is not a health status (${HEALTH_STATUSES.join(', ')})`, status);
+    if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) fail(`httpStatus.${status}`, 'must be an HTTP status code (100-599)', code);
+  }
+  return { ...DEFAULT_HTTP_STATUS, ...(value as Partial<Record<HealthStatus, number>>) };
+}
+
+function groups(value: unknown): GroupDefinition[] {
+  if (value !== undefined && !isPlainObject(value)) fail('groups', 'must be an object of group name → { members, mapping, graceMs }', value);
+  const given = (value ?? {}) as Record<string, unknown>;
+  const names = [...BUILT_IN_GROUPS, ...Object.keys(given).filter((name) => !(BUILT_IN_GROUPS as readonly string[]).includes(name))];
+  return names.map((name) => {
+    const field = `groups.${name}`;
+    if (!NAME.test(name)) fail(field, 'must be named with letters, digits, ".", "_" or "-"', name);
+    const group = given[name] ?? {};
+    if (!isPlainObject(group)) fail(field, 'must be an object { members, mapping, graceMs }', group);
+    const { members = [], mapping, graceMs, ...rest } = group as Record<string, unknown>;
+    for (const key of Object.keys(rest)) fail(`${field}.${key}`, 'is not a group option (members, mapping, graceMs)', rest[key]);
+    if (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m.length > 0 && !m.startsWith('/') && !m.endsWith('/'))) {
+      fail(`${field}.members`, 'must be an array of component names or paths such as "mqtt/tcp-listener-1883"', members);
+    }
+    const defaultMapping = name === 'readiness' ? READINESS_MAPPING : {};
+    if (mapping !== undefined) {
+      if (!isPlainObject(mapping)) fail(`${field}.mapping`, 'must be an object of status → status', mapping);
+      for (const [from, to] of Object.entries(mapping)) {
+        if (!isHealthStatus(from) || !isHealthStatus(to)) fail(`${field}.mapping.${from}`, 'must map a health status to a health status', to);
+      }
+    }
+    return {
+      name,
+      members: [...new Set(members as string[])],
+      mapping: (mapping ?? defaultMapping) as Partial<Record<HealthStatus, HealthStatus>>,
+      graceMs: nonNegativeInteger(`${field}.graceMs`, graceMs, 0),
+    };
+  });
+}
+
+function resources(value: unknown): HealthConfig['resources'] {
+  if (value !== undefined && !isPlainObject(value)) fail('resources', 'must be an object of thresholds', value);
+  const r = (value ?? {}) as ResourcesOptions;
+  const ratio = (field: keyof ResourcesOptions, fallback: number) => {
+    const v = r[field] ?? fallback;
+    if (typeof v !== 'number' || !(v > 0 && v <= 1)) fail(`resources.${field}`, 'must be a fraction in (0, 1]', v);
+    return v as number;
+  };
+  const bytes = (field: 'rssDegradedBytes' | 'rssDownBytes') => {
+    const v = r[field];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) fail(`resources.${field}`, 'must be a positive number of bytes', v);
+    return v;
+  };
+  const config = {
+    heapDegradedRatio: ratio('heapDegradedRatio', 0.85),
+    heapDownRatio: ratio('heapDownRatio', 0.95),
+    rssDegradedBytes: bytes('rssDegradedBytes'),
+    rssDownBytes: bytes('rssDownBytes'),
+    diskPath: r.diskPath ?? process.cwd(),
+    diskDegradedRatio: ratio('diskDegradedRatio', 0.9),
+    diskDownRatio: ratio('diskDownRatio', 0.98),
+  };
+  if (typeof config.diskPath !== 'string' || !config.diskPath) fail('resources.diskPath', 'must be a path', config.diskPath);
+  if (config.heapDegradedRatio > config.heapDownRatio) fail('resources.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
+  if (config.diskDegradedRatio > config.diskDownRatio) fail('resources.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
+  if (config.rssDegradedBytes && config.rssDownBytes && config.rssDegradedBytes > config.rssDownBytes) {
+    fail('resources.rssDegradedBytes', `must not exceed rssDownBytes (${config.rssDownBytes})`, config.rssDegradedBytes);
+  }
+  return config;
+}
+
+function positiveInteger(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) <= 0) fail(field, 'must be a positive integer of milliseconds', value);
+  return value as number;
+}
+
+function nonNegativeInteger(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < 0) fail(field, 'must be a non-negative integer of milliseconds', value);
+  return value as number;
+}
+
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
+  return value as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(field: string, expected: string, got: unknown): never {
+  throw new HealthConfigError(INVALID_OPTION(field, expected, got));
+}

@@ -1,0 +1,68 @@
+import type { HealthStatus } from '../status/health-status.js';
+
+export type DetailsVisibility = 'always' | 'never' | 'when-authorized';
+export type CheckMode = 'background' | 'on-request';
+
+/** A group of components served at `/<prefix>/<name>` (liveness, readiness, or one of yours). */
+export interface HealthGroupOptions {
+  /** Component names or paths to a sub-component (`mqtt/tls-tcp-listener-8883`). Added to the indicators that join the group themselves. */
+  members?: string[];
+  /** Replaces an aggregated status before it is served, e.g. `{ DOWN: 'OUT_OF_SERVICE' }`. */
+  mapping?: Partial<Record<HealthStatus, HealthStatus>>;
+  /** A member that has been DOWN (or OUT_OF_SERVICE) for less than this still counts as UP in this group. */
+  graceMs?: number;
+}
+
+/** Thresholds of the built-in `resources` component (Terminus memory and disk indicators). */
+export interface ResourcesOptions {
+  /** Heap used, as a fraction of V8's heap limit, above which the component is DEGRADED. Default 0.85. */
+  heapDegradedRatio?: number;
+  /** ...and DOWN. Default 0.95. */
+  heapDownRatio?: number;
+  /** Resident set size in bytes above which the component is DEGRADED. Off by default. */
+  rssDegradedBytes?: number;
+  /** ...and DOWN. Off by default. */
+  rssDownBytes?: number;
+  /** The file system whose usage is checked. Default the working directory. */
+  diskPath?: string;
+  /** Used fraction of that file system above which the component is DEGRADED. Default 0.9. */
+  diskDegradedRatio?: number;
+  /** ...and DOWN. Default 0.98. */
+  diskDownRatio?: number;
+}
+
+export interface HealthModuleOptions {
+  /** How often the background refresher runs every indicator. Default 1000. */
+  refreshIntervalMs?: number;
+  /** Default per-indicator timeout; a slower check is DOWN "timed out after N ms". Default 2000. */
+  timeoutMs?: number;
+  /** A snapshot whose last completed refresh is older than this is stale: every component reads DOWN. Default 3 × refreshIntervalMs + timeoutMs. */
+  staleAfterMs?: number;
+  /** `background` (default): probes read the latest snapshot. `on-request`: each probe waits for a fresh, coalesced refresh. */
+  checkMode?: CheckMode;
+  /** Aggregation order, most severe first. Must list all six statuses. */
+  statusOrder?: HealthStatus[];
+  /** HTTP status code per health status; merged over the defaults (200 / 503). */
+  httpStatus?: Partial<Record<HealthStatus, number>>;
+  /** Built-in `liveness` and `readiness`, and custom groups. */
+  groups?: Record<string, HealthGroupOptions>;
+  /** Whether `details` reach response bodies. Default `always`. */
+  showDetails?: DetailsVisibility;
+  /** Decides per request when `showDetails` is `when-authorized`; receives the platform's request object. */
+  authorize?: (request: unknown) => boolean | Promise<boolean>;
+  /** Thresholds of the built-in `resources` component. */
+  resources?: ResourcesOptions;
+  /** Log one line per status transition. Default true. */
+  logTransitions?: boolean;
+}
+
+/** Options fixed when the module is defined (they shape routes and providers, so they cannot be async). */
+export interface HealthModuleExtras {
+  isGlobal?: boolean;
+  /** Route prefix of the HealthController in the host app. Default `api/v1/health`. */
+  path?: string;
+  /** Mount the HealthController in the host app. Default true. */
+  controller?: boolean;
+  /** Register the built-in `resources` component. Default true. */
+  resources?: boolean;
+}

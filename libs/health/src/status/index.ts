@@ -1,0 +1,3 @@
+export * from './health-status.js';
+export * from './health-component.interface.js';
+export * from './status-order.js';

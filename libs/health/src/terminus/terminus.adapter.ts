@@ -1,0 +1,33 @@
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+import type { HealthComponent } from '../status/health-component.interface.js';
+import { HealthStatus } from '../status/health-status.js';
+
+const STATUS: Record<string, HealthStatus> = { up: HealthStatus.UP, degraded: HealthStatus.DEGRADED, down: HealthStatus.DOWN };
+
+/**
+ * Turns a @nestjs/terminus indicator result into a component. One key becomes that component
+ * (its extra fields become details); several keys become sub-components of an aggregated parent.
+ */
+export function fromTerminusResult(result: HealthIndicatorResult): HealthComponent {
+  const entries = Object.entries(result);
+  const components: Record<string, HealthComponent> = {};
+  for (const [key, { status, ...details }] of entries) {
+    components[key] = { status: STATUS[status] ?? HealthStatus.UNKNOWN, ...(Object.keys(details).length ? { details } : {}) };
+  }
+  if (entries.length === 1) return components[entries[0][0]];
+  return { status: HealthStatus.UP, components };
+}
+
+/**
+ * Runs a Terminus check and converts its outcome, including the error some Terminus indicators
+ * throw with their result in `causes`. Any other error propagates (the engine reports it DOWN).
+ */
+export async function checkWithTerminus(check: () => PromiseLike<HealthIndicatorResult>): Promise<HealthComponent> {
+  try {
+    return fromTerminusResult(await check());
+  } catch (error) {
+    const causes = (error as { causes?: unknown }).causes;
+    if (causes && typeof causes === 'object') return fromTerminusResult(causes as HealthIndicatorResult);
+    throw error;
+  }
+}

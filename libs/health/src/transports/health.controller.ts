@@ -1,0 +1,41 @@
+import { All, Controller, Param, Req, Res, type Type } from '@nestjs/common';
+import type { ViewResponse } from '../views/view-response.js';
+import { HealthRequestHandler } from './health-request.handler.js';
+import { writeResponse } from './write-response.js';
+
+export const DEFAULT_HEALTH_PATH = 'api/v1/health';
+
+/** Deepest path served below the prefix (`extensions/<id>/internals/entrypoint` is 4). */
+export const MAX_PATH_DEPTH = 8;
+
+/**
+ * `''`, `:p1`, `:p1/:p2`, ...: a wildcard is spelled differently by Express 5 (`*path`) and
+ * Fastify (`*`), named parameters the same way by both.
+ */
+const ROUTES = Array.from({ length: MAX_PATH_DEPTH + 1 }, (_, depth) => Array.from({ length: depth }, (_, i) => `:p${i + 1}`).join('/'));
+
+interface PlatformRequest {
+  method: string;
+}
+
+/** Builds the host-app controller under the configured prefix (a route path must be known when the module is defined). */
+export function createHealthController(path: string): Type<unknown> {
+  @Controller(path)
+  class HealthController {
+    constructor(private readonly handler: HealthRequestHandler) {}
+
+    @All(ROUTES)
+    serve(@Req() request: PlatformRequest, @Res() response: Parameters<typeof writeResponse>[0], @Param() params: Record<string, string>): void | Promise<void> {
+      const answer = this.handler.hivemq(request.method, segmentsOf(params), request);
+      if (answer instanceof Promise) return answer.then((view: ViewResponse) => writeResponse(response, view, request.method));
+      writeResponse(response, answer, request.method);
+    }
+  }
+  return HealthController;
+}
+
+function segmentsOf(params: Record<string, string>): string[] {
+  const segments: string[] = [];
+  for (let i = 1; params[`p${i}`] !== undefined; i++) segments.push(params[`p${i}`]);
+  return segments;
+}

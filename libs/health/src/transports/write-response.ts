@@ -1,0 +1,21 @@
+import type { ServerResponse } from 'node:http';
+import type { ViewResponse } from '../views/view-response.js';
+
+interface FastifyLikeReply {
+  raw: ServerResponse;
+  hijack(): void;
+}
+
+/** Writes a view answer straight to the socket, on Express, Fastify or a bare node:http response. */
+export function writeResponse(response: ServerResponse | FastifyLikeReply, view: ViewResponse, method: string): void {
+  let raw: ServerResponse;
+  if ('raw' in response && typeof response.hijack === 'function') {
+    response.hijack();
+    raw = response.raw;
+  } else {
+    raw = response as ServerResponse;
+  }
+  if (raw.headersSent) return;
+  raw.writeHead(view.statusCode, view.headers);
+  raw.end(method === 'HEAD' ? undefined : view.body);
+}

@@ -1,0 +1,48 @@
+import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import { findComponent, type HealthGroupResult } from '../groups/evaluate-group.js';
+import type { HealthConfig } from '../options/health-config.js';
+import type { HealthComponent } from '../status/health-component.interface.js';
+import { jsonResponse, type ViewResponse } from './view-response.js';
+
+/** The system answer: every component, the liveness/readiness states, and the group names. */
+export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, showDetails: boolean): ViewResponse {
+  const components: Record<string, HealthComponent> = {};
+  for (const [name, component] of Object.entries(snapshot.components)) components[name] = visible(component, showDetails);
+  components['liveness-state'] = { status: snapshot.groups.liveness.status };
+  components['readiness-state'] = { status: snapshot.groups.readiness.status };
+  return jsonResponse(config.httpStatus[snapshot.status], { status: snapshot.status, components, groups: Object.keys(snapshot.groups) });
+}
+
+export function renderGroup(group: HealthGroupResult, config: HealthConfig, showDetails: boolean): ViewResponse {
+  const members = Object.entries(group.components);
+  if (members.length === 0) return jsonResponse(config.httpStatus[group.status], { status: group.status });
+  const components: Record<string, HealthComponent> = {};
+  for (const [path, component] of members) components[path] = visible(component, showDetails);
+  return jsonResponse(config.httpStatus[group.status], { status: group.status, components });
+}
+
+export function renderComponent(component: HealthComponent, config: HealthConfig, showDetails: boolean): ViewResponse {
+  return jsonResponse(config.httpStatus[component.status], visible(component, showDetails));
+}
+
+/**
+ * The HiveMQ tree API below the prefix: `[]` is the system, `[group]` a group, and
+ * `[component, sub, ...]` any node of the tree. Undefined when nothing is there.
+ */
+export function renderHivemq(snapshot: HealthSnapshot, segments: readonly string[], config: HealthConfig, showDetails: boolean): ViewResponse | undefined {
+  if (segments.length === 0) return renderSystem(snapshot, config, showDetails);
+  if (segments.length === 1 && Object.hasOwn(snapshot.groups, segments[0])) return renderGroup(snapshot.groups[segments[0]], config, showDetails);
+  const component = findComponent(snapshot.components, segments.join('/'));
+  return component && renderComponent(component, config, showDetails);
+}
+
+/** The component as a body may show it: without `details` anywhere in the tree when they are hidden. */
+export function visible(component: HealthComponent, showDetails: boolean): HealthComponent {
+  if (showDetails) return component;
+  const stripped: HealthComponent = { status: component.status };
+  if (component.components) {
+    stripped.components = {};
+    for (const [name, child] of Object.entries(component.components)) stripped.components[name] = visible(child, false);
+  }
+  return stripped;
+}
