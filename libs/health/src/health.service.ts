@@ -22,4 +22,21 @@ export class HealthService {
   refresh(): Promise<HealthSnapshot> {
     return this.engine.refresh();
   }
+
+  /** With `startup: 'manual'`: start-up is complete (listeners bound, storage open, cluster joined). */
+  markStartupComplete(): void {
+    this.engine.markStarted();
+  }
+
+  /**
+   * Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. The module calls it
+   * on application shutdown (enable Nest's shutdown hooks or call `app.close()` on SIGTERM).
+   */
+  drain(): Promise<void> {
+    return this.engine.drain();
+  }
+
+  get isDraining(): boolean {
+    return this.engine.draining;
+  }
 }

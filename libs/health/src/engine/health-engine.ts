@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import type { GroupInput } from '../groups/evaluate-group.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { HealthStatus } from '../status/health-status.js';
-import type { HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
+import type { HealthLifecycle, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
 import { errorText, failedComponent, normalizeComponent } from './normalize-component.js';
 import type { RegisteredIndicator } from './registered-indicator.interface.js';
 import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
@@ -25,7 +26,7 @@ interface IndicatorState {
  * @internal
  */
 @Injectable()
-export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Health');
   private readonly transitions = new Subject<HealthTransition>();
   private states: IndicatorState[] = [];
@@ -36,6 +37,8 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   private inFlight?: Promise<HealthSnapshot>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private lifecycle: HealthLifecycle = { started: false, draining: false };
+  private drained?: Promise<void>;
 
   readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
 
@@ -60,16 +63,50 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.checkMode === 'on-request') return;
     // The app starts listening with real results, never with a tree of UNKNOWNs.
     await this.refresh();
-    this.schedule();
+    if (this.config.checkMode === 'background') this.schedule();
+    if (this.config.startup === 'auto') this.markStarted();
   }
 
-  beforeApplicationShutdown(): void {
+  /** Drain first: readiness turns OUT_OF_SERVICE while the app still serves, for `drainMs`. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain();
+  }
+
+  onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.timer);
     this.transitions.complete();
+  }
+
+  /** Start-up is complete: the startup group and readiness follow their members from now on. */
+  markStarted(): void {
+    this.setLifecycle({ started: true });
+  }
+
+  /** Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. Idempotent. */
+  drain(): Promise<void> {
+    if (!this.drained) {
+      this.setLifecycle({ draining: true });
+      this.drained = this.config.drainMs > 0 ? sleep(this.config.drainMs, undefined, { ref: true }) : Promise.resolve();
+    }
+    return this.drained;
+  }
+
+  get started(): boolean {
+    return this.lifecycle.started;
+  }
+
+  get draining(): boolean {
+    return this.lifecycle.draining;
+  }
+
+  private setLifecycle(change: Partial<HealthLifecycle>): void {
+    const next = { ...this.lifecycle, ...change };
+    if (next.started === this.lifecycle.started && next.draining === this.lifecycle.draining) return;
+    this.lifecycle = next;
+    this.publish(Date.now());
   }
 
   /** The latest snapshot; if the refresher has stalled, a stale one in which every component is DOWN. */
@@ -175,6 +212,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
       this.states.map((s) => s.result),
       now,
       this.refreshedAt,
+      this.lifecycle,
     );
     this.snapshot = snapshot;
     for (const transition of transitions) {

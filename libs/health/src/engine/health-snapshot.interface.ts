@@ -26,6 +26,16 @@ export interface HealthSnapshot {
   readonly components: Readonly<Record<string, HealthComponent>>;
   readonly groups: Readonly<Record<string, HealthGroupResult>>;
   readonly checks: Readonly<Record<string, CheckStats>>;
+  /** Start-up declared complete (see the `startup` option). */
+  readonly started: boolean;
+  /** Shutting down: readiness is OUT_OF_SERVICE until the app closes. */
+  readonly draining: boolean;
+}
+
+/** Where the app is in its life; holds readiness and startup OUT_OF_SERVICE outside the running phase. */
+export interface HealthLifecycle {
+  readonly started: boolean;
+  readonly draining: boolean;
 }
 
 /** A status change of a component (`mqtt/tcp-listener-1883`) or a group (`readiness`). */

@@ -2,7 +2,7 @@ import { evaluateGroup, type GroupInput, type HealthGroupResult } from '../group
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
 import { HealthStatus } from '../status/health-status.js';
-import type { CheckStats, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
+import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
 
 /** The latest result of one indicator; `component` null means absent (not applicable). */
 export interface IndicatorResult {
@@ -30,7 +30,12 @@ export class SnapshotBuilder {
     private readonly groupInputs: readonly GroupInput[],
   ) {}
 
-  build(results: readonly IndicatorResult[], now: number, refreshedAt: number): { snapshot: HealthSnapshot; transitions: HealthTransition[] } {
+  build(
+    results: readonly IndicatorResult[],
+    now: number,
+    refreshedAt: number,
+    lifecycle: HealthLifecycle,
+  ): { snapshot: HealthSnapshot; transitions: HealthTransition[] } {
     const components: Record<string, HealthComponent> = {};
     const checks: Record<string, CheckStats> = {};
     for (const result of results) {
@@ -49,7 +54,7 @@ export class SnapshotBuilder {
     };
     walk(components, '', (path, node) => observe(`c:${path}`, 'component', path, node));
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
-    const groups = assembleGroups(this.groupInputs, components, this.config, since, now);
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, now, lifecycle);
     for (const [name, group] of Object.entries(groups)) observe(`g:${name}`, 'group', name, group);
     for (const [key, previous] of this.observed) {
       if (seen.has(key)) continue;
@@ -57,7 +62,16 @@ export class SnapshotBuilder {
       const kind = key.startsWith('g:') ? 'group' : 'component';
       transitions.push({ kind, path: key.slice(2), from: previous.status, to: null, at: now });
     }
-    const snapshot = freeze({ at: now, refreshedAt, stale: false, status: systemStatus(components, groups, this.config), components, groups, checks });
+    const snapshot = freeze({
+      at: now,
+      refreshedAt,
+      stale: false,
+      status: systemStatus(components, groups, this.config),
+      components,
+      groups,
+      checks,
+      ...lifecycle,
+    });
     return { snapshot, transitions };
   }
 
@@ -69,7 +83,7 @@ export class SnapshotBuilder {
       components[name] = { ...component, status: HealthStatus.DOWN, details: { ...component.details, reason } };
     }
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
-    const groups = assembleGroups(this.groupInputs, components, this.config, since, now);
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, now, snapshot);
     return freeze({ ...snapshot, at: now, stale: true, status: systemStatus(components, groups, this.config), components, groups });
   }
 }
@@ -80,9 +94,17 @@ function assembleGroups(
   config: HealthConfig,
   since: (path: string) => number | undefined,
   now: number,
+  lifecycle: HealthLifecycle,
 ): Record<string, HealthGroupResult> {
   const groups: Record<string, HealthGroupResult> = {};
   for (const input of inputs) groups[input.definition.name] = evaluateGroup(input, components, config.order, since, now);
+  // Not yet started, or shutting down: not ready, whatever the members say (liveness is untouched).
+  const heldBy = !lifecycle.started ? 'starting' : lifecycle.draining ? 'draining' : undefined;
+  if (heldBy) {
+    for (const name of ['readiness', 'startup']) {
+      if (groups[name]) groups[name] = { ...groups[name], status: HealthStatus.OUT_OF_SERVICE, details: { reason: heldBy } };
+    }
+  }
   return groups;
 }
 

@@ -5,6 +5,8 @@ import type { StatusOrder } from '../status/status-order.js';
 
 export interface HealthGroupResult {
   status: HealthStatus;
+  /** Why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`). */
+  details?: { reason: string };
   /** Each member, keyed by the name or path that put it in the group. */
   components: Record<string, HealthComponent>;
 }

@@ -2,7 +2,7 @@ import { HealthConfigError } from '../errors/health.errors.js';
 import { INVALID_OPTION } from '../errors/messages.js';
 import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, HealthStatus, isHealthStatus, READINESS_MAPPING } from '../status/health-status.js';
 import { StatusOrder } from '../status/status-order.js';
-import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions } from './health-options.interface.js';
+import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions, StartupMode } from './health-options.interface.js';
 
 export interface GroupDefinition {
   readonly name: string;
@@ -25,9 +25,11 @@ export interface HealthConfig {
   readonly resources: Required<Omit<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>> &
     Pick<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>;
   readonly logTransitions: boolean;
+  readonly startup: StartupMode;
+  readonly drainMs: number;
 }
 
-export const BUILT_IN_GROUPS = ['liveness', 'readiness'] as const;
+export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Validates user options and fills in defaults; throws HealthConfigError naming the field. */
@@ -36,7 +38,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
     'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resources', 'logTransitions',
+    'showDetails', 'authorize', 'resources', 'logTransitions', 'startup', 'drainMs',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
@@ -62,6 +64,8 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     authorize: o.authorize,
     resources: resources(o.resources),
     logTransitions: o.logTransitions ?? true,
+    startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
+    drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
   };
 }
 

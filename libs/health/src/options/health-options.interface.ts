@@ -2,6 +2,7 @@ import type { HealthStatus } from '../status/health-status.js';
 
 export type DetailsVisibility = 'always' | 'never' | 'when-authorized';
 export type CheckMode = 'background' | 'on-request';
+export type StartupMode = 'auto' | 'manual';
 
 /** A group of components served at `/<prefix>/<name>` (liveness, readiness, or one of yours). */
 export interface HealthGroupOptions {
@@ -54,6 +55,14 @@ export interface HealthModuleOptions {
   resources?: ResourcesOptions;
   /** Log one line per status transition. Default true. */
   logTransitions?: boolean;
+  /**
+   * `auto` (default): start-up is complete once the app has bootstrapped and the first refresh is in.
+   * `manual`: the app calls `HealthService.markStartupComplete()` (e.g. once listeners are bound).
+   * Until then the startup group and readiness are OUT_OF_SERVICE.
+   */
+  startup?: StartupMode;
+  /** On application shutdown, readiness is OUT_OF_SERVICE (draining) for this long before the app closes. Default 0. */
+  drainMs?: number;
 }
 
 /** Options fixed when the module is defined (they shape routes and providers, so they cannot be async). */

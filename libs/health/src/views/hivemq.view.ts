@@ -14,11 +14,14 @@ export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, sho
 }
 
 export function renderGroup(group: HealthGroupResult, config: HealthConfig, showDetails: boolean): ViewResponse {
+  const body: HealthComponent = { status: group.status };
+  if (group.details && showDetails) body.details = group.details;
   const members = Object.entries(group.components);
-  if (members.length === 0) return jsonResponse(config.httpStatus[group.status], { status: group.status });
-  const components: Record<string, HealthComponent> = {};
-  for (const [path, component] of members) components[path] = visible(component, showDetails);
-  return jsonResponse(config.httpStatus[group.status], { status: group.status, components });
+  if (members.length > 0) {
+    body.components = {};
+    for (const [path, component] of members) body.components[path] = visible(component, showDetails);
+  }
+  return jsonResponse(config.httpStatus[group.status], body);
 }
 
 export function renderComponent(component: HealthComponent, config: HealthConfig, showDetails: boolean): ViewResponse {
