@@ -8,6 +8,7 @@ import { HealthService } from './health.service.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
 import { createHealthConfig } from './options/health-config.js';
 import type { HealthModuleOptions } from './options/health-options.interface.js';
+import { HealthListeners } from './transports/health-listeners.js';
 import { HealthRequestHandler } from './transports/health-request.handler.js';
 
 /**
@@ -21,6 +22,7 @@ import { HealthRequestHandler } from './transports/health-request.handler.js';
     HealthEngine,
     HealthIndicatorExplorer,
     HealthRequestHandler,
+    HealthListeners,
     HealthService,
   ],
   exports: [HealthService],

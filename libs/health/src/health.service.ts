@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { HealthEngine } from './engine/health-engine.js';
 import type { HealthSnapshot, HealthTransition } from './engine/health-snapshot.interface.js';
+import { HealthListeners, type BoundListener } from './transports/health-listeners.js';
 
 /** The public face of the module inside an app: read the state, watch it change, force a refresh. */
 @Injectable()
 export class HealthService {
-  constructor(private readonly engine: HealthEngine) {}
+  constructor(
+    private readonly engine: HealthEngine,
+    private readonly httpListeners: HealthListeners,
+  ) {}
 
   /** The latest snapshot (stale-aware: DOWN everywhere if the refresher stopped). */
   snapshot(): HealthSnapshot {
@@ -38,5 +42,10 @@ export class HealthService {
 
   get isDraining(): boolean {
     return this.engine.draining;
+  }
+
+  /** The dedicated listeners and where they are bound (the real port when 0 was configured). */
+  listeners(): BoundListener[] {
+    return this.httpListeners.bound();
   }
 }

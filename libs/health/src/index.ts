@@ -7,6 +7,8 @@ export type { HealthSnapshot, HealthTransition, HealthLifecycle, CheckStats } fr
 export type { HealthGroupResult } from './groups/evaluate-group.js';
 export * from './status/index.js';
 export * from './errors/index.js';
-export type { HealthModuleOptions, HealthModuleExtras, HealthGroupOptions, ResourcesOptions, DetailsVisibility, CheckMode, StartupMode } from './options/health-options.interface.js';
+export type { HealthModuleOptions, HealthModuleExtras, HealthGroupOptions, ResourcesOptions, DetailsVisibility, CheckMode, StartupMode, HealthApiOptions, HealthListenerOptions } from './options/health-options.interface.js';
 export { fromTerminusResult, checkWithTerminus, ResourcesHealthIndicator } from './terminus/index.js';
 export type { ViewResponse } from './views/view-response.js';
+export type { ViewName } from './views/view-registry.js';
+export type { BoundListener } from './transports/health-listeners.js';

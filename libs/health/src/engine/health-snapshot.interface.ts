@@ -30,6 +30,8 @@ export interface HealthSnapshot {
   readonly started: boolean;
   /** Shutting down: readiness is OUT_OF_SERVICE until the app closes. */
   readonly draining: boolean;
+  /** Readiness has answered 2xx at least once (Zeebe's ready check never turns back). */
+  readonly readyReached: boolean;
 }
 
 /** Where the app is in its life; holds readiness and startup OUT_OF_SERVICE outside the running phase. */

@@ -24,6 +24,7 @@ interface Observed {
  */
 export class SnapshotBuilder {
   private readonly observed = new Map<string, Observed>();
+  private readyReached = false;
 
   constructor(
     private readonly config: HealthConfig,
@@ -62,6 +63,7 @@ export class SnapshotBuilder {
       const kind = key.startsWith('g:') ? 'group' : 'component';
       transitions.push({ kind, path: key.slice(2), from: previous.status, to: null, at: now });
     }
+    this.readyReached ||= this.config.httpStatus[groups.readiness.status] < 400;
     const snapshot = freeze({
       at: now,
       refreshedAt,
@@ -70,7 +72,9 @@ export class SnapshotBuilder {
       components,
       groups,
       checks,
-      ...lifecycle,
+      started: lifecycle.started,
+      draining: lifecycle.draining,
+      readyReached: this.readyReached,
     });
     return { snapshot, transitions };
   }

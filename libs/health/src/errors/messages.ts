@@ -29,6 +29,14 @@ export const GROUP_NAME_COLLISION = (name: string, className: string) =>
 export const REQUEST_SCOPED_INDICATOR = (className: string) =>
   `${className} is request-scoped; health indicators run in the background and must be singletons. Remove the scope.`;
 
+export const ROUTE_COLLISION = (owner: string, viewA: string, pathA: string, viewB: string, pathB: string) =>
+  `${owner}: route ${pathB} of view "${viewB}" collides with route ${pathA} of view "${viewA}". ` +
+  `Serve one of them under a prefix, e.g. views: [{ view: '${viewB}', prefix: '/${viewB}' }].`;
+
+export const LISTENER_FAILED = (name: string, host: string, port: number, error: string) =>
+  `Health listener "${name}" cannot listen on ${host}:${port}: ${error}. ` +
+  `Free the port or change healthApi.listeners[].port / bindAddress.`;
+
 function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {

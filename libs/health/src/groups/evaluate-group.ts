@@ -53,8 +53,9 @@ export function evaluateGroup(
       details: { reason: `no component at "${path}"` },
     };
     members[path] = member;
+    const grace = typeof graceMs === 'number' ? graceMs : (graceMs[path] ?? 0);
     const since = statusSince(path);
-    const withinGrace = graceMs > 0 && FAILED.has(member.status) && since !== undefined && now - since < graceMs;
+    const withinGrace = grace > 0 && FAILED.has(member.status) && since !== undefined && now - since < grace;
     statuses.push(withinGrace ? HealthStatus.UP : member.status);
   }
   const status = order.worst(statuses);

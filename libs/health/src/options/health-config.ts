@@ -2,13 +2,23 @@ import { HealthConfigError } from '../errors/health.errors.js';
 import { INVALID_OPTION } from '../errors/messages.js';
 import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, HealthStatus, isHealthStatus, READINESS_MAPPING } from '../status/health-status.js';
 import { StatusOrder } from '../status/status-order.js';
+import { ViewRouter, type MountedView } from '../transports/view-router.js';
+import { BUILT_IN_VIEWS } from '../views/view-registry.js';
 import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions, StartupMode } from './health-options.interface.js';
+
+export interface ListenerDefinition {
+  readonly name: string;
+  readonly port: number;
+  readonly bindAddress: string;
+  readonly router: ViewRouter;
+}
 
 export interface GroupDefinition {
   readonly name: string;
   readonly members: readonly string[];
   readonly mapping: Readonly<Partial<Record<HealthStatus, HealthStatus>>>;
-  readonly graceMs: number;
+  /** Grace per member path; members not listed have none. */
+  readonly graceMs: Readonly<Record<string, number>> | number;
 }
 
 /** Validated options with every default filled in. */
@@ -27,6 +37,7 @@ export interface HealthConfig {
   readonly logTransitions: boolean;
   readonly startup: StartupMode;
   readonly drainMs: number;
+  readonly healthApi: { readonly enabled: boolean; readonly listeners: readonly ListenerDefinition[] };
 }
 
 export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
@@ -38,7 +49,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
     'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resources', 'logTransitions', 'startup', 'drainMs',
+    'showDetails', 'authorize', 'resources', 'logTransitions', 'startup', 'drainMs', 'healthApi',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
@@ -66,6 +77,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     logTransitions: o.logTransitions ?? true,
     startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
+    healthApi: healthApi(o.healthApi),
   };
 }
 
@@ -112,9 +124,54 @@ function groups(value: unknown): GroupDefinition[] {
       name,
       members: [...new Set(members as string[])],
       mapping: (mapping ?? defaultMapping) as Partial<Record<HealthStatus, HealthStatus>>,
-      graceMs: nonNegativeInteger(`${field}.graceMs`, graceMs, 0),
+      graceMs: grace(`${field}.graceMs`, graceMs),
     };
   });
+}
+
+function grace(field: string, value: unknown): number | Record<string, number> {
+  if (value === undefined || typeof value === 'number') return nonNegativeInteger(field, value, 0);
+  if (!isPlainObject(value)) fail(field, 'must be milliseconds, or an object of member path → milliseconds', value);
+  const perMember: Record<string, number> = {};
+  for (const [member, ms] of Object.entries(value)) perMember[member] = nonNegativeInteger(`${field}.${member}`, ms, 0);
+  return perMember;
+}
+
+const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views'];
+
+function healthApi(value: unknown): HealthConfig['healthApi'] {
+  if (value === undefined) return { enabled: false, listeners: [] };
+  if (!isPlainObject(value)) fail('healthApi', 'must be an object { enabled, listeners }', value);
+  const { enabled = false, listeners = [{}], ...rest } = value;
+  for (const key of Object.keys(rest)) fail(`healthApi.${key}`, 'is not an option (enabled, listeners)', rest[key]);
+  if (typeof enabled !== 'boolean') fail('healthApi.enabled', 'must be a boolean', enabled);
+  if (!Array.isArray(listeners) || listeners.length === 0) fail('healthApi.listeners', 'must be a non-empty array of { port, bindAddress, name, views }', listeners);
+  const names = new Set<string>();
+  const definitions = listeners.map((listener, index) => {
+    const field = `healthApi.listeners[${index}]`;
+    if (!isPlainObject(listener)) fail(field, 'must be an object { port, bindAddress, name, views }', listener);
+    for (const key of Object.keys(listener)) if (!LISTENER_KEYS.includes(key)) fail(`${field}.${key}`, `is not a listener option (${LISTENER_KEYS.join(', ')})`, listener[key]);
+    const { port = 8889, bindAddress = '127.0.0.1', views = ['hivemq'] } = listener;
+    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail(`${field}.port`, 'must be a port number (0-65535)', port);
+    if (typeof bindAddress !== 'string' || !bindAddress) fail(`${field}.bindAddress`, 'must be an address such as 127.0.0.1', bindAddress);
+    const name = listener.name ?? `http-listener-${port}`;
+    if (typeof name !== 'string' || !name) fail(`${field}.name`, 'must be a non-empty string', name);
+    if (names.has(name)) fail(`${field}.name`, 'must be unique among listeners', name);
+    names.add(name);
+    if (!Array.isArray(views) || views.length === 0) fail(`${field}.views`, `must be a non-empty array of ${Object.keys(BUILT_IN_VIEWS).join(', ')}`, views);
+    const mounts = views.map((entry, i): MountedView => {
+      const spec = typeof entry === 'string' ? { view: entry } : entry;
+      if (!isPlainObject(spec) || typeof spec.view !== 'string' || !Object.hasOwn(BUILT_IN_VIEWS, spec.view)) {
+        fail(`${field}.views[${i}]`, `must name a view (${Object.keys(BUILT_IN_VIEWS).join(', ')}) or be { view, prefix }`, entry);
+      }
+      const view = BUILT_IN_VIEWS[spec.view as string];
+      const prefix = spec.prefix ?? view.defaultPrefix;
+      if (typeof prefix !== 'string' || /[?#\s]/.test(prefix)) fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
+      return { view, prefix: (prefix as string).replace(/^\/+|\/+$/g, '') };
+    });
+    return { name, port: port as number, bindAddress, router: new ViewRouter(mounts, `Health listener "${name}"`) };
+  });
+  return { enabled, listeners: definitions };
 }
 
 function resources(value: unknown): HealthConfig['resources'] {

@@ -1,4 +1,5 @@
 import type { HealthStatus } from '../status/health-status.js';
+import type { ViewName } from '../views/view-registry.js';
 
 export type DetailsVisibility = 'always' | 'never' | 'when-authorized';
 export type CheckMode = 'background' | 'on-request';
@@ -10,8 +11,31 @@ export interface HealthGroupOptions {
   members?: string[];
   /** Replaces an aggregated status before it is served, e.g. `{ DOWN: 'OUT_OF_SERVICE' }`. */
   mapping?: Partial<Record<HealthStatus, HealthStatus>>;
-  /** A member that has been DOWN (or OUT_OF_SERVICE) for less than this still counts as UP in this group. */
-  graceMs?: number;
+  /**
+   * A member that has been DOWN (or OUT_OF_SERVICE) for less than this still counts as UP in this
+   * group: one number for every member, or per member path (`{ cluster: 300_000 }`).
+   */
+  graceMs?: number | Record<string, number>;
+}
+
+/** One dedicated HTTP listener of the Health API (HTTP only, like HiveMQ's). */
+export interface HealthListenerOptions {
+  /** Default 8889. 0 picks a free port (see `HealthService.listeners()`). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  bindAddress?: string;
+  /** Default `http-listener-<port>`. */
+  name?: string;
+  /** The probe conventions served, each under an optional prefix. Default `['hivemq']`. */
+  views?: (ViewName | { view: ViewName; prefix?: string })[];
+}
+
+/** Dedicated listeners, independent of the host app's HTTP server. */
+export interface HealthApiOptions {
+  /** Default false. */
+  enabled?: boolean;
+  /** Default one listener on 127.0.0.1:8889 serving the HiveMQ view. */
+  listeners?: HealthListenerOptions[];
 }
 
 /** Thresholds of the built-in `resources` component (Terminus memory and disk indicators). */
@@ -63,6 +87,8 @@ export interface HealthModuleOptions {
   startup?: StartupMode;
   /** On application shutdown, readiness is OUT_OF_SERVICE (draining) for this long before the app closes. Default 0. */
   drainMs?: number;
+  /** Dedicated HTTP listeners (HiveMQ's `health-api`). */
+  healthApi?: HealthApiOptions;
 }
 
 /** Options fixed when the module is defined (they shape routes and providers, so they cannot be async). */

@@ -4,15 +4,16 @@ import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import { errorText } from '../engine/normalize-component.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { renderHivemq } from '../views/hivemq.view.js';
 import { SnapshotMemo } from '../views/memoize.js';
 import { methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
+import type { RouteMatch } from './view-router.js';
 
 export const READ_METHODS = ['GET', 'HEAD'] as const;
 
 /**
  * Turns a probe into a view answer: method check, details visibility, snapshot, memoised render.
- * Stays synchronous unless the user's authorize() or on-request mode needs to wait.
+ * Shared by the host-app controller and the dedicated listeners. Stays synchronous unless the
+ * user's authorize() or on-request mode needs to wait.
  *
  * @internal
  */
@@ -26,22 +27,22 @@ export class HealthRequestHandler {
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
-  hivemq(method: string, segments: readonly string[], request: unknown): ViewResponse | Promise<ViewResponse> {
-    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, READ_METHODS);
-    const render = (snapshot: HealthSnapshot, showDetails: boolean) =>
-      this.memo.get(snapshot, `hivemq:${showDetails}:${segments.join('/')}`, () => renderHivemq(snapshot, segments, this.config, showDetails)) ??
-      notFound(`no health component or group at "${segments.join('/')}"`);
-    return this.withSnapshot(request, render);
-  }
-
-  /** Calls `render` with the probe's snapshot and whether details are visible to this request. */
-  withSnapshot(request: unknown, render: (snapshot: HealthSnapshot, showDetails: boolean) => ViewResponse): ViewResponse | Promise<ViewResponse> {
+  answer(method: string | undefined, match: RouteMatch | undefined, query: URLSearchParams | undefined, request: unknown): ViewResponse | Promise<ViewResponse> {
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method ?? '(none)', READ_METHODS);
+    if (!match) return notFound('no health endpoint at this path');
     const snapshot = this.engine.forProbe();
     const showDetails = this.showDetails(request);
     if (snapshot instanceof Promise || showDetails instanceof Promise) {
-      return Promise.all([snapshot, showDetails]).then(([s, d]) => render(s, d));
+      return Promise.all([snapshot, showDetails]).then(([s, d]) => this.render(match, s, d, query));
     }
-    return render(snapshot, showDetails);
+    return this.render(match, snapshot, showDetails, query);
+  }
+
+  private render(match: RouteMatch, snapshot: HealthSnapshot, showDetails: boolean, query: URLSearchParams | undefined): ViewResponse {
+    const draw = () => match.route.render({ snapshot, config: this.config, showDetails, segments: match.segments, query });
+    // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
+    const response = query ? draw() : this.memo.get(snapshot, `${match.key}|${showDetails}|${match.segments.join('/')}`, draw);
+    return response ?? notFound(`no health component or group at "${match.segments.join('/')}"`);
   }
 
   private showDetails(request: unknown): boolean | Promise<boolean> {

@@ -1,4 +1,5 @@
 import { All, Controller, Param, Req, Res, type Type } from '@nestjs/common';
+import { HIVEMQ_VIEW } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { HealthRequestHandler } from './health-request.handler.js';
 import { writeResponse } from './write-response.js';
@@ -14,6 +15,8 @@ export const MAX_PATH_DEPTH = 8;
  */
 const ROUTES = Array.from({ length: MAX_PATH_DEPTH + 1 }, (_, depth) => Array.from({ length: depth }, (_, i) => `:p${i + 1}`).join('/'));
 
+const HIVEMQ_ROUTE = HIVEMQ_VIEW.routes[0];
+
 interface PlatformRequest {
   method: string;
 }
@@ -26,7 +29,7 @@ export function createHealthController(path: string): Type<unknown> {
 
     @All(ROUTES)
     serve(@Req() request: PlatformRequest, @Res() response: Parameters<typeof writeResponse>[0], @Param() params: Record<string, string>): void | Promise<void> {
-      const answer = this.handler.hivemq(request.method, segmentsOf(params), request);
+      const answer = this.handler.answer(request.method, { route: HIVEMQ_ROUTE, key: 'hivemq:controller', segments: segmentsOf(params) }, undefined, request);
       if (answer instanceof Promise) return answer.then((view: ViewResponse) => writeResponse(response, view, request.method));
       writeResponse(response, answer, request.method);
     }

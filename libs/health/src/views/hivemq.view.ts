@@ -2,7 +2,15 @@ import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import { findComponent, type HealthGroupResult } from '../groups/evaluate-group.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
+import type { HealthView } from './health-view.interface.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
+
+/** The HiveMQ Health API: the system, groups and every node of the tree below the prefix. */
+export const HIVEMQ_VIEW: HealthView = {
+  name: 'hivemq',
+  defaultPrefix: 'api/v1/health',
+  routes: [{ path: '', subtree: true, render: ({ snapshot, segments, config, showDetails }) => renderHivemq(snapshot, segments, config, showDetails) }],
+};
 
 /** The system answer: every component, the liveness/readiness states, and the group names. */
 export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, showDetails: boolean): ViewResponse {

@@ -1,0 +1,74 @@
+import { HealthConfigError } from '../errors/health.errors.js';
+import { ROUTE_COLLISION } from '../errors/messages.js';
+import type { HealthView, ViewRoute } from '../views/health-view.interface.js';
+
+/** A view served under a prefix ('' or 'a/b', no leading or trailing slash). */
+export interface MountedView {
+  readonly view: HealthView;
+  readonly prefix: string;
+}
+
+export interface RouteMatch {
+  readonly route: ViewRoute;
+  /** Stable name of the route, for caching its answers. */
+  readonly key: string;
+  readonly segments: readonly string[];
+}
+
+interface Entry {
+  readonly route: ViewRoute;
+  readonly view: string;
+  readonly path: readonly string[];
+  readonly key: string;
+}
+
+/** Matches request paths to view routes; refuses, at construction, two views claiming one path. */
+export class ViewRouter {
+  private readonly exact = new Map<string, Entry>();
+  private readonly subtrees: Entry[] = [];
+
+  constructor(mounts: readonly MountedView[], owner: string) {
+    const entries: Entry[] = [];
+    for (const { view, prefix } of mounts) {
+      for (const route of view.routes) {
+        const path = [...split(prefix), ...split(route.path)];
+        const entry = { route, view: view.name, path, key: `${view.name}:/${path.join('/')}` };
+        const clash = entries.find((other) => collide(entry, other));
+        if (clash) throw new HealthConfigError(ROUTE_COLLISION(owner, clash.view, `/${clash.path.join('/')}`, view.name, `/${path.join('/')}`));
+        entries.push(entry);
+        if (route.subtree) this.subtrees.push(entry);
+        else this.exact.set(path.join('/'), entry);
+      }
+    }
+    // Longest prefix first, so a deeper subtree wins.
+    this.subtrees.sort((a, b) => b.path.length - a.path.length);
+  }
+
+  /** Throws URIError for a malformed percent-encoding. */
+  match(pathname: string): RouteMatch | undefined {
+    const segments = split(pathname).map(decodeURIComponent);
+    const exact = this.exact.get(segments.join('/'));
+    if (exact) return { route: exact.route, key: exact.key, segments: [] };
+    for (const entry of this.subtrees) {
+      if (entry.path.every((segment, i) => segments[i] === segment)) {
+        return { route: entry.route, key: entry.key, segments: segments.slice(entry.path.length) };
+      }
+    }
+    return undefined;
+  }
+
+  /** Every path served, for error messages and docs. */
+  paths(): string[] {
+    return [...[...this.exact.values()].map((e) => `/${e.path.join('/')}`), ...this.subtrees.map((e) => `/${e.path.join('/')}/**`)];
+  }
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((segment) => segment.length > 0);
+}
+
+function collide(a: Entry, b: Entry): boolean {
+  const within = (outer: Entry, inner: Entry) => outer.route.subtree && outer.path.every((segment, i) => inner.path[i] === segment);
+  if (a.path.length === b.path.length && a.path.every((segment, i) => b.path[i] === segment)) return true;
+  return Boolean(within(a, b) || within(b, a));
+}

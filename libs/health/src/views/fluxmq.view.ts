@@ -1,0 +1,47 @@
+import { HealthStatus } from '../status/health-status.js';
+import type { HealthView, ViewContext } from './health-view.interface.js';
+import { isFailing, probeMembers } from './probe-members.js';
+import { jsonResponse, type ViewResponse } from './view-response.js';
+
+/**
+ * FluxMQ's probes: `/health` (liveness, no dependency checks), `/ready` (readiness with a
+ * nominal/degraded mode and a checks map), `/cluster/status`.
+ */
+export const FLUXMQ_VIEW: HealthView = {
+  name: 'fluxmq',
+  defaultPrefix: '',
+  routes: [
+    { path: 'health', render: fluxmqHealth },
+    { path: 'ready', render: fluxmqReady },
+    { path: 'cluster/status', render: fluxmqClusterStatus },
+  ],
+};
+
+export function fluxmqHealth({ snapshot, config }: ViewContext): ViewResponse {
+  const liveness = snapshot.groups.liveness;
+  return isFailing(config, liveness) ? jsonResponse(config.httpStatus[liveness.status], { status: 'unhealthy' }) : jsonResponse(200, { status: 'healthy' });
+}
+
+export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): ViewResponse {
+  const readiness = snapshot.groups.readiness;
+  const members = probeMembers(readiness, config);
+  const checks: Record<string, { status: 'up' | 'down'; details?: string }> = {};
+  for (const { path, failing, reason } of members) {
+    checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && reason ? { details: reason } : {}) };
+  }
+  if (isFailing(config, readiness)) {
+    const firstDown = members.find((m) => m.failing);
+    const details = snapshot.draining ? 'draining' : !snapshot.started ? 'starting' : firstDown ? `${firstDown.path} unavailable` : 'not ready';
+    return jsonResponse(config.httpStatus[readiness.status], { status: 'not_ready', details, checks });
+  }
+  return jsonResponse(200, { status: 'ready', mode: readiness.status === HealthStatus.UP ? 'nominal' : 'degraded', checks });
+}
+
+/** Not a probe: always 200. Reads the cluster and broker components' details. */
+export function fluxmqClusterStatus({ snapshot }: ViewContext): ViewResponse {
+  const cluster = snapshot.components.cluster?.details;
+  const broker = snapshot.components.broker?.details;
+  const nodeId = cluster?.['node-id'] ?? broker?.['node-id'] ?? 'single-node';
+  const sessions = broker?.sessions ?? broker?.['connected-clients'] ?? 0;
+  return jsonResponse(200, { node_id: nodeId, is_leader: cluster?.['is-leader'] === true, cluster_mode: cluster !== undefined, sessions });
+}

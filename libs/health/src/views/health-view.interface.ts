@@ -1,0 +1,30 @@
+import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import type { HealthConfig } from '../options/health-config.js';
+import type { ViewResponse } from './view-response.js';
+
+export interface ViewContext {
+  readonly snapshot: HealthSnapshot;
+  readonly config: HealthConfig;
+  readonly showDetails: boolean;
+  /** Path segments below a subtree route (the HiveMQ tree). */
+  readonly segments: readonly string[];
+  /** Query parameters; undefined when the URL had none. */
+  readonly query?: URLSearchParams;
+}
+
+export interface ViewRoute {
+  /** Relative to the view's prefix, without a leading slash; '' is the prefix itself. */
+  readonly path: string;
+  /** Also answers every path below `path`. */
+  readonly subtree?: boolean;
+  /** Undefined means nothing is there (404). */
+  readonly render: (context: ViewContext) => ViewResponse | undefined;
+}
+
+/** One probe convention: a set of routes, each a pure function of the snapshot. */
+export interface HealthView {
+  readonly name: string;
+  /** Where the view's routes live unless a listener gives another prefix. */
+  readonly defaultPrefix: string;
+  readonly routes: readonly ViewRoute[];
+}
