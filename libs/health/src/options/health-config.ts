@@ -32,7 +32,7 @@ export interface HealthConfig {
   readonly groups: readonly GroupDefinition[];
   readonly showDetails: DetailsVisibility;
   readonly authorize?: (request: unknown) => boolean | Promise<boolean>;
-  readonly resources: Required<Omit<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>> &
+  readonly resourceThresholds: Required<Omit<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>> &
     Pick<ResourcesOptions, 'rssDegradedBytes' | 'rssDownBytes'>;
   readonly logTransitions: boolean;
   readonly startup: StartupMode;
@@ -49,7 +49,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
     'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resources', 'logTransitions', 'startup', 'drainMs', 'healthApi',
+    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
@@ -73,7 +73,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     groups: groups(o.groups),
     showDetails,
     authorize: o.authorize,
-    resources: resources(o.resources),
+    resourceThresholds: resourceThresholds(o.resourceThresholds),
     logTransitions: o.logTransitions ?? true,
     startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
@@ -174,17 +174,17 @@ function healthApi(value: unknown): HealthConfig['healthApi'] {
   return { enabled, listeners: definitions };
 }
 
-function resources(value: unknown): HealthConfig['resources'] {
-  if (value !== undefined && !isPlainObject(value)) fail('resources', 'must be an object of thresholds', value);
+function resourceThresholds(value: unknown): HealthConfig['resourceThresholds'] {
+  if (value !== undefined && !isPlainObject(value)) fail('resourceThresholds', 'must be an object of thresholds', value);
   const r = (value ?? {}) as ResourcesOptions;
   const ratio = (field: keyof ResourcesOptions, fallback: number) => {
     const v = r[field] ?? fallback;
-    if (typeof v !== 'number' || !(v > 0 && v <= 1)) fail(`resources.${field}`, 'must be a fraction in (0, 1]', v);
+    if (typeof v !== 'number' || !(v > 0 && v <= 1)) fail(`resourceThresholds.${field}`, 'must be a fraction in (0, 1]', v);
     return v as number;
   };
   const bytes = (field: 'rssDegradedBytes' | 'rssDownBytes') => {
     const v = r[field];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) fail(`resources.${field}`, 'must be a positive number of bytes', v);
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) fail(`resourceThresholds.${field}`, 'must be a positive number of bytes', v);
     return v;
   };
   const config = {
@@ -196,11 +196,11 @@ function resources(value: unknown): HealthConfig['resources'] {
     diskDegradedRatio: ratio('diskDegradedRatio', 0.9),
     diskDownRatio: ratio('diskDownRatio', 0.98),
   };
-  if (typeof config.diskPath !== 'string' || !config.diskPath) fail('resources.diskPath', 'must be a path', config.diskPath);
-  if (config.heapDegradedRatio > config.heapDownRatio) fail('resources.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
-  if (config.diskDegradedRatio > config.diskDownRatio) fail('resources.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
+  if (typeof config.diskPath !== 'string' || !config.diskPath) fail('resourceThresholds.diskPath', 'must be a path', config.diskPath);
+  if (config.heapDegradedRatio > config.heapDownRatio) fail('resourceThresholds.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
+  if (config.diskDegradedRatio > config.diskDownRatio) fail('resourceThresholds.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
   if (config.rssDegradedBytes && config.rssDownBytes && config.rssDegradedBytes > config.rssDownBytes) {
-    fail('resources.rssDegradedBytes', `must not exceed rssDownBytes (${config.rssDownBytes})`, config.rssDegradedBytes);
+    fail('resourceThresholds.rssDegradedBytes', `must not exceed rssDownBytes (${config.rssDownBytes})`, config.rssDegradedBytes);
   }
   return config;
 }

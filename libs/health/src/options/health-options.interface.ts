@@ -76,7 +76,7 @@ export interface HealthModuleOptions {
   /** Decides per request when `showDetails` is `when-authorized`; receives the platform's request object. */
   authorize?: (request: unknown) => boolean | Promise<boolean>;
   /** Thresholds of the built-in `resources` component. */
-  resources?: ResourcesOptions;
+  resourceThresholds?: ResourcesOptions;
   /** Log one line per status transition. Default true. */
   logTransitions?: boolean;
   /**

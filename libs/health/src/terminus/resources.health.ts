@@ -23,7 +23,7 @@ export class ResourcesHealthIndicator implements HealthCheck {
   ) {}
 
   async check(): Promise<HealthComponent> {
-    const r = this.config.resources;
+    const r = this.config.resourceThresholds;
     const heapLimit = getHeapStatistics().heap_size_limit;
     const usage = process.memoryUsage();
     const components: Record<string, HealthComponent> = {

@@ -106,6 +106,7 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
     }
     const query = queryAt === -1 || queryAt === url.length - 1 ? undefined : new URLSearchParams(url.slice(queryAt + 1));
     try {
+      if (this.handler.stream(method, match, request, response)) return;
       const answer = this.handler.answer(method, match, query, request);
       if (answer instanceof Promise) answer.then(send, (error) => this.fail(error, send));
       else send(answer);

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthEngine } from '../engine/health-engine.js';
 import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
@@ -26,6 +27,18 @@ export class HealthRequestHandler {
     private readonly engine: HealthEngine,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
+
+  /** Hands a streaming route its connection; false when the route does not stream or the method is not GET. */
+  stream(method: string | undefined, match: RouteMatch | undefined, request: IncomingMessage, response: ServerResponse): boolean {
+    const stream = match?.route.stream;
+    if (!stream || method !== 'GET') return false;
+    const start = (showDetails: boolean) =>
+      stream({ config: this.config, showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
+    const showDetails = this.showDetails(request);
+    if (showDetails instanceof Promise) void showDetails.then(start);
+    else start(showDetails);
+    return true;
+  }
 
   answer(method: string | undefined, match: RouteMatch | undefined, query: URLSearchParams | undefined, request: unknown): ViewResponse | Promise<ViewResponse> {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method ?? '(none)', READ_METHODS);

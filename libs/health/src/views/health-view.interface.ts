@@ -1,4 +1,6 @@
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Observable } from 'rxjs';
+import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ViewResponse } from './view-response.js';
 
@@ -12,6 +14,18 @@ export interface ViewContext {
   readonly query?: URLSearchParams;
 }
 
+/** What a streaming route (Server-Sent Events) gets: the live state and the raw connection. */
+export interface StreamContext {
+  readonly config: HealthConfig;
+  readonly showDetails: boolean;
+  /** The latest snapshot, read on demand. */
+  readonly current: () => HealthSnapshot;
+  readonly changes$: Observable<HealthTransition>;
+  readonly request: IncomingMessage;
+  /** The route owns it until the client goes away; the listener closes it at shutdown. */
+  readonly response: ServerResponse;
+}
+
 export interface ViewRoute {
   /** Relative to the view's prefix, without a leading slash; '' is the prefix itself. */
   readonly path: string;
@@ -19,6 +33,8 @@ export interface ViewRoute {
   readonly subtree?: boolean;
   /** Undefined means nothing is there (404). */
   readonly render: (context: ViewContext) => ViewResponse | undefined;
+  /** A long-lived answer (Server-Sent Events); only on the dedicated listeners. Takes precedence over render for GET. */
+  readonly stream?: (context: StreamContext) => void;
 }
 
 /** One probe convention: a set of routes, each a pure function of the snapshot. */
