@@ -2,8 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { HealthIndicator, HealthModule, HealthService, HealthStatus, type HealthComponent, type HealthModuleOptions } from 'nestjs-mqtt-health';
 import { bootApp } from '../support/boot.js';
 
-/** Components whose results a test sets directly. */
-export const state: Record<string, HealthComponent | null> = {};
+/** Components whose results a test sets directly; an Error is thrown by the check. */
+export const state: Record<string, HealthComponent | null | Error> = {};
 
 export function resetState(): void {
   state.broker = { status: HealthStatus.UP, details: { 'broker-id': 'b1', 'node-id': 'node-1', 'connected-clients': 3 } };
@@ -16,7 +16,9 @@ function fromState(name: string) {
   @HealthIndicator(name, { groups: ['readiness'] })
   class StateIndicator {
     check() {
-      return state[name];
+      const result = state[name];
+      if (result instanceof Error) throw result;
+      return result;
     }
   }
   Object.defineProperty(StateIndicator, 'name', { value: `${name}Indicator` });

@@ -5,6 +5,7 @@ import { HealthEngine } from './engine/health-engine.js';
 import { HEALTH_CONFIG } from './health.constants.js';
 import { ConfigurableHealthModule, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
+import { HealthMetrics } from './metrics/health-metrics.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
 import { createHealthConfig } from './options/health-config.js';
 import type { HealthModuleOptions } from './options/health-options.interface.js';
@@ -23,8 +24,9 @@ import { HealthRequestHandler } from './transports/health-request.handler.js';
     HealthIndicatorExplorer,
     HealthRequestHandler,
     HealthListeners,
+    HealthMetrics,
     HealthService,
   ],
-  exports: [HealthService],
+  exports: [HealthService, HealthMetrics],
 })
 export class HealthModule extends ConfigurableHealthModule {}

@@ -12,3 +12,4 @@ export { fromTerminusResult, checkWithTerminus, ResourcesHealthIndicator } from 
 export type { ViewResponse } from './views/view-response.js';
 export type { ViewName } from './views/view-registry.js';
 export type { BoundListener } from './transports/health-listeners.js';
+export { HealthMetrics, METRIC_PREFIX } from './metrics/index.js';

@@ -10,6 +10,12 @@ import { errorText, failedComponent, normalizeComponent } from './normalize-comp
 import type { RegisteredIndicator } from './registered-indicator.interface.js';
 import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
 
+export interface CompletedCheck {
+  readonly name: string;
+  readonly durationMs: number;
+  readonly failed: boolean;
+}
+
 interface IndicatorState {
   readonly indicator: RegisteredIndicator;
   result: IndicatorResult;
@@ -40,7 +46,11 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   private lifecycle: HealthLifecycle = { started: false, draining: false };
   private drained?: Promise<void>;
 
+  private readonly completedChecks = new Subject<CompletedCheck>();
+
   readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
+  /** Every settled check (for duration and failure metrics). */
+  readonly checks$: Observable<CompletedCheck> = this.completedChecks.asObservable();
 
   constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {}
 
@@ -78,6 +88,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopped = true;
     clearTimeout(this.timer);
     this.transitions.complete();
+    this.completedChecks.complete();
   }
 
   /** Start-up is complete: the startup group and readiness follow their members from now on. */
@@ -155,7 +166,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private isDue(state: IndicatorState, now: number): boolean {
-    return this.config.checkMode === 'on-request' || now - state.lastStartedAt >= state.indicator.intervalMs;
+    return now - state.lastStartedAt >= state.indicator.intervalMs;
   }
 
   /** Settles within the indicator's timeout, whatever check() does. */
@@ -205,6 +216,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
     const failures = state.result.stats.failures + (failed ? 1 : 0);
     state.result = { name: state.indicator.name, component, stats: { checkedAt: now, durationMs: now - startedAt, failed, failures } };
     this.publish(now);
+    this.completedChecks.next({ name: state.indicator.name, durationMs: now - startedAt, failed });
   }
 
   private publish(now: number, log = this.config.logTransitions): void {

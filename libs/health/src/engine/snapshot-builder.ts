@@ -1,5 +1,6 @@
 import { evaluateGroup, type GroupInput, type HealthGroupResult } from '../groups/evaluate-group.js';
 import type { HealthConfig } from '../options/health-config.js';
+import { walkComponents } from '../status/component-tree.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
 import { HealthStatus } from '../status/health-status.js';
 import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
@@ -53,7 +54,7 @@ export class SnapshotBuilder {
       this.observed.set(key, { status: node.status, since: now, reason });
       transitions.push({ kind, path, from: previous?.status ?? null, to: node.status, at: now, ...(reason ? { reason } : {}) });
     };
-    walk(components, '', (path, node) => observe(`c:${path}`, 'component', path, node));
+    walkComponents(components, (path, node) => observe(`c:${path}`, 'component', path, node));
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
     const groups = assembleGroups(this.groupInputs, components, this.config, since, now, lifecycle);
     for (const [name, group] of Object.entries(groups)) observe(`g:${name}`, 'group', name, group);
@@ -83,9 +84,7 @@ export class SnapshotBuilder {
   stale(snapshot: HealthSnapshot, now: number): HealthSnapshot {
     const reason = `stale: no health refresh completed since ${new Date(snapshot.refreshedAt).toISOString()}`;
     const components: Record<string, HealthComponent> = {};
-    for (const [name, component] of Object.entries(snapshot.components)) {
-      components[name] = { ...component, status: HealthStatus.DOWN, details: { ...component.details, reason } };
-    }
+    for (const [name, component] of Object.entries(snapshot.components)) components[name] = markDown(component, reason);
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
     const groups = assembleGroups(this.groupInputs, components, this.config, since, now, snapshot);
     return freeze({ ...snapshot, at: now, stale: true, status: systemStatus(components, groups, this.config), components, groups });
@@ -119,16 +118,14 @@ function systemStatus(components: Record<string, HealthComponent>, groups: Recor
   return config.order.worst(statuses);
 }
 
-function walk(
-  components: Record<string, HealthComponent>,
-  prefix: string,
-  visit: (path: string, node: HealthComponent) => void,
-): void {
-  for (const [name, node] of Object.entries(components)) {
-    const path = prefix + name;
-    visit(path, node);
-    if (node.components) walk(node.components, `${path}/`, visit);
+/** The whole subtree DOWN, so no group member (a sub-component path included) passes on stale results. */
+function markDown(component: HealthComponent, reason: string): HealthComponent {
+  const down: HealthComponent = { status: HealthStatus.DOWN, details: { ...component.details, reason } };
+  if (component.components) {
+    down.components = {};
+    for (const [name, child] of Object.entries(component.components)) down.components[name] = markDown(child, reason);
   }
+  return down;
 }
 
 function freeze<T>(value: T): T {

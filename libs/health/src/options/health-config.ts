@@ -38,6 +38,7 @@ export interface HealthConfig {
   readonly startup: StartupMode;
   readonly drainMs: number;
   readonly healthApi: { readonly enabled: boolean; readonly listeners: readonly ListenerDefinition[] };
+  readonly metrics: { readonly processMetrics: boolean };
 }
 
 export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
@@ -49,7 +50,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
     'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi',
+    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi', 'metrics',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
@@ -78,6 +79,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
     healthApi: healthApi(o.healthApi),
+    metrics: metrics(o.metrics),
   };
 }
 
@@ -135,6 +137,15 @@ function grace(field: string, value: unknown): number | Record<string, number> {
   const perMember: Record<string, number> = {};
   for (const [member, ms] of Object.entries(value)) perMember[member] = nonNegativeInteger(`${field}.${member}`, ms, 0);
   return perMember;
+}
+
+function metrics(value: unknown): HealthConfig['metrics'] {
+  if (value === undefined) return { processMetrics: false };
+  if (!isPlainObject(value)) fail('metrics', 'must be an object { processMetrics }', value);
+  const { processMetrics = false, ...rest } = value;
+  for (const key of Object.keys(rest)) fail(`metrics.${key}`, 'is not an option (processMetrics)', rest[key]);
+  if (typeof processMetrics !== 'boolean') fail('metrics.processMetrics', 'must be a boolean', processMetrics);
+  return { processMetrics };
 }
 
 const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views'];

@@ -89,6 +89,8 @@ export interface HealthModuleOptions {
   drainMs?: number;
   /** Dedicated HTTP listeners (HiveMQ's `health-api`). */
   healthApi?: HealthApiOptions;
+  /** The `metrics` view (Prometheus text at `/metrics`). */
+  metrics?: { /** Add Node.js process metrics (CPU, memory, event loop lag, GC). Default false. */ processMetrics?: boolean };
 }
 
 /** Options fixed when the module is defined (they shape routes and providers, so they cannot be async). */

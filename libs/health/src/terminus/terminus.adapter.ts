@@ -1,6 +1,9 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import type { HealthComponent } from '../status/health-component.interface.js';
 import { HealthStatus } from '../status/health-status.js';
+import { StatusOrder } from '../status/status-order.js';
+
+const DEFAULT_ORDER = new StatusOrder();
 
 const STATUS: Record<string, HealthStatus> = { up: HealthStatus.UP, degraded: HealthStatus.DEGRADED, down: HealthStatus.DOWN };
 
@@ -15,7 +18,7 @@ export function fromTerminusResult(result: HealthIndicatorResult): HealthCompone
     components[key] = { status: STATUS[status] ?? HealthStatus.UNKNOWN, ...(Object.keys(details).length ? { details } : {}) };
   }
   if (entries.length === 1) return components[entries[0][0]];
-  return { status: HealthStatus.UP, components };
+  return { status: DEFAULT_ORDER.worst(Object.values(components).map((c) => c.status)), components };
 }
 
 /**
@@ -26,7 +29,7 @@ export async function checkWithTerminus(check: () => PromiseLike<HealthIndicator
   try {
     return fromTerminusResult(await check());
   } catch (error) {
-    const causes = (error as { causes?: unknown }).causes;
+    const causes = (error as { causes?: unknown } | null | undefined)?.causes;
     if (causes && typeof causes === 'object') return fromTerminusResult(causes as HealthIndicatorResult);
     throw error;
   }

@@ -4,6 +4,7 @@ import { HealthEngine } from '../engine/health-engine.js';
 import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import { errorText } from '../engine/normalize-component.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
+import { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { SnapshotMemo } from '../views/memoize.js';
 import { methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
@@ -25,6 +26,7 @@ export class HealthRequestHandler {
 
   constructor(
     private readonly engine: HealthEngine,
+    private readonly metrics: HealthMetrics,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
@@ -51,11 +53,16 @@ export class HealthRequestHandler {
     return this.render(match, snapshot, showDetails, query);
   }
 
-  private render(match: RouteMatch, snapshot: HealthSnapshot, showDetails: boolean, query: URLSearchParams | undefined): ViewResponse {
-    const draw = () => match.route.render({ snapshot, config: this.config, showDetails, segments: match.segments, query });
+  private render(match: RouteMatch, snapshot: HealthSnapshot, showDetails: boolean, query: URLSearchParams | undefined): ViewResponse | Promise<ViewResponse> {
+    const context = { snapshot, config: this.config, showDetails, segments: match.segments, query, metrics: this.metrics };
+    const missing = () => notFound(`no health component or group at "${match.segments.join('/')}"`);
     // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
-    const response = query ? draw() : this.memo.get(snapshot, `${match.key}|${showDetails}|${match.segments.join('/')}`, draw);
-    return response ?? notFound(`no health component or group at "${match.segments.join('/')}"`);
+    if (match.route.volatile || query) {
+      const response = match.route.render(context);
+      return response instanceof Promise ? response : (response ?? missing());
+    }
+    const key = `${match.key}|${showDetails}|${match.segments.join('/')}`;
+    return this.memo.get(snapshot, key, () => match.route.render(context) as ViewResponse | undefined) ?? missing();
   }
 
   private showDetails(request: unknown): boolean | Promise<boolean> {

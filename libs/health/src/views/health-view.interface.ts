@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
+import type { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ViewResponse } from './view-response.js';
 
@@ -12,6 +13,8 @@ export interface ViewContext {
   readonly segments: readonly string[];
   /** Query parameters; undefined when the URL had none. */
   readonly query?: URLSearchParams;
+  /** The module's Prometheus registry. */
+  readonly metrics: HealthMetrics;
 }
 
 /** What a streaming route (Server-Sent Events) gets: the live state and the raw connection. */
@@ -32,7 +35,9 @@ export interface ViewRoute {
   /** Also answers every path below `path`. */
   readonly subtree?: boolean;
   /** Undefined means nothing is there (404). */
-  readonly render: (context: ViewContext) => ViewResponse | undefined;
+  readonly render: (context: ViewContext) => ViewResponse | Promise<ViewResponse> | undefined;
+  /** The answer changes between snapshots (time, counters): never cached. */
+  readonly volatile?: boolean;
   /** A long-lived answer (Server-Sent Events); only on the dedicated listeners. Takes precedence over render for GET. */
   readonly stream?: (context: StreamContext) => void;
 }

@@ -1,0 +1,136 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import { HealthEngine } from '../engine/health-engine.js';
+import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import { HEALTH_CONFIG } from '../health.constants.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { walkComponents } from '../status/component-tree.js';
+import { HEALTH_STATUSES, HealthStatus } from '../status/health-status.js';
+
+export const METRIC_PREFIX = 'mqtt_health_';
+
+/**
+ * The module's Prometheus registry. Status gauges are read from the latest snapshot at scrape
+ * time; durations and failures are recorded as checks settle. A registry of its own, so several
+ * apps (or tests) in one process never clash on metric names.
+ */
+@Injectable()
+export class HealthMetrics implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly subscription: Subscription;
+
+  constructor(
+    engine: HealthEngine,
+    @Inject(HEALTH_CONFIG) config: HealthConfig,
+  ) {
+    const snapshot = () => engine.current();
+    const register = [this.registry];
+    new Gauge({
+      name: `${METRIC_PREFIX}component_status`,
+      help: 'Status of each component and sub-component: 1 for its current status, 0 for the others.',
+      labelNames: ['component', 'status'],
+      registers: register,
+      collect() {
+        this.reset();
+        walkComponents(snapshot().components, (path, node) => oneHot(this, { component: path }, node.status));
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}group_status`,
+      help: 'Status of each health group (liveness, readiness, startup, custom): 1 for its current status, 0 for the others.',
+      labelNames: ['group', 'status'],
+      registers: register,
+      collect() {
+        this.reset();
+        for (const [group, result] of Object.entries(snapshot().groups)) oneHot(this, { group }, result.status);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}status`,
+      help: 'System status (every component plus liveness and readiness): 1 for the current status, 0 for the others.',
+      labelNames: ['status'],
+      registers: register,
+      collect() {
+        this.reset();
+        oneHot(this, {}, snapshot().status);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}readiness_mode`,
+      help: 'FluxMQ readiness mode: nominal (readiness UP), degraded (ready but not UP), not_ready.',
+      labelNames: ['mode'],
+      registers: register,
+      collect() {
+        this.reset();
+        const mode = readinessMode(snapshot(), config);
+        for (const m of ['nominal', 'degraded', 'not_ready']) this.set({ mode: m }, m === mode ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}snapshot_age_seconds`,
+      help: 'Seconds since the last complete refresh of every indicator.',
+      registers: register,
+      collect() {
+        this.set((Date.now() - snapshot().refreshedAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}snapshot_stale`,
+      help: '1 when no refresh completed within staleAfterMs (every component then reads DOWN).',
+      registers: register,
+      collect() {
+        this.set(snapshot().stale ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}draining`,
+      help: '1 while the app drains before shutdown (readiness OUT_OF_SERVICE).',
+      registers: register,
+      collect() {
+        this.set(snapshot().draining ? 1 : 0);
+      },
+    });
+    const durations = new Histogram({
+      name: `${METRIC_PREFIX}check_duration_seconds`,
+      help: 'Duration of each indicator check, timeouts included.',
+      labelNames: ['component'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: register,
+    });
+    const failures = new Counter({
+      name: `${METRIC_PREFIX}check_failures_total`,
+      help: 'Checks that threw, timed out or returned an invalid result.',
+      labelNames: ['component'],
+      registers: register,
+    });
+    this.subscription = engine.checks$.subscribe(({ name, durationMs, failed }) => {
+      durations.observe({ component: name }, durationMs / 1000);
+      if (failed) failures.inc({ component: name });
+    });
+    if (config.metrics.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+  }
+}
+
+/** FluxMQ's mode: the readiness answer as a word. */
+export function readinessMode(snapshot: HealthSnapshot, config: HealthConfig): 'nominal' | 'degraded' | 'not_ready' {
+  const readiness = snapshot.groups.readiness;
+  if (config.httpStatus[readiness.status] >= 400) return 'not_ready';
+  return readiness.status === HealthStatus.UP ? 'nominal' : 'degraded';
+}
+
+function oneHot(gauge: Gauge<string>, labels: Record<string, string>, current: HealthStatus): void {
+  for (const status of HEALTH_STATUSES) gauge.set({ ...labels, status }, status === current ? 1 : 0);
+}

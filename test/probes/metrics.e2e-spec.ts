@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { HealthStatus } from 'nestjs-mqtt-health';
+import { bootProbeApp, state, type ProbeApp } from './probe-app.js';
+
+let probe: ProbeApp | undefined;
+afterEach(async () => {
+  await probe?.app.close();
+  probe = undefined;
+});
+
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('metrics view', () => {
+  it('exports statuses, the readiness mode, durations, failures and the snapshot age in Prometheus text', async () => {
+    probe = await bootProbeApp({}, ['kubernetes', 'metrics']);
+    let res = await request(probe.url).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(sample(res.text, 'mqtt_health_component_status{component="storage",status="UP"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_component_status{component="storage",status="DOWN"}')).toBe(0);
+    expect(sample(res.text, 'mqtt_health_component_status{component="mqtt/tcp-listener-1883",status="UP"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_group_status{group="readiness",status="UP"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_readiness_mode{mode="nominal"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_snapshot_stale')).toBe(0);
+    expect(sample(res.text, 'mqtt_health_snapshot_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sample(res.text, 'mqtt_health_check_duration_seconds_count{component="storage"}')).toBeGreaterThanOrEqual(1);
+
+    state.cluster = { status: HealthStatus.DEGRADED, details: { reason: '1/2 peers reachable' } };
+    state.storage = { status: HealthStatus.UP };
+    await probe.health.refresh();
+    res = await request(probe.url).get('/metrics');
+    expect(sample(res.text, 'mqtt_health_readiness_mode{mode="degraded"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_readiness_mode{mode="nominal"}')).toBe(0);
+    expect(sample(res.text, 'mqtt_health_group_status{group="readiness",status="DEGRADED_SERVICE"}')).toBe(1);
+
+    state.broker = new Error('broker gone');
+    await probe.health.refresh();
+    res = await request(probe.url).get('/metrics');
+    expect(sample(res.text, 'mqtt_health_check_failures_total{component="broker"}')).toBe(1);
+    expect(sample(res.text, 'mqtt_health_readiness_mode{mode="not_ready"}')).toBe(1);
+  });
+
+  it('adds process metrics only when asked', async () => {
+    probe = await bootProbeApp({ metrics: { processMetrics: true } }, ['metrics']);
+    const res = await request(probe.url).get('/metrics');
+    expect(res.text).toContain('process_resident_memory_bytes');
+    await probe.app.close();
+    probe = await bootProbeApp({}, ['metrics']);
+    expect((await request(probe.url).get('/metrics')).text).not.toContain('process_resident_memory_bytes');
+  });
+});
