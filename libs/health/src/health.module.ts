@@ -9,6 +9,7 @@ import { HealthMetrics } from './metrics/health-metrics.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
 import { createHealthConfig } from './options/health-config.js';
 import type { HealthModuleOptions } from './options/health-options.interface.js';
+import { HaproxyAgent } from './transports/haproxy-agent.js';
 import { HealthListeners } from './transports/health-listeners.js';
 import { HealthRequestHandler } from './transports/health-request.handler.js';
 
@@ -24,6 +25,7 @@ import { HealthRequestHandler } from './transports/health-request.handler.js';
     HealthIndicatorExplorer,
     HealthRequestHandler,
     HealthListeners,
+    HaproxyAgent,
     HealthMetrics,
     HealthService,
   ],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { HealthEngine } from './engine/health-engine.js';
 import type { HealthSnapshot, HealthTransition } from './engine/health-snapshot.interface.js';
+import { HaproxyAgent } from './transports/haproxy-agent.js';
 import { HealthListeners, type BoundListener } from './transports/health-listeners.js';
 
 /** The public face of the module inside an app: read the state, watch it change, force a refresh. */
@@ -10,6 +11,7 @@ export class HealthService {
   constructor(
     private readonly engine: HealthEngine,
     private readonly httpListeners: HealthListeners,
+    private readonly agent: HaproxyAgent,
   ) {}
 
   /** The latest snapshot (stale-aware: DOWN everywhere if the refresher stopped). */
@@ -47,5 +49,10 @@ export class HealthService {
   /** The dedicated listeners and where they are bound (the real port when 0 was configured). */
   listeners(): BoundListener[] {
     return this.httpListeners.bound();
+  }
+
+  /** The HAProxy agent-check port (the real one when 0 was configured); undefined when disabled. */
+  agentCheckPort(): number | undefined {
+    return this.agent.port;
   }
 }

@@ -39,6 +39,7 @@ export interface HealthConfig {
   readonly drainMs: number;
   readonly healthApi: { readonly enabled: boolean; readonly listeners: readonly ListenerDefinition[] };
   readonly metrics: { readonly processMetrics: boolean };
+  readonly agentCheck: { readonly enabled: boolean; readonly port: number; readonly bindAddress: string; readonly degradedWeightPercent: number };
 }
 
 export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
@@ -50,7 +51,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
     'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi', 'metrics',
+    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi', 'metrics', 'agentCheck',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
@@ -80,6 +81,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
     healthApi: healthApi(o.healthApi),
     metrics: metrics(o.metrics),
+    agentCheck: agentCheck(o.agentCheck),
   };
 }
 
@@ -146,6 +148,19 @@ function metrics(value: unknown): HealthConfig['metrics'] {
   for (const key of Object.keys(rest)) fail(`metrics.${key}`, 'is not an option (processMetrics)', rest[key]);
   if (typeof processMetrics !== 'boolean') fail('metrics.processMetrics', 'must be a boolean', processMetrics);
   return { processMetrics };
+}
+
+function agentCheck(value: unknown): HealthConfig['agentCheck'] {
+  if (value !== undefined && !isPlainObject(value)) fail('agentCheck', 'must be an object { enabled, port, bindAddress, degradedWeightPercent }', value);
+  const { enabled = false, port = 8890, bindAddress = '127.0.0.1', degradedWeightPercent = 50, ...rest } = (value ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(rest)) fail(`agentCheck.${key}`, 'is not an option (enabled, port, bindAddress, degradedWeightPercent)', rest[key]);
+  if (typeof enabled !== 'boolean') fail('agentCheck.enabled', 'must be a boolean', enabled);
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail('agentCheck.port', 'must be a port number (0-65535)', port);
+  if (typeof bindAddress !== 'string' || !bindAddress) fail('agentCheck.bindAddress', 'must be an address such as 127.0.0.1', bindAddress);
+  if (!Number.isInteger(degradedWeightPercent) || (degradedWeightPercent as number) < 1 || (degradedWeightPercent as number) > 100) {
+    fail('agentCheck.degradedWeightPercent', 'must be an integer percentage from 1 to 100', degradedWeightPercent);
+  }
+  return { enabled, port: port as number, bindAddress, degradedWeightPercent: degradedWeightPercent as number };
 }
 
 const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views'];

@@ -89,6 +89,17 @@ export interface HealthModuleOptions {
   drainMs?: number;
   /** Dedicated HTTP listeners (HiveMQ's `health-api`). */
   healthApi?: HealthApiOptions;
+  /** A TCP port answering HAProxy's agent-check from the readiness group. */
+  agentCheck?: {
+    /** Default false. */
+    enabled?: boolean;
+    /** Default 8890. */
+    port?: number;
+    /** Default 127.0.0.1. */
+    bindAddress?: string;
+    /** Weight announced while readiness is degraded (DEGRADED_SERVICE), in percent of the configured weight. Default 50. */
+    degradedWeightPercent?: number;
+  };
   /** The `metrics` view (Prometheus text at `/metrics`). */
   metrics?: { /** Add Node.js process metrics (CPU, memory, event loop lag, GC). Default false. */ processMetrics?: boolean };
 }

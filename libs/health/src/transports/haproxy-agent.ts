@@ -1,0 +1,59 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthEngine } from '../engine/health-engine.js';
+import { errorText } from '../engine/normalize-component.js';
+import { HealthError } from '../errors/health.errors.js';
+import { LISTENER_FAILED } from '../errors/messages.js';
+import { HEALTH_CONFIG } from '../health.constants.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { haproxyAgentReply } from '../views/haproxy-agent.view.js';
+
+/**
+ * A TCP port answering HAProxy's `agent-check`: one line from the latest snapshot, then close.
+ * Whatever HAProxy sends (`agent-send`) is ignored.
+ */
+@Injectable()
+export class HaproxyAgent implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Health');
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly engine: HealthEngine,
+    @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { enabled, port, bindAddress } = this.config.agentCheck;
+    if (!enabled) return;
+    const server = createServer((socket) => this.answer(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new HealthError(LISTENER_FAILED('haproxy-agent', bindAddress, port, errorText(error)))));
+      server.listen(port, bindAddress, () => resolve());
+    });
+    server.on('error', (error) => this.logger.error(`HAProxy agent: ${errorText(error)}`));
+    this.server = server;
+    this.logger.log(`HAProxy agent-check on ${bindAddress}:${this.port}`);
+  }
+
+  /** The bound port (the real one when 0 was configured); undefined when disabled. */
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private answer(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.end(haproxyAgentReply(this.engine.current(), this.config));
+  }
+}

@@ -1,0 +1,24 @@
+import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { HealthStatus } from '../status/health-status.js';
+import { isFailing, probeMembers } from './probe-members.js';
+
+/**
+ * HAProxy's agent-check answer from the readiness group. A degraded node keeps serving but gets a
+ * smaller share of new clients instead of all or none:
+ * UP → `up ready 100%`; degraded → `up ready <degradedWeightPercent>%`; draining → `drain`;
+ * starting or OUT_OF_SERVICE → `down`. Each with a short `#reason` (names only, never error text).
+ */
+export function haproxyAgentReply(snapshot: HealthSnapshot, config: HealthConfig): string {
+  const readiness = snapshot.groups.readiness;
+  const members = probeMembers(readiness, config);
+  if (snapshot.draining) return 'drain #draining\n';
+  if (!snapshot.started) return 'down #starting\n';
+  if (isFailing(config, readiness)) {
+    const failed = members.filter((m) => m.failing).map((m) => m.path);
+    return `down #${failed.length ? `${failed.join(',')} unavailable` : readiness.status.toLowerCase()}\n`;
+  }
+  if (readiness.status === HealthStatus.UP) return 'up ready 100%\n';
+  const degraded = members.filter((m) => m.component.status !== HealthStatus.UP).map((m) => m.path);
+  return `up ready ${config.agentCheck.degradedWeightPercent}% #degraded: ${degraded.join(',') || readiness.status.toLowerCase()}\n`;
+}
