@@ -26,8 +26,10 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
   const readiness = snapshot.groups.readiness;
   const members = probeMembers(readiness, config);
   const checks: Record<string, { status: 'up' | 'down'; details?: string }> = {};
-  for (const { path, failing, reason } of members) {
-    checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && reason ? { details: reason } : {}) };
+  for (const { path, failing, reason, error } of members) {
+    // As FluxMQ: the raw error on a failed check ("badger: closed"), the reason otherwise ("1/2 peers reachable").
+    const details = failing ? (error ?? reason) : reason;
+    checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && details ? { details } : {}) };
   }
   if (isFailing(config, readiness)) {
     const firstDown = members.find((m) => m.failing);

@@ -7,12 +7,27 @@ export function isFailing(config: HealthConfig, component: { status: HealthCompo
   return config.httpStatus[component.status] >= 400;
 }
 
-/** The group's members, each with whether it fails and its short reason, in member order. */
-export function probeMembers(group: HealthGroupResult, config: HealthConfig): { path: string; component: HealthComponent; failing: boolean; reason?: string }[] {
+export interface ProbeMember {
+  path: string;
+  component: HealthComponent;
+  failing: boolean;
+  /** The short reason (`1/2 peers reachable`, `storage unavailable`). */
+  reason?: string;
+  /** The raw error text of a failed check, where the indicator gives one. */
+  error?: string;
+}
+
+/** The group's members, each with whether it fails and why, in member order. */
+export function probeMembers(group: HealthGroupResult, config: HealthConfig): ProbeMember[] {
   return Object.entries(group.components).map(([path, component]) => ({
     path,
     component,
     failing: isFailing(config, component),
-    reason: typeof component.details?.reason === 'string' ? component.details.reason : undefined,
+    reason: text(component.details?.reason),
+    error: text(component.details?.error),
   }));
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
 }
