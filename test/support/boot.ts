@@ -1,15 +1,20 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: Platform[] = ['express', 'fastify'];
 
+export interface BootOptions {
+  /** Receives the app's log lines; silent by default. */
+  logger?: LoggerService;
+}
+
 /** Boots a real Nest app on the given HTTP platform; the caller closes it. */
-export async function bootApp(platform: Platform, metadata: ModuleMetadata): Promise<INestApplication> {
+export async function bootApp(platform: Platform, metadata: ModuleMetadata, options: BootOptions = {}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
-  app.useLogger(false);
+  app.useLogger(options.logger ?? false);
   await app.init();
   if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
   return app;
