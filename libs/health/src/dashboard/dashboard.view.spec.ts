@@ -1,0 +1,255 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from '@jest/globals';
+import { Subject } from 'rxjs';
+import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
+import { SnapshotBuilder, type IndicatorResult } from '../engine/snapshot-builder.js';
+import { createHealthConfig } from '../options/health-config.js';
+import type { HealthComponent } from '../status/health-component.interface.js';
+import type { ViewContext } from '../views/health-view.interface.js';
+import { renderGroup } from '../views/hivemq.view.js';
+import { DASHBOARD_CSP } from './dashboard.page.js';
+import { DASHBOARD_VIEW, dashboardState, sseEvent, streamDashboard, visibleTransition, type DashboardUpdate } from './dashboard.view.js';
+
+const config = createHealthConfig({ groups: { readiness: { members: ['storage', 'mqtt'] } } });
+
+const SECRET = 'redis://admin:hunter2@10.0.0.5 refused';
+
+function snapshotOf(components: Record<string, HealthComponent>, lifecycle = { started: true, draining: false }): HealthSnapshot {
+  const inputs = config.groups.filter((g) => g.name !== 'startup').map((definition) => ({ definition, members: definition.members }));
+  const results: IndicatorResult[] = Object.entries(components).map(([name, component]) => ({
+    name,
+    component,
+    stats: { checkedAt: 0, durationMs: 0, failed: false, failures: 0 },
+  }));
+  return new SnapshotBuilder(config, inputs).build(results, 5000, 5000, lifecycle).snapshot;
+}
+
+const healthy = {
+  broker: { status: 'UP', details: { 'node-id': 'node-1' } },
+  storage: { status: 'DOWN', details: { reason: SECRET } },
+  mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP', details: { port: 1883 } } } },
+} satisfies Record<string, HealthComponent>;
+
+describe('dashboardState', () => {
+  it('shows the tree, the groups and the lifecycle with details when allowed', () => {
+    const snapshot = snapshotOf(healthy);
+    const state = dashboardState(snapshot, config, true);
+    expect(state).toMatchObject({ status: 'DOWN', at: 5000, stale: false, started: true, draining: false, showDetails: true });
+    expect(Object.keys(state.components)).toEqual(['broker', 'storage', 'mqtt']);
+    expect(state.components.mqtt.components!['tcp-listener-1883'].details).toEqual({ port: 1883 });
+    expect(state.components.storage.details).toEqual({ reason: SECRET });
+    expect(state.groups.readiness).toEqual(JSON.parse(renderGroup(snapshot.groups.readiness, config, true).body!));
+    expect(state.groups.readiness.status).toBe('OUT_OF_SERVICE');
+    expect(Object.keys(state.groups)).toEqual(['liveness', 'readiness']);
+  });
+
+  it('leaves every details object out, at any depth and in groups, when details are hidden', () => {
+    const state = dashboardState(snapshotOf(healthy, { started: false, draining: false }), config, false);
+    const text = JSON.stringify(state);
+    expect(text).not.toContain('"details"');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('node-1');
+    expect(state.components.mqtt.components!['tcp-listener-1883']).toEqual({ status: 'UP' });
+    expect(state.groups.readiness).toEqual({ status: 'OUT_OF_SERVICE', components: { storage: { status: 'DOWN' }, mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP' } } } } });
+    expect(state).toMatchObject({ showDetails: false, started: false });
+  });
+
+  it('does not repeat the group states as components', () => {
+    const state = dashboardState(snapshotOf(healthy), config, true);
+    expect(state.components).not.toHaveProperty('liveness-state');
+    expect(state.components).not.toHaveProperty('readiness-state');
+  });
+});
+
+describe('visibleTransition', () => {
+  const transition: HealthTransition = { kind: 'component', path: 'storage', from: 'UP', to: 'DOWN', at: 1, reason: SECRET };
+  it('keeps the reason with details and drops it without', () => {
+    expect(visibleTransition(transition, true)).toBe(transition);
+    expect(visibleTransition(transition, false)).toEqual({ kind: 'component', path: 'storage', from: 'UP', to: 'DOWN', at: 1 });
+  });
+});
+
+describe('sseEvent', () => {
+  it('frames one event as an event line, a single data line and a blank line', () => {
+    const frame = sseEvent('state', { text: 'two\nlines\r\nhere', n: 1 });
+    expect(frame).toBe('event: state\ndata: {"text":"two\\nlines\\r\\nhere","n":1}\n\n');
+    expect(frame.split('\n')).toHaveLength(4);
+    expect(JSON.parse(frame.split('\n')[1].slice('data: '.length))).toEqual({ text: 'two\nlines\r\nhere', n: 1 });
+  });
+});
+
+describe('DASHBOARD_VIEW', () => {
+  // The page and the stream's HEAD answer read nothing from the context.
+  const context = {} as ViewContext;
+  it('serves the page with a policy that allows only its own inline code', async () => {
+    const page = (await DASHBOARD_VIEW.routes.find((r) => r.path === '')!.render(context))!;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-length']).toBe(String(Buffer.byteLength(page.body!)));
+    expect(page.body).toContain('new EventSource(');
+    expect(page.body).not.toMatch(/(src|href)=["']?https?:/);
+    expect(DASHBOARD_CSP).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(DASHBOARD_CSP).not.toContain('unsafe-inline');
+  });
+
+  it('has an events route that streams', async () => {
+    const events = DASHBOARD_VIEW.routes.find((r) => r.path === 'events')!;
+    expect(events.stream).toBeInstanceOf(Function);
+    expect((await events.render(context))!.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+  });
+});
+
+/** Enough of a ServerResponse to watch what the stream writes. */
+class FakeResponse extends EventEmitter {
+  chunks: string[] = [];
+  statusCode?: number;
+  headers?: Record<string, string>;
+  destroyed = false;
+  writableEnded = false;
+  writableLength = 0;
+  writeHead(statusCode: number, headers: Record<string, string>) {
+    this.statusCode = statusCode;
+    this.headers = headers;
+    return this;
+  }
+  write(chunk: string) {
+    this.chunks.push(chunk);
+    return true;
+  }
+  end() {
+    this.writableEnded = true;
+    setImmediate(() => this.emit('close'));
+    return this;
+  }
+  destroy() {
+    this.destroyed = true;
+    setImmediate(() => this.emit('close'));
+    return this;
+  }
+  /** The `state` events written so far. */
+  updates(): DashboardUpdate[] {
+    return this.chunks
+      .join('')
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('event: state\n'))
+      .map((frame) => JSON.parse(frame.split('\n')[1].slice('data: '.length)) as DashboardUpdate);
+  }
+}
+
+function openStream(options: { showDetails?: boolean; heartbeatMs?: number; response?: FakeResponse } = {}) {
+  const changes = new Subject<HealthTransition>();
+  const response = options.response ?? new FakeResponse();
+  const live = { snapshot: snapshotOf(healthy) };
+  streamDashboard(
+    {
+      config,
+      showDetails: options.showDetails ?? true,
+      current: () => live.snapshot,
+      changes$: changes.asObservable(),
+      request: {} as IncomingMessage,
+      response: response as unknown as ServerResponse,
+    },
+    options.heartbeatMs,
+  );
+  return { changes, response, live };
+}
+
+const toDown = (path: string, at = 6000): HealthTransition => ({ kind: 'component', path, from: 'UP', to: 'DOWN', at, reason: SECRET });
+
+describe('streamDashboard', () => {
+  it('answers with an event stream that starts with the full state', () => {
+    const { response } = openStream();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers!['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response.chunks.join('')).toMatch(/^retry: \d+\n\nevent: state\ndata: \{/);
+    const [first] = response.updates();
+    expect(first.transitions).toEqual([]);
+    expect(first.state.components.broker.status).toBe('UP');
+    response.destroy();
+  });
+
+  it('coalesces a burst of transitions into one event carrying all of them and the newest state', async () => {
+    const { changes, response, live } = openStream();
+    live.snapshot = snapshotOf({ ...healthy, broker: { status: 'DOWN' } });
+    changes.next(toDown('broker'));
+    changes.next({ kind: 'group', path: 'liveness', from: 'UP', to: 'DOWN', at: 6000 });
+    changes.next(toDown('mqtt/tcp-listener-1883'));
+    expect(response.updates()).toHaveLength(1);
+    await new Promise(setImmediate);
+    const updates = response.updates();
+    expect(updates).toHaveLength(2);
+    expect(updates[1].transitions.map((t) => t.path)).toEqual(['broker', 'liveness', 'mqtt/tcp-listener-1883']);
+    expect(updates[1].state.components.broker.status).toBe('DOWN');
+    changes.next(toDown('storage'));
+    await new Promise(setImmediate);
+    expect(response.updates()).toHaveLength(3);
+    response.destroy();
+  });
+
+  it('hides reasons and details from a client that may not see them', async () => {
+    const { changes, response } = openStream({ showDetails: false });
+    changes.next(toDown('storage'));
+    await new Promise(setImmediate);
+    expect(response.updates()).toHaveLength(2);
+    expect(response.chunks.join('')).not.toContain('hunter2');
+    expect(response.chunks.join('')).not.toContain('"details"');
+    response.destroy();
+  });
+
+  it('sends heartbeat comments, and stops everything when the client leaves', async () => {
+    const { changes, response } = openStream({ heartbeatMs: 20 });
+    await sleep(70);
+    const beats = response.chunks.filter((c) => c === ': heartbeat\n\n').length;
+    expect(beats).toBeGreaterThanOrEqual(2);
+    changes.next(toDown('broker'));
+    response.destroy();
+    await new Promise(setImmediate);
+    expect(changes.observed).toBe(false);
+    const written = response.chunks.length;
+    await sleep(70);
+    changes.next(toDown('storage'));
+    await new Promise(setImmediate);
+    expect(response.chunks.length).toBe(written);
+  });
+
+  it('sends the state instead of a heartbeat when the snapshot changed without a transition', async () => {
+    const { response, live } = openStream({ heartbeatMs: 20 });
+    live.snapshot = snapshotOf({ ...healthy, broker: { status: 'UP', details: { 'node-id': 'node-1', 'connected-clients': 42 } } });
+    await sleep(35);
+    const updates = response.updates();
+    expect(updates).toHaveLength(2);
+    expect(updates[1]).toMatchObject({ transitions: [], state: { components: { broker: { details: { 'connected-clients': 42 } } } } });
+    await sleep(50);
+    expect(response.updates()).toHaveLength(2);
+    expect(response.chunks).toContain(': heartbeat\n\n');
+    response.destroy();
+  });
+
+  it('ends the stream when the module shuts down', async () => {
+    const { changes, response } = openStream();
+    changes.complete();
+    expect(response.writableEnded).toBe(true);
+    await new Promise(setImmediate);
+    expect(changes.observed).toBe(false);
+  });
+
+  it('does nothing for a client that left before the stream started', () => {
+    const gone = new FakeResponse();
+    gone.destroyed = true;
+    const { changes, response } = openStream({ response: gone });
+    expect(response.statusCode).toBeUndefined();
+    expect(response.chunks).toEqual([]);
+    expect(changes.observed).toBe(false);
+  });
+
+  it('drops a client that stops reading instead of buffering for it', async () => {
+    const { changes, response } = openStream();
+    response.writableLength = 2 * 1024 * 1024;
+    changes.next(toDown('broker'));
+    await new Promise(setImmediate);
+    expect(response.destroyed).toBe(true);
+    expect(response.updates()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,1 @@
+export { DASHBOARD_VIEW } from './dashboard.view.js';
