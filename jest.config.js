@@ -20,4 +20,6 @@ export default {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   testTimeout: 30000,
+  // The broker tests start apps/broker/dist/main.js as real child processes.
+  globalSetup: '<rootDir>/test/support/build-broker.js',
 };
