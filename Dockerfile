@@ -6,7 +6,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/health/package.json libs/health/package.json
-RUN npm ci --no-audit --no-fund --ignore-scripts
+RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs/health libs/health
 COPY apps/broker apps/broker
@@ -23,7 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/health/package.json libs/health/package.json
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/libs/health/dist libs/health/dist
 COPY --from=build /app/apps/broker/dist apps/broker/dist
 COPY apps/broker/extensions apps/broker/extensions

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
-  console.error('Installing dependencies (npm ci)...');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  console.error('Installing the locked dependencies...');
+  // npm install, not npm ci: see .ci/run.
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
