@@ -65,6 +65,20 @@ describe('drain', () => {
   });
 });
 
+describe('drain in the Zeebe view', () => {
+  it('keeps ready once reached (it gates rolling updates) while health turns 503', async () => {
+    probe = await bootProbeApp({ drainMs: 800 }, ['zeebe']);
+    const { url } = probe;
+    expect((await request(url).get('/health')).status).toBe(204);
+    const closing = probe.app.close();
+    probe = undefined;
+    await eventually(async () => (await request(url).get('/health')).status === 503);
+    expect((await request(url).get('/ready')).status).toBe(204);
+    expect((await request(url).get('/startup')).status).toBe(503);
+    await closing;
+  });
+});
+
 describe('grace windows', () => {
   it('lets liveness tolerate a DOWN member for graceMs, then fail', async () => {
     probe = await bootProbeApp({ groups: { liveness: { members: ['cluster'], graceMs: { cluster: 400 } } } });
