@@ -13,3 +13,4 @@ export type { ViewResponse } from './views/view-response.js';
 export type { ViewName } from './views/view-registry.js';
 export type { BoundListener } from './transports/health-listeners.js';
 export { HealthMetrics, METRIC_PREFIX } from './metrics/index.js';
+export * from './mqtt/index.js';

@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
+import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
+import type { HealthComponent } from '../../status/health-component.interface.js';
+import { HealthStatus } from '../../status/health-status.js';
+import { MQTT_BROKER_STATE } from '../mqtt-health.constants.js';
+import type { BrokerState } from '../mqtt-health.interfaces.js';
+
+/** The broker itself: DOWN before it is initialised and once it is closed (FluxMQ's `broker` check). */
+@HealthIndicator('broker', { groups: ['readiness'] })
+export class BrokerHealthIndicator implements HealthCheck {
+  constructor(@Inject(MQTT_BROKER_STATE) private readonly broker: BrokerState) {}
+
+  check(): HealthComponent {
+    const { brokerId, nodeId, connectedClients, startedAt, closed } = this.broker;
+    const details: Record<string, unknown> = {
+      'broker-id': brokerId ?? null,
+      'node-id': nodeId,
+      'connected-clients': connectedClients,
+      'uptime-ms': startedAt === undefined ? 0 : Date.now() - startedAt,
+      'started-at': startedAt ?? null,
+    };
+    if (brokerId === undefined || startedAt === undefined) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker not initialized' } };
+    if (closed) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker closed' } };
+    return { status: HealthStatus.UP, details };
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ClusterMembership, ClusterPeer } from '../mqtt-health.interfaces.js';
+import { ClusterHealthIndicator } from './cluster.health.js';
+
+const membership = (over: Partial<ClusterMembership> & { peerList?: ClusterPeer[] } = {}): ClusterMembership => ({
+  enabled: true,
+  nodeId: 'b',
+  state: 'RUNNING',
+  isLeader: false,
+  peers: () => over.peerList ?? [],
+  ...over,
+});
+
+describe('ClusterHealthIndicator', () => {
+  it('is absent in single-node mode', () => {
+    expect(new ClusterHealthIndicator().check()).toBeNull();
+    expect(new ClusterHealthIndicator(membership({ enabled: false })).check()).toBeNull();
+  });
+
+  it('is UP with the HiveMQ details when every peer is reachable', () => {
+    const peerList = [{ id: 'c', reachable: true }, { id: 'a', reachable: true }];
+    expect(new ClusterHealthIndicator(membership({ peerList, isLeader: true })).check()).toEqual({
+      status: 'UP',
+      details: { 'node-id': 'b', 'cluster-nodes': ['a', 'b', 'c'], 'cluster-size': 3, 'node-state': 'RUNNING', 'is-leader': true },
+    });
+  });
+
+  it('is DEGRADED with the FluxMQ reason when some peers are unreachable', () => {
+    const peerList = [{ id: 'a', reachable: true }, { id: 'c', reachable: false }];
+    expect(new ClusterHealthIndicator(membership({ peerList })).check()).toMatchObject({ status: 'DEGRADED', details: { reason: '1/2 peers reachable', 'cluster-size': 3 } });
+  });
+
+  it('is DOWN while joining and DEGRADED while leaving', () => {
+    expect(new ClusterHealthIndicator(membership({ state: 'JOINING' })).check()?.status).toBe('DOWN');
+    expect(new ClusterHealthIndicator(membership({ state: 'LEAVING' })).check()?.status).toBe('DEGRADED');
+  });
+});

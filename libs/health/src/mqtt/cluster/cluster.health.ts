@@ -1,0 +1,35 @@
+import { Inject, Optional } from '@nestjs/common';
+import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
+import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
+import type { HealthComponent } from '../../status/health-component.interface.js';
+import { HealthStatus } from '../../status/health-status.js';
+import { MQTT_CLUSTER_MEMBERSHIP } from '../mqtt-health.constants.js';
+import type { ClusterMembership } from '../mqtt-health.interfaces.js';
+
+/**
+ * Cluster membership: DOWN while joining, DEGRADED while leaving or when some peers stopped sending
+ * heartbeats ("1/2 peers reachable", as FluxMQ says), else UP. Absent in single-node mode.
+ */
+@HealthIndicator('cluster', { groups: ['readiness'] })
+export class ClusterHealthIndicator implements HealthCheck {
+  constructor(@Optional() @Inject(MQTT_CLUSTER_MEMBERSHIP) private readonly membership?: ClusterMembership) {}
+
+  check(): HealthComponent | null {
+    const m = this.membership;
+    if (!m?.enabled) return null;
+    const peers = m.peers();
+    const reachable = peers.filter((peer) => peer.reachable).length;
+    const nodes = [m.nodeId, ...peers.map((peer) => peer.id)].sort();
+    const details: Record<string, unknown> = {
+      'node-id': m.nodeId,
+      'cluster-nodes': nodes,
+      'cluster-size': nodes.length,
+      'node-state': m.state,
+      'is-leader': m.isLeader,
+    };
+    if (m.state === 'JOINING') return { status: HealthStatus.DOWN, details };
+    if (m.state === 'LEAVING') return { status: HealthStatus.DEGRADED, details: { ...details, reason: 'node is leaving the cluster' } };
+    if (reachable < peers.length) return { status: HealthStatus.DEGRADED, details: { ...details, reason: `${reachable}/${peers.length} peers reachable` } };
+    return { status: HealthStatus.UP, details };
+  }
+}

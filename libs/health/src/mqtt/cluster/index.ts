@@ -1,0 +1,1 @@
+export { ClusterHealthIndicator } from './cluster.health.js';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ExtensionState } from '../mqtt-health.interfaces.js';
+import { extensionComponent, ExtensionsHealthIndicator } from './extensions.health.js';
+
+const base: ExtensionState = {
+  id: 'acl',
+  name: 'ACL',
+  version: '1.0.0',
+  author: 'me',
+  priority: 10,
+  startPriority: 20,
+  enabled: true,
+  started: true,
+  startedAt: 1,
+  reloadedAt: 2,
+  configuration: { 'rules-count': 3 },
+};
+
+describe('ExtensionsHealthIndicator', () => {
+  it('is absent without an extension source', () => {
+    expect(new ExtensionsHealthIndicator().check()).toBeNull();
+  });
+
+  it('shapes a running extension like HiveMQ', () => {
+    expect(extensionComponent(base)).toEqual({
+      status: 'UP',
+      details: { author: 'me', enabled: true, name: 'ACL', priority: 10, 'start-priority': 20, startedAt: 1, version: '1.0.0' },
+      components: {
+        application: { status: 'UP', components: { configuration: { status: 'UP', details: { 'rules-count': 3, 'reloaded-at': 2 } } } },
+        internals: { status: 'UP', components: { entrypoint: { status: 'UP', details: { 'started-at': 1 } }, services: { status: 'UP' } } },
+      },
+    });
+  });
+
+  it('marks a start failure DOWN, a hook exception and a rejected reload DEGRADED', () => {
+    const failed = extensionComponent({ ...base, started: false, startedAt: undefined, lastStartupFailure: 'no config' });
+    expect(failed.components!.internals.components!.entrypoint).toEqual({ status: 'DOWN', details: { 'started-at': null, 'last-startup-failure': 'no config' } });
+    expect(failed.components!.application).toBeUndefined();
+    const threw = extensionComponent({ ...base, lastFailure: 'TypeError: x' });
+    expect(threw.components!.internals.components!.entrypoint).toMatchObject({ status: 'DEGRADED', details: { 'last-failure': 'TypeError: x' } });
+    const rejected = extensionComponent({ ...base, lastConfigurationFailure: 'bad' });
+    expect(rejected.components!.application.components!.configuration).toMatchObject({ status: 'DEGRADED', details: { 'last-failure': 'bad' } });
+  });
+
+  it('keeps a disabled extension out of trouble', () => {
+    const disabled = extensionComponent({ ...base, enabled: false, started: false, startedAt: undefined });
+    expect(disabled.details!.enabled).toBe(false);
+    expect(disabled.components!.internals.components!.entrypoint.status).toBe('UP');
+  });
+});

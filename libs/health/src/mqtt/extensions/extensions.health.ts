@@ -1,0 +1,65 @@
+import { Inject, Optional } from '@nestjs/common';
+import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
+import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
+import type { HealthComponent } from '../../status/health-component.interface.js';
+import { HealthStatus } from '../../status/health-status.js';
+import { MQTT_EXTENSIONS } from '../mqtt-health.constants.js';
+import type { ExtensionSource, ExtensionState } from '../mqtt-health.interfaces.js';
+
+/**
+ * One sub-component per extension, shaped like HiveMQ's: metadata in details, `internals/entrypoint`
+ * (DOWN with `last-startup-failure` when it could not start, DEGRADED with `last-failure` when a
+ * hook threw), `internals/license` where one applies, `application/configuration` (DEGRADED when a
+ * reload was rejected). Not a readiness member: a broken extension makes /health DOWN, not the node unready.
+ */
+@HealthIndicator('extensions')
+export class ExtensionsHealthIndicator implements HealthCheck {
+  constructor(@Optional() @Inject(MQTT_EXTENSIONS) private readonly source?: ExtensionSource) {}
+
+  check(): HealthComponent | null {
+    if (!this.source) return null;
+    const components: Record<string, HealthComponent> = {};
+    for (const extension of this.source.extensions()) components[extension.id] = extensionComponent(extension);
+    return { status: HealthStatus.UP, components };
+  }
+}
+
+export function extensionComponent(e: ExtensionState): HealthComponent {
+  const details = {
+    author: e.author,
+    enabled: e.enabled,
+    name: e.name,
+    priority: e.priority,
+    'start-priority': e.startPriority,
+    startedAt: e.startedAt ?? null,
+    version: e.version,
+  };
+  const entrypoint: HealthComponent = { status: HealthStatus.UP, details: { 'started-at': e.startedAt ?? null } };
+  if (e.enabled && !e.started) {
+    entrypoint.status = HealthStatus.DOWN;
+    entrypoint.details!['last-startup-failure'] = e.lastStartupFailure ?? 'extension did not start';
+  } else if (e.started && e.lastFailure) {
+    entrypoint.status = HealthStatus.DEGRADED;
+    entrypoint.details!['last-failure'] = e.lastFailure;
+  }
+  const internals: Record<string, HealthComponent> = { entrypoint };
+  if (e.license) {
+    const expired = e.license.isTrial && e.license.isTrialExpired;
+    internals.license = {
+      status: expired ? HealthStatus.DOWN : HealthStatus.UP,
+      details: { 'is-enterprise': e.license.isEnterprise, 'is-trial': e.license.isTrial, 'is-trial-expired': e.license.isTrialExpired },
+    };
+  }
+  internals.services = { status: HealthStatus.UP };
+  const components: Record<string, HealthComponent> = {};
+  if (e.started) {
+    const configuration: HealthComponent = {
+      status: e.lastConfigurationFailure ? HealthStatus.DEGRADED : HealthStatus.UP,
+      details: { ...e.configuration, ...(e.reloadedAt !== undefined ? { 'reloaded-at': e.reloadedAt } : {}) },
+    };
+    if (e.lastConfigurationFailure) configuration.details!['last-failure'] = e.lastConfigurationFailure;
+    components.application = { status: HealthStatus.UP, components: { configuration } };
+  }
+  components.internals = { status: HealthStatus.UP, components: internals };
+  return { status: HealthStatus.UP, details, components };
+}

@@ -1,0 +1,1 @@
+export { ExtensionsHealthIndicator, extensionComponent } from './extensions.health.js';

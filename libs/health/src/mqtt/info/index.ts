@@ -1,0 +1,1 @@
+export { InfoHealthIndicator } from './info.health.js';

@@ -1,0 +1,1 @@
+export { MqttListenersHealthIndicator, listenerComponentName } from './mqtt.health.js';

@@ -1,0 +1,65 @@
+import { Inject, Optional } from '@nestjs/common';
+import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
+import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
+import type { HealthComponent } from '../../status/health-component.interface.js';
+import { HealthStatus } from '../../status/health-status.js';
+import { DEFAULT_CERT_EXPIRY_WARNING_MS, MQTT_CERT_EXPIRY_WARNING_MS, MQTT_LISTENERS } from '../mqtt-health.constants.js';
+import type { MqttListenerSource, MqttListenerState, MqttListenerType } from '../mqtt-health.interfaces.js';
+
+/** HiveMQ's component-name prefix and `type` detail for each kind of listener. */
+const KINDS: Record<MqttListenerType, { prefix: string; type: string }> = {
+  tcp: { prefix: 'tcp-listener', type: 'TCP Listener' },
+  tls: { prefix: 'tls-tcp-listener', type: 'TCP Listener with TLS' },
+  websocket: { prefix: 'websocket-listener', type: 'Websocket Listener' },
+  'tls-websocket': { prefix: 'tls-websocket-listener', type: 'Websocket Listener with TLS' },
+};
+
+/** `tcp-listener-1883`, `tls-tcp-listener-8883`, `websocket-listener-8080`. */
+export function listenerComponentName(listener: Pick<MqttListenerState, 'type' | 'port'>): string {
+  return `${KINDS[listener.type].prefix}-${listener.port}`;
+}
+
+/**
+ * One sub-component per MQTT listener. Not running → DOWN; a failed certificate reload (the old
+ * certificate still serves) or a certificate close to expiry → DEGRADED; an expired one → DOWN.
+ */
+@HealthIndicator('mqtt', { groups: ['readiness'] })
+export class MqttListenersHealthIndicator implements HealthCheck {
+  private readonly expiryWarningMs: number;
+
+  constructor(
+    @Inject(MQTT_LISTENERS) private readonly source: MqttListenerSource,
+    @Optional() @Inject(MQTT_CERT_EXPIRY_WARNING_MS) expiryWarningMs?: number,
+  ) {
+    this.expiryWarningMs = expiryWarningMs ?? DEFAULT_CERT_EXPIRY_WARNING_MS;
+  }
+
+  check(): HealthComponent {
+    const components: Record<string, HealthComponent> = {};
+    for (const listener of this.source.listeners()) components[listenerComponentName(listener)] = this.listener(listener, Date.now());
+    return { status: HealthStatus.UP, components };
+  }
+
+  private listener(l: MqttListenerState, now: number): HealthComponent {
+    const details: Record<string, unknown> = {
+      'bind-address': l.bindAddress,
+      'is-proxy-protocol-supported': l.proxyProtocol ?? false,
+      'is-running': l.running,
+      port: l.port,
+      type: KINDS[l.type].type,
+    };
+    if (l.lastFailure) details['last-failure'] = l.lastFailure;
+    if (l.lastTlsFailure) details['last-tls-failure'] = l.lastTlsFailure;
+    if (!l.running) return { status: HealthStatus.DOWN, details };
+    if (l.certificateExpiresAt !== undefined) {
+      const left = l.certificateExpiresAt - now;
+      const when = new Date(l.certificateExpiresAt).toISOString();
+      if (left <= 0) return { status: HealthStatus.DOWN, details: { ...details, reason: `certificate expired at ${when}` } };
+      if (left < this.expiryWarningMs) {
+        return { status: HealthStatus.DEGRADED, details: { ...details, reason: `certificate expires at ${when} (in ${Math.floor(left / 3600_000)} h)` } };
+      }
+    }
+    if (l.lastTlsFailure) return { status: HealthStatus.DEGRADED, details };
+    return { status: HealthStatus.UP, details };
+  }
+}

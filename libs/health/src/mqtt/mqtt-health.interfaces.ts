@@ -1,0 +1,93 @@
+/** What the `broker` indicator reads from the running broker (an Aedes instance and its wrapper). */
+export interface BrokerState {
+  /** The broker's id (Aedes `broker.id`); undefined before the broker exists. */
+  readonly brokerId: string | undefined;
+  /** The node's id in the cluster (or the single node's name). */
+  readonly nodeId: string;
+  readonly connectedClients: number;
+  /** When the broker started serving (epoch ms); undefined before. */
+  readonly startedAt: number | undefined;
+  /** True once the broker was closed. */
+  readonly closed: boolean;
+}
+
+/** Pings the broker's persistence; `ping()` rejects when it cannot store. */
+export interface StorageProbe {
+  readonly type: 'level' | 'redis';
+  ping(): Promise<void>;
+}
+
+export type ClusterNodeState = 'JOINING' | 'RUNNING' | 'LEAVING';
+
+export interface ClusterPeer {
+  readonly id: string;
+  /** A heartbeat from it arrived recently enough. */
+  readonly reachable: boolean;
+}
+
+/** Cluster membership as this node sees it. */
+export interface ClusterMembership {
+  /** False in single-node mode: the cluster component is then left out. */
+  readonly enabled: boolean;
+  readonly nodeId: string;
+  readonly state: ClusterNodeState;
+  /** Every other node this one knows of, reachable or not. */
+  peers(): readonly ClusterPeer[];
+  readonly isLeader: boolean;
+}
+
+export type MqttListenerType = 'tcp' | 'tls' | 'websocket' | 'tls-websocket';
+
+export interface MqttListenerState {
+  readonly type: MqttListenerType;
+  readonly bindAddress: string;
+  readonly port: number;
+  readonly running: boolean;
+  readonly proxyProtocol?: boolean;
+  /** Why the listener is not running (bind failure, unusable certificate at start). */
+  readonly lastFailure?: string;
+  /** The latest failed certificate reload; the listener keeps serving the previous certificate. */
+  readonly lastTlsFailure?: string;
+  /** `notAfter` of the certificate being served (epoch ms). */
+  readonly certificateExpiresAt?: number;
+}
+
+/** The broker's MQTT listeners. */
+export interface MqttListenerSource {
+  listeners(): readonly MqttListenerState[];
+}
+
+/** One extension as its host sees it; see the HiveMQ Extensions component. */
+export interface ExtensionState {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly author: string;
+  readonly priority: number;
+  readonly startPriority: number;
+  readonly enabled: boolean;
+  /** Running now. */
+  readonly started: boolean;
+  readonly startedAt?: number;
+  /** Why the latest start failed (missing or invalid config, a throwing start()). */
+  readonly lastStartupFailure?: string;
+  /** The latest exception a hook threw, caught by the host. */
+  readonly lastFailure?: string;
+  /** The latest rejected configuration reload; the previous configuration stays in force. */
+  readonly lastConfigurationFailure?: string;
+  readonly reloadedAt?: number;
+  /** Extension-defined facts about its configuration (`rules-count`). */
+  readonly configuration?: Readonly<Record<string, unknown>>;
+  readonly license?: { readonly isEnterprise: boolean; readonly isTrial: boolean; readonly isTrialExpired: boolean };
+}
+
+export interface ExtensionSource {
+  extensions(): readonly ExtensionState[];
+}
+
+/** Static facts for the `info` component. */
+export interface BrokerInfo {
+  readonly version: string;
+  readonly logLevel: string;
+  readonly startedAt: number;
+}

@@ -1,0 +1,1 @@
+export { StorageHealthIndicator } from './storage.health.js';

@@ -1,0 +1,16 @@
+import { describe, expect, it } from '@jest/globals';
+import { StorageHealthIndicator } from './storage.health.js';
+
+describe('StorageHealthIndicator', () => {
+  it('is UP when the ping succeeds, and says whether storage is a network dependency', async () => {
+    expect(await new StorageHealthIndicator({ type: 'level', ping: async () => undefined }).check()).toEqual({ status: 'UP', details: { type: 'level', 'network-dependency': false } });
+  });
+
+  it('is DOWN with a short reason and the raw error when the ping fails', async () => {
+    const probe = { type: 'redis' as const, ping: () => Promise.reject(new Error('Connection is closed.')) };
+    expect(await new StorageHealthIndicator(probe).check()).toEqual({
+      status: 'DOWN',
+      details: { type: 'redis', 'network-dependency': true, reason: 'storage unavailable', error: 'Connection is closed.' },
+    });
+  });
+});

@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+import { errorText } from '../../engine/normalize-component.js';
+import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
+import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
+import type { HealthComponent } from '../../status/health-component.interface.js';
+import { HealthStatus } from '../../status/health-status.js';
+import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
+import type { StorageProbe } from '../mqtt-health.interfaces.js';
+
+/**
+ * The broker's persistence, pinged on every refresh. A network store (Redis) is a readiness
+ * dependency; its failure text stays in details, which the visibility rules may hide.
+ */
+@HealthIndicator('storage', { groups: ['readiness'], timeoutMs: 1500 })
+export class StorageHealthIndicator implements HealthCheck {
+  constructor(@Inject(MQTT_STORAGE_PROBE) private readonly storage: StorageProbe) {}
+
+  async check(): Promise<HealthComponent> {
+    const details = { type: this.storage.type, 'network-dependency': this.storage.type === 'redis' };
+    try {
+      await this.storage.ping();
+      return { status: HealthStatus.UP, details };
+    } catch (error) {
+      return { status: HealthStatus.DOWN, details: { ...details, reason: 'storage unavailable', error: errorText(error) } };
+    }
+  }
+}
