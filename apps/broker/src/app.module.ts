@@ -1,9 +1,58 @@
-import { Module } from '@nestjs/common';
-import { HealthModule } from 'nestjs-mqtt-health';
-import { UptimeHealthIndicator } from './uptime.health.js';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import {
+  HealthModule,
+  MQTT_BROKER_INFO,
+  MQTT_BROKER_STATE,
+  MQTT_CLUSTER_MEMBERSHIP,
+  MQTT_EXTENSIONS,
+  MQTT_HEALTH_INDICATORS,
+  MQTT_LISTENERS,
+  MQTT_STORAGE_PROBE,
+  type BrokerInfo,
+} from 'nestjs-mqtt-health';
+import { BrokerService } from './broker/broker.service.js';
+import { ClusterMembershipService } from './cluster/cluster-membership.service.js';
+import { BROKER_CONFIG, type BrokerConfig } from './config/index.js';
+import { ExtensionHost } from './extensions/extension-host.service.js';
+import { MqttListenersService } from './listeners/mqtt-listeners.service.js';
+import { version } from './version.js';
 
-@Module({
-  imports: [HealthModule.forRoot({ refreshIntervalMs: 1000 })],
-  providers: [UptimeHealthIndicator],
-})
-export class AppModule {}
+/** The demo broker: Aedes, its listeners, storage, cluster and extensions, and the Health API watching them. */
+@Module({})
+export class AppModule {
+  static register(config: BrokerConfig): DynamicModule {
+    const providers: Provider[] = [
+      { provide: BROKER_CONFIG, useValue: config },
+      BrokerService,
+      MqttListenersService,
+      ClusterMembershipService,
+      ExtensionHost,
+      ...MQTT_HEALTH_INDICATORS,
+      { provide: MQTT_BROKER_STATE, useExisting: BrokerService },
+      { provide: MQTT_STORAGE_PROBE, useExisting: BrokerService },
+      { provide: MQTT_LISTENERS, useExisting: MqttListenersService },
+      { provide: MQTT_CLUSTER_MEMBERSHIP, useExisting: ClusterMembershipService },
+      { provide: MQTT_BROKER_INFO, useValue: { version, logLevel: config.logLevel.toUpperCase(), startedAt: Date.now() } satisfies BrokerInfo },
+    ];
+    if (config.extensionsDir) providers.push({ provide: MQTT_EXTENSIONS, useExisting: ExtensionHost });
+    return {
+      module: AppModule,
+      imports: [
+        HealthModule.forRoot({
+          startup: 'manual',
+          drainMs: config.drainMs,
+          // As Zeebe's liveness: a node that stays out of its cluster (JOINING) for five minutes is restarted;
+          // a shorter loss never restarts it. Readiness has no grace: the node leaves rotation at once.
+          groups: { liveness: { members: ['cluster'], graceMs: { cluster: 300_000 } } },
+          // Every second, and at least twice a heartbeat: a dead peer shows within 2.5 heartbeats.
+          refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
+          // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
+          healthApi: { enabled: true, listeners: [{ port: config.healthPort, bindAddress: config.healthBind, views: [...config.healthViews] }] },
+          agentCheck: { enabled: config.healthAgentPort !== 0, port: config.healthAgentPort, bindAddress: config.healthBind },
+          controller: false,
+        }),
+      ],
+      providers,
+    };
+  }
+}

@@ -117,7 +117,8 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
     const next = { ...this.lifecycle, ...change };
     if (next.started === this.lifecycle.started && next.draining === this.lifecycle.draining) return;
     this.lifecycle = next;
-    this.publish(Date.now());
+    // Before register() there is nothing to publish yet; register() publishes with this lifecycle.
+    if (this.builder) this.publish(Date.now());
   }
 
   /** The latest snapshot; if the refresher has stalled, a stale one in which every component is DOWN. */

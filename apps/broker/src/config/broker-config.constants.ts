@@ -1,0 +1,2 @@
+/** The validated BrokerConfig. */
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');
