@@ -1,0 +1,115 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A port nobody listens on right now (127.0.0.1). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Polls `probe` until it returns something truthy; throws with the last value after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Whether an external binary the tests start is installed; on CI a missing one fails the run. */
+export function hasBinary(name: string): boolean {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+  if (!found) {
+    if (process.env.CI === 'true') throw new Error(`${name} is required on CI (installed by .ci/run) but is not on PATH`);
+    console.warn(`\n${'!'.repeat(72)}\n!! ${name} is not installed: SKIPPING the tests that need it (they run on CI)\n${'!'.repeat(72)}\n`);
+  }
+  return found;
+}
+
+/** A child process that is killed when the test file ends, whatever happened. */
+export class ChildHandle {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get log(): string {
+    return this.output.join('');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.running) this.child.kill(signal);
+    return this.exited;
+  }
+
+  async kill(): Promise<void> {
+    await this.stop('SIGKILL');
+  }
+}
+
+/** A throwaway redis-server on 127.0.0.1 with persistence off. */
+export class RedisServer {
+  private handle?: ChildHandle;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
+    this.handle = new ChildHandle(child);
+    await waitFor(() => this.handle!.log.includes('Ready to accept connections') || !this.handle!.running, 10_000, 'redis-server to start');
+    if (!this.handle.running) throw new Error(`redis-server exited:\n${this.handle.log}`);
+  }
+
+  async kill(): Promise<void> {
+    await this.handle?.kill();
+  }
+}
