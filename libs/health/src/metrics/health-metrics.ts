@@ -6,7 +6,8 @@ import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { walkComponents } from '../status/component-tree.js';
-import { HEALTH_STATUSES, HealthStatus } from '../status/health-status.js';
+import { HEALTH_STATUSES, type HealthStatus } from '../status/health-status.js';
+import { readinessMode } from '../views/probe-members.js';
 
 export const METRIC_PREFIX = 'mqtt_health_';
 
@@ -122,13 +123,6 @@ export class HealthMetrics implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.subscription.unsubscribe();
   }
-}
-
-/** FluxMQ's mode: the readiness answer as a word. */
-export function readinessMode(snapshot: HealthSnapshot, config: HealthConfig): 'nominal' | 'degraded' | 'not_ready' {
-  const readiness = snapshot.groups.readiness;
-  if (config.httpStatus[readiness.status] >= 400) return 'not_ready';
-  return readiness.status === HealthStatus.UP ? 'nominal' : 'degraded';
 }
 
 function oneHot(gauge: Gauge<string>, labels: Record<string, string>, current: HealthStatus): void {

@@ -1,2 +1,2 @@
-export { HealthMetrics, METRIC_PREFIX, readinessMode } from './health-metrics.js';
+export { HealthMetrics, METRIC_PREFIX } from './health-metrics.js';
 export { METRICS_VIEW } from './metrics.view.js';

@@ -4,7 +4,7 @@ import type { ViewResponse } from '../views/view-response.js';
 import { HealthRequestHandler } from './health-request.handler.js';
 import { writeResponse } from './write-response.js';
 
-export const DEFAULT_HEALTH_PATH = 'api/v1/health';
+export const DEFAULT_HEALTH_PATH = HIVEMQ_VIEW.defaultPrefix;
 
 /** Deepest path served below the prefix (`extensions/<id>/internals/entrypoint` is 4). */
 export const MAX_PATH_DEPTH = 8;

@@ -1,6 +1,5 @@
-import { HealthStatus } from '../status/health-status.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
-import { isFailing, probeMembers } from './probe-members.js';
+import { isFailing, probeMembers, readinessMode } from './probe-members.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
 /**
@@ -31,12 +30,13 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
     const details = failing ? (error ?? reason) : reason;
     checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && details ? { details } : {}) };
   }
-  if (isFailing(config, readiness)) {
+  const mode = readinessMode(snapshot, config);
+  if (mode === 'not_ready') {
     const firstDown = members.find((m) => m.failing);
     const details = snapshot.draining ? 'draining' : !snapshot.started ? 'starting' : firstDown ? `${firstDown.path} unavailable` : 'not ready';
     return jsonResponse(config.httpStatus[readiness.status], { status: 'not_ready', details, checks });
   }
-  return jsonResponse(200, { status: 'ready', mode: readiness.status === HealthStatus.UP ? 'nominal' : 'degraded', checks });
+  return jsonResponse(200, { status: 'ready', mode, checks });
 }
 
 /** Not a probe: always 200. Reads the cluster and broker components' details. */

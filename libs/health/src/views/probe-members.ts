@@ -1,6 +1,8 @@
+import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import type { HealthGroupResult } from '../groups/evaluate-group.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
+import { HealthStatus } from '../status/health-status.js';
 
 /** Whether a status answers with an error code under the configured HTTP map. */
 export function isFailing(config: HealthConfig, component: { status: HealthComponent['status'] }): boolean {
@@ -30,4 +32,11 @@ export function probeMembers(group: HealthGroupResult, config: HealthConfig): Pr
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined;
+}
+
+/** FluxMQ's readiness mode, also exported as a metric: ready and UP, ready but not UP, or not ready. */
+export function readinessMode(snapshot: HealthSnapshot, config: HealthConfig): 'nominal' | 'degraded' | 'not_ready' {
+  const readiness = snapshot.groups.readiness;
+  if (isFailing(config, readiness)) return 'not_ready';
+  return readiness.status === HealthStatus.UP ? 'nominal' : 'degraded';
 }
