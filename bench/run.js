@@ -35,6 +35,8 @@ const SETTINGS = {
 };
 
 const INSTANT = { 'latency-ms': 0 };
+/** The readiness body of the apps with the two instant indicators. */
+const TWO_INSTANT_READINESS = { status: 'UP', components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } } };
 const SCENARIOS = [
   {
     key: 'readiness',
@@ -43,7 +45,7 @@ const SCENARIOS = [
     subject: {
       app: 'readiness',
       label: 'HealthModule readiness (2 indicators)',
-      expect: { status: 'UP', components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } } },
+      expect: TWO_INSTANT_READINESS,
     },
     target: 0.9,
     countSlowCalls: false,
@@ -81,7 +83,7 @@ const SCENARIOS = [
     subject: {
       app: 'listener',
       label: 'HealthModule dedicated listener',
-      expect: { status: 'UP', components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } } },
+      expect: TWO_INSTANT_READINESS,
     },
     target: 0.8,
     p99Max: 1.5,
