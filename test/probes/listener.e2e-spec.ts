@@ -65,6 +65,10 @@ describe('dedicated listener configuration', () => {
     }
   });
 
+  it('refuses an indicator timeout that would make every refresh read as stale', async () => {
+    await expect(bootProbeApp({ refreshIntervalMs: 600, staleAfterMs: 1000 })).rejects.toThrow(/Indicator: @HealthIndicator\(\) option "timeoutMs" plus refreshIntervalMs \(600\) must stay below staleAfterMs \(1000\)/);
+  });
+
   it('names the invalid listener field', async () => {
     await expect(bootProbeApp({ healthApi: { enabled: true, listeners: [{ port: 70000 }] } })).rejects.toThrow(/healthApi\.listeners\[0\]\.port/);
     await expect(bootProbeApp({}, ['nagios' as never])).rejects.toThrow(/healthApi\.listeners\[0\]\.views\[0\]/);

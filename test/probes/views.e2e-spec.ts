@@ -112,6 +112,19 @@ describe('kubernetes view', () => {
     expect(ready.body).toEqual({ status: 'not_ready', checks: { mqtt: 'unavailable', storage: 'ok' } });
   });
 
+  it('follows a custom readiness mapping, with or without ?exclude, and names the member it counts as failing', async () => {
+    probe = await bootProbeApp({ groups: { readiness: { mapping: { DEGRADED: 'OUT_OF_SERVICE', DOWN: 'OUT_OF_SERVICE' } } } });
+    await refreshed(() => (state.cluster = { status: HealthStatus.DEGRADED, details: { reason: '1/2 peers reachable' } }));
+    const ready = await request(probe.url).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'not_ready', checks: { cluster: 'unavailable', storage: 'ok' } });
+    expect((await request(probe.url).get('/readyz?exclude=nothing')).status).toBe(503);
+    expect((await request(probe.url).get('/readyz?exclude=cluster')).status).toBe(200);
+    const flux = await request(probe.url).get('/ready');
+    expect(flux.status).toBe(503);
+    expect(flux.body.details).toBe('cluster unavailable');
+  });
+
   it('supports ?verbose and ?exclude like the API server', async () => {
     probe = await bootProbeApp();
     await refreshed(() => (state.storage = { status: HealthStatus.DOWN, details: { reason: 'refused', 'network-dependency': true } }));

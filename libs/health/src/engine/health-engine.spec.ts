@@ -284,7 +284,7 @@ describe('HealthEngine', () => {
       const snapshot = await engine.refresh();
       expect(Object.keys(snapshot.components)).toEqual(['mqtt']);
       expect(Object.keys(snapshot.groups.readiness.components)).toEqual(['mqtt']);
-      expect(snapshot.groups.peers).toEqual({ status: 'UP', components: {} });
+      expect(snapshot.groups.peers).toEqual({ status: 'UP', components: {}, counted: {} });
       expect(snapshot.checks.cluster).toMatchObject({ failed: false, failures: 0 });
       expect(events).toContainEqual({ kind: 'component', path: 'cluster', from: 'UNKNOWN', to: null, at: expect.any(Number) });
     });
@@ -336,5 +336,14 @@ describe('lifecycle before registration', () => {
     expect(snapshot.started).toBe(true);
     expect(snapshot.draining).toBe(true);
     expect(snapshot.groups.readiness.status).toBe('OUT_OF_SERVICE');
+  });
+});
+
+describe('staleness threshold', () => {
+  it('leaves room for the slowest indicator when staleAfterMs is not given', () => {
+    const engine = engineWith([indicator('slow', () => ({ status: 'UP' }), { timeoutMs: 5000 })], { refreshIntervalMs: 100 });
+    // Default would be 3 × 100 + 50 = 350 ms; a refresh can last 5 s, so the threshold is 3 × 100 + 5000.
+    expect(engine.current(Date.now() + 3000).stale).toBe(false);
+    expect(engine.current(Date.now() + 6000).stale).toBe(true);
   });
 });

@@ -40,6 +40,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   private snapshot!: HealthSnapshot;
   private staleSnapshot?: { of: HealthSnapshot; value: HealthSnapshot };
   private refreshedAt = 0;
+  private staleAfterMs: number;
   private inFlight?: Promise<HealthSnapshot>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -52,7 +53,9 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   /** Every settled check (for duration and failure metrics). */
   readonly checks$: Observable<CompletedCheck> = this.completedChecks.asObservable();
 
-  constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {}
+  constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {
+    this.staleAfterMs = config.staleAfterMs;
+  }
 
   /** Called once by the explorer with every indicator found and the resolved group members. */
   register(indicators: readonly RegisteredIndicator[], groups: readonly GroupInput[]): void {
@@ -67,6 +70,11 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
       },
     }));
     this.builder = new SnapshotBuilder(this.config, groups);
+    // A refresh lasts as long as its slowest check: by default, leave room for it.
+    if (!this.config.staleAfterMsGiven) {
+      const slowest = Math.max(this.config.timeoutMs, ...indicators.map((i) => i.timeoutMs));
+      this.staleAfterMs = 3 * this.config.refreshIntervalMs + slowest;
+    }
     this.refreshedAt = now;
     // Placeholders, not news: emitted on changes$ but not logged.
     this.publish(now, false);
@@ -124,7 +132,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   /** The latest snapshot; if the refresher has stalled, a stale one in which every component is DOWN. */
   current(now = Date.now()): HealthSnapshot {
     const snapshot = this.snapshot;
-    if (this.config.checkMode === 'on-request' || now - this.refreshedAt <= this.config.staleAfterMs) return snapshot;
+    if (this.config.checkMode === 'on-request' || now - this.refreshedAt <= this.staleAfterMs) return snapshot;
     if (this.staleSnapshot?.of !== snapshot) {
       this.logger.error(`Health results are stale: no refresh completed for ${now - this.refreshedAt} ms; every component reports DOWN`);
       this.staleSnapshot = { of: snapshot, value: this.builder.stale(snapshot, now) };

@@ -87,7 +87,7 @@ describe('SnapshotBuilder.build', () => {
       { kind: 'component', path: 'mqtt/tls-tcp-listener-8883', from: 'DOWN', to: null, at: 200 },
     ]);
     expect(snapshot.components).not.toHaveProperty('mqtt');
-    expect(snapshot.groups.readiness).toEqual({ status: 'UP', components: {} });
+    expect(snapshot.groups.readiness).toEqual({ status: 'UP', components: {}, counted: {} });
     expect(snapshot.checks).toHaveProperty('mqtt');
   });
 
@@ -130,7 +130,7 @@ describe('SnapshotBuilder.build', () => {
       const b = builder();
       b.build(up, 0, 0, RUNNING);
       const early = b.build(down, 100, 100, RUNNING);
-      expect(early.snapshot.groups.readiness).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } } });
+      expect(early.snapshot.groups.readiness).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } }, counted: { mqtt: 'UP' } });
       expect(early.transitions).toEqual([{ kind: 'component', path: 'mqtt', from: 'UP', to: 'DOWN', at: 100 }]);
       // The system status still shows the DOWN component.
       expect(early.snapshot.status).toBe('DOWN');
@@ -282,5 +282,17 @@ describe('SnapshotBuilder.stale', () => {
     const { snapshot } = builder.build([result('mqtt', { status: 'DOWN' })], 100, 100, RUNNING);
     builder.stale(snapshot, 500);
     expect(builder.build([result('mqtt', { status: 'DOWN' })], 1100, 1100, RUNNING).snapshot.groups.readiness.status).toBe('OUT_OF_SERVICE');
+  });
+});
+
+describe('stale snapshots and grace windows', () => {
+  it('gives stale data no grace: a member forgiven before the refresher stalled fails once stale', () => {
+    const b = builderFor({ liveness: { members: ['cluster'], graceMs: { cluster: 300_000 } } });
+    b.build([result('cluster', { status: 'UP' })], 0, 0, RUNNING);
+    const { snapshot } = b.build([result('cluster', { status: 'DOWN' })], 1000, 1000, RUNNING);
+    expect(snapshot.groups.liveness.status).toBe('UP');
+    const stale = b.stale(snapshot, 10_000);
+    expect(stale.groups.liveness.status).toBe('DOWN');
+    expect(stale.groups.liveness.counted).toEqual({ cluster: 'DOWN' });
   });
 });

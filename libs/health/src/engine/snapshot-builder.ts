@@ -85,8 +85,9 @@ export class SnapshotBuilder {
     const reason = `stale: no health refresh completed since ${new Date(snapshot.refreshedAt).toISOString()}`;
     const components: Record<string, HealthComponent> = {};
     for (const [name, component] of Object.entries(snapshot.components)) components[name] = markDown(component, reason);
-    const since = (path: string) => this.observed.get(`c:${path}`)?.since;
-    const groups = assembleGroups(this.groupInputs, components, this.config, since, now, snapshot);
+    // Stale data earns no grace window: it would be measured from before the refresher stalled, and the
+    // stale snapshot is cached, so a member forgiven once would stay forgiven for good.
+    const groups = assembleGroups(this.groupInputs, components, this.config, () => undefined, now, snapshot);
     return freeze({ ...snapshot, at: now, stale: true, status: systemStatus(components, groups, this.config), components, groups });
   }
 }

@@ -48,12 +48,12 @@ describe('findComponent', () => {
 
 describe('evaluateGroup', () => {
   it('is exactly UP with no members for an empty group', () => {
-    expect(evaluateGroup(group([]), { mqtt: { status: 'DOWN' } }, order, never, NOW)).toEqual({ status: 'UP', components: {} });
+    expect(evaluateGroup(group([]), { mqtt: { status: 'DOWN' } }, order, never, NOW)).toEqual({ status: 'UP', components: {}, counted: {} });
   });
 
   it('aggregates its members to the worst status and lists each member', () => {
     const result = evaluateGroup(group(['cluster', 'mqtt']), { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' }, info: { status: 'DOWN' } }, order, never, NOW);
-    expect(result).toEqual({ status: 'DEGRADED', components: { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' } } });
+    expect(result).toEqual({ status: 'DEGRADED', components: { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' } }, counted: { cluster: 'UP', mqtt: 'DEGRADED' } });
   });
 
   it.each<[HealthStatus, HealthStatus]>([
@@ -88,17 +88,17 @@ describe('evaluateGroup', () => {
 
   it('takes a sub-component path as a member, judged by that sub-component alone', () => {
     const result = evaluateGroup(readiness(['mqtt/tcp-listener-1883']), { mqtt }, order, never, NOW);
-    expect(result).toEqual({ status: 'UP', components: { 'mqtt/tcp-listener-1883': { status: 'UP', details: { port: 1883 } } } });
+    expect(result).toEqual({ status: 'UP', components: { 'mqtt/tcp-listener-1883': { status: 'UP', details: { port: 1883 } } }, counted: { 'mqtt/tcp-listener-1883': 'UP' } });
     expect(evaluateGroup(readiness(['mqtt/tls-tcp-listener-8883']), { mqtt }, order, never, NOW).status).toBe('DEGRADED_SERVICE');
   });
 
   it('skips a member whose top-level component is absent', () => {
     const result = evaluateGroup(readiness(['cluster', 'cluster/peers', 'mqtt']), { mqtt: { status: 'UP' } }, order, never, NOW);
-    expect(result).toEqual({ status: 'UP', components: { mqtt: { status: 'UP' } } });
+    expect(result).toEqual({ status: 'UP', components: { mqtt: { status: 'UP' } }, counted: { mqtt: 'UP' } });
   });
 
   it('is UP when every member is absent', () => {
-    expect(evaluateGroup(readiness(['cluster']), {}, order, never, NOW)).toEqual({ status: 'UP', components: {} });
+    expect(evaluateGroup(readiness(['cluster']), {}, order, never, NOW)).toEqual({ status: 'UP', components: {}, counted: {} });
   });
 
   it('counts a missing sub-path of a present component as DOWN, with a reason', () => {
@@ -106,6 +106,7 @@ describe('evaluateGroup', () => {
     expect(result).toEqual({
       status: 'OUT_OF_SERVICE',
       components: { 'mqtt/ws-listener-8000': { status: 'DOWN', details: { reason: 'no component at "mqtt/ws-listener-8000"' } } },
+      counted: { 'mqtt/ws-listener-8000': 'OUT_OF_SERVICE' },
     });
   });
 
@@ -119,7 +120,7 @@ describe('evaluateGroup', () => {
 
     it('counts a member DOWN for less than graceMs as UP, still showing it DOWN', () => {
       const result = evaluateGroup(readiness(['mqtt'], 1000), down, order, since(NOW - 999), NOW);
-      expect(result).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } } });
+      expect(result).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } }, counted: { mqtt: 'UP' } });
     });
 
     it('counts it DOWN once graceMs has passed', () => {

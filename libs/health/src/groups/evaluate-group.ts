@@ -9,6 +9,8 @@ export interface HealthGroupResult {
   details?: { reason: string };
   /** Each member, keyed by the name or path that put it in the group. */
   components: Record<string, HealthComponent>;
+  /** The status each member counts for in this group: after its grace window and the group's mapping. */
+  counted: Record<string, HealthStatus>;
 }
 
 export interface GroupInput {
@@ -43,6 +45,7 @@ export function evaluateGroup(
   now: number,
 ): HealthGroupResult {
   const members: Record<string, HealthComponent> = {};
+  const counted: Record<string, HealthStatus> = {};
   const statuses: HealthStatus[] = [];
   const { graceMs, mapping } = group.definition;
   for (const path of group.members) {
@@ -56,8 +59,10 @@ export function evaluateGroup(
     const grace = typeof graceMs === 'number' ? graceMs : (graceMs[path] ?? 0);
     const since = statusSince(path);
     const withinGrace = grace > 0 && FAILED.has(member.status) && since !== undefined && now - since < grace;
-    statuses.push(withinGrace ? HealthStatus.UP : member.status);
+    const counts = withinGrace ? HealthStatus.UP : member.status;
+    statuses.push(counts);
+    counted[path] = mapping[counts] ?? counts;
   }
   const status = order.worst(statuses);
-  return { status: mapping[status] ?? status, components: members };
+  return { status: mapping[status] ?? status, components: members, counted };
 }

@@ -69,6 +69,12 @@ export class HealthIndicatorExplorer implements OnModuleInit {
     if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) {
       throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'groups', 'must be an array of group names', groups));
     }
+    const { staleAfterMs, staleAfterMsGiven, refreshIntervalMs } = this.config;
+    if (staleAfterMsGiven && timeoutMs + refreshIntervalMs >= staleAfterMs) {
+      throw new HealthIndicatorDefinitionError(
+        INVALID_INDICATOR_OPTION(className, 'timeoutMs', `plus refreshIntervalMs (${refreshIntervalMs}) must stay below staleAfterMs (${staleAfterMs}), or every refresh could read as stale`, timeoutMs),
+      );
+    }
     return { name, className, instance, groups, timeoutMs, intervalMs };
   }
 

@@ -26,6 +26,8 @@ export interface HealthConfig {
   readonly refreshIntervalMs: number;
   readonly timeoutMs: number;
   readonly staleAfterMs: number;
+  /** Whether staleAfterMs was given; if not, the engine widens it to cover the slowest indicator's timeout. */
+  readonly staleAfterMsGiven: boolean;
   readonly checkMode: CheckMode;
   readonly order: StatusOrder;
   readonly httpStatus: Readonly<Record<HealthStatus, number>>;
@@ -69,6 +71,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     refreshIntervalMs,
     timeoutMs,
     staleAfterMs,
+    staleAfterMsGiven: o.staleAfterMs !== undefined,
     checkMode,
     order: new StatusOrder(statusOrder(o.statusOrder)),
     httpStatus: httpStatus(o.httpStatus),

@@ -115,7 +115,7 @@ describe('renderGroup', () => {
   });
 
   it('answers a readiness group that is out of service as the seed shows it, with 503', () => {
-    const group: HealthGroupResult = {
+    const group: Parameters<typeof renderGroup>[0] = {
       status: 'OUT_OF_SERVICE',
       components: { cluster: { status: 'UP', details: {} }, mqtt: { status: 'DOWN', components: {} } },
     };
@@ -125,12 +125,12 @@ describe('renderGroup', () => {
   });
 
   it('keys a sub-component member by its path', () => {
-    const group: HealthGroupResult = { status: 'UP', components: { 'mqtt/tcp-listener-1883': { status: 'UP' } } };
+    const group: Parameters<typeof renderGroup>[0] = { status: 'UP', components: { 'mqtt/tcp-listener-1883': { status: 'UP' } } };
     expect(renderGroup(group, config, true).body).toBe('{"status":"UP","components":{"mqtt/tcp-listener-1883":{"status":"UP"}}}');
   });
 
   it('hides member details when details are hidden', () => {
-    const group: HealthGroupResult = { status: 'DEGRADED_SERVICE', components: { mqtt: degradedMqtt } };
+    const group: Parameters<typeof renderGroup>[0] = { status: 'DEGRADED_SERVICE', components: { mqtt: degradedMqtt } };
     expect(body(renderGroup(group, config, false))).toEqual({
       status: 'DEGRADED_SERVICE',
       components: { mqtt: { status: 'DEGRADED', components: { 'tcp-listener-1883': { status: 'UP' }, 'tls-tcp-listener-8883': { status: 'DEGRADED' } } } },

@@ -21,7 +21,7 @@ export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, sho
   return jsonResponse(config.httpStatus[snapshot.status], { status: snapshot.status, components, groups: Object.keys(snapshot.groups) });
 }
 
-export function renderGroup(group: HealthGroupResult, config: HealthConfig, showDetails: boolean): ViewResponse {
+export function renderGroup(group: Pick<HealthGroupResult, 'status' | 'details' | 'components'>, config: HealthConfig, showDetails: boolean): ViewResponse {
   const body: HealthComponent = { status: group.status };
   if (group.details && showDetails) body.details = group.details;
   const members = Object.entries(group.components);

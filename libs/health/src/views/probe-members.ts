@@ -12,6 +12,7 @@ export function isFailing(config: HealthConfig, component: { status: HealthCompo
 export interface ProbeMember {
   path: string;
   component: HealthComponent;
+  /** Whether it fails as this group counts it (grace window and mapping applied), not as it reads alone. */
   failing: boolean;
   /** The short reason (`1/2 peers reachable`, `storage unavailable`). */
   reason?: string;
@@ -24,7 +25,7 @@ export function probeMembers(group: HealthGroupResult, config: HealthConfig): Pr
   return Object.entries(group.components).map(([path, component]) => ({
     path,
     component,
-    failing: isFailing(config, component),
+    failing: isFailing(config, { status: group.counted[path] ?? component.status }),
     reason: text(component.details?.reason),
     error: text(component.details?.error),
   }));
