@@ -47,6 +47,14 @@ describe('HAProxy agent-check', () => {
     await expect(agentReply(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('refreshes before answering in on-request mode, with no HTTP probe in between', async () => {
+    probe = await bootProbeApp({ checkMode: 'on-request', agentCheck: { enabled: true, port: 0 } });
+    const port = probe.health.agentCheckPort()!;
+    expect(await agentReply(port)).toBe('up ready 100%\n');
+    state.storage = { status: HealthStatus.DOWN };
+    expect(await agentReply(port)).toBe('down #storage unavailable\n');
+  });
+
   it('is off by default and validates its options', async () => {
     probe = await bootProbeApp();
     expect(probe.health.agentCheckPort()).toBeUndefined();

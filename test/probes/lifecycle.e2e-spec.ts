@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { HealthStatus } from 'nestjs-mqtt-health';
-import { bootProbeApp, state, type ProbeApp } from './probe-app.js';
+import { Test } from '@nestjs/testing';
+import { HealthModule, HealthService, HealthStatus } from 'nestjs-mqtt-health';
+import { bootProbeApp, INDICATORS, resetState, state, type ProbeApp } from './probe-app.js';
 
 let probe: ProbeApp | undefined;
 afterEach(async () => {
@@ -38,6 +39,37 @@ describe('startup', () => {
     probe.health.markStartupComplete();
     expect((await request(probe.url).get('/readyz')).status).toBe(200);
     expect((await request(probe.url).get('/api/v1/health/startup')).body).toEqual({ status: 'UP' });
+  });
+});
+
+describe('automatic start-up', () => {
+  it('completes when an HTTP app listens, not before (every bootstrap hook has run by then)', async () => {
+    resetState();
+    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({})], providers: INDICATORS }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    try {
+      await app.init();
+      const health = app.get(HealthService);
+      expect(health.snapshot().started).toBe(false);
+      expect(health.snapshot().groups.readiness).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
+      await app.listen(0, '127.0.0.1');
+      expect(health.snapshot().started).toBe(true);
+      expect(health.snapshot().groups.readiness.status).toBe('UP');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('completes at bootstrap in an application context, which has no HTTP server', async () => {
+    resetState();
+    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({})], providers: INDICATORS }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    try {
+      expect(moduleRef.get(HealthService).snapshot().started).toBe(true);
+    } finally {
+      await moduleRef.close();
+    }
   });
 });
 

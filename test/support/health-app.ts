@@ -13,16 +13,9 @@ export const API = '/api/v1/health';
  */
 export const FAST = { refreshIntervalMs: 50, timeoutMs: 100, staleAfterMs: 10_000 } satisfies HealthModuleOptions;
 
-/** `bootApp`, then listening on the loopback interface only (supertest would otherwise bind every interface). */
-export async function startApp(platform: Platform, metadata: ModuleMetadata, options?: BootOptions): Promise<INestApplication> {
-  const app = await bootApp(platform, metadata, options);
-  try {
-    await app.listen(0, '127.0.0.1');
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
-  return app;
+/** A booted app listening on the loopback interface only (supertest would otherwise bind every interface). */
+export function startApp(platform: Platform, metadata: ModuleMetadata, options?: BootOptions): Promise<INestApplication> {
+  return bootApp(platform, metadata, options);
 }
 
 /** HTTP calls against the app's server. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Subject, type Observable } from 'rxjs';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { first, Subject, type Observable } from 'rxjs';
 import type { GroupInput } from '../groups/evaluate-group.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
@@ -53,7 +54,10 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   /** Every settled check (for duration and failure metrics). */
   readonly checks$: Observable<CompletedCheck> = this.completedChecks.asObservable();
 
-  constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {
+  constructor(
+    @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
+    @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
+  ) {
     this.staleAfterMs = config.staleAfterMs;
   }
 
@@ -84,7 +88,17 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
     // The app starts listening with real results, never with a tree of UNKNOWNs.
     await this.refresh();
     if (this.config.checkMode === 'background') this.schedule();
-    if (this.config.startup === 'auto') this.markStarted();
+    if (this.config.startup === 'auto') this.startedWhenServing();
+  }
+
+  /**
+   * `startup: 'auto'`: an HTTP app has started once it listens (every module's bootstrap hooks have
+   * run by then; this module's run first); an application context, once bootstrapped.
+   */
+  private startedWhenServing(): void {
+    const host = this.httpAdapterHost;
+    if (!host?.httpAdapter || host.listening) return this.markStarted();
+    host.listen$.pipe(first()).subscribe(() => this.markStarted());
   }
 
   /** Drain first: readiness turns OUT_OF_SERVICE while the app still serves, for `drainMs`. */

@@ -25,16 +25,17 @@ export class HealthMetrics implements OnModuleDestroy {
     engine: HealthEngine,
     @Inject(HEALTH_CONFIG) config: HealthConfig,
   ) {
-    const snapshot = () => engine.current();
+    // A scrape answers like a probe: the latest snapshot, or a fresh coalesced one in on-request mode.
+    const snapshot = () => engine.forProbe();
     const register = [this.registry];
     new Gauge({
       name: `${METRIC_PREFIX}component_status`,
       help: 'Status of each component and sub-component: 1 for its current status, 0 for the others.',
       labelNames: ['component', 'status'],
       registers: register,
-      collect() {
+      async collect() {
         this.reset();
-        walkComponents(snapshot().components, (path, node) => oneHot(this, { component: path }, node.status));
+        walkComponents((await snapshot()).components, (path, node) => oneHot(this, { component: path }, node.status));
       },
     });
     new Gauge({
@@ -42,9 +43,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'Status of each health group (liveness, readiness, startup, custom): 1 for its current status, 0 for the others.',
       labelNames: ['group', 'status'],
       registers: register,
-      collect() {
+      async collect() {
         this.reset();
-        for (const [group, result] of Object.entries(snapshot().groups)) oneHot(this, { group }, result.status);
+        for (const [group, result] of Object.entries((await snapshot()).groups)) oneHot(this, { group }, result.status);
       },
     });
     new Gauge({
@@ -52,9 +53,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'System status (every component plus liveness and readiness): 1 for the current status, 0 for the others.',
       labelNames: ['status'],
       registers: register,
-      collect() {
+      async collect() {
         this.reset();
-        oneHot(this, {}, snapshot().status);
+        oneHot(this, {}, (await snapshot()).status);
       },
     });
     new Gauge({
@@ -62,9 +63,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'FluxMQ readiness mode: nominal (readiness UP), degraded (ready but not UP), not_ready.',
       labelNames: ['mode'],
       registers: register,
-      collect() {
+      async collect() {
         this.reset();
-        const mode = readinessMode(snapshot(), config);
+        const mode = readinessMode(await snapshot(), config);
         for (const m of ['nominal', 'degraded', 'not_ready']) this.set({ mode: m }, m === mode ? 1 : 0);
       },
     });
@@ -72,24 +73,24 @@ export class HealthMetrics implements OnModuleDestroy {
       name: `${METRIC_PREFIX}snapshot_age_seconds`,
       help: 'Seconds since the last complete refresh of every indicator.',
       registers: register,
-      collect() {
-        this.set((Date.now() - snapshot().refreshedAt) / 1000);
+      async collect() {
+        this.set((Date.now() - (await snapshot()).refreshedAt) / 1000);
       },
     });
     new Gauge({
       name: `${METRIC_PREFIX}snapshot_stale`,
       help: '1 when no refresh completed within staleAfterMs (every component then reads DOWN).',
       registers: register,
-      collect() {
-        this.set(snapshot().stale ? 1 : 0);
+      async collect() {
+        this.set((await snapshot()).stale ? 1 : 0);
       },
     });
     new Gauge({
       name: `${METRIC_PREFIX}draining`,
       help: '1 while the app drains before shutdown (readiness OUT_OF_SERVICE).',
       registers: register,
-      collect() {
-        this.set(snapshot().draining ? 1 : 0);
+      async collect() {
+        this.set((await snapshot()).draining ? 1 : 0);
       },
     });
     const durations = new Histogram({

@@ -54,6 +54,8 @@ export class HaproxyAgent implements OnApplicationBootstrap, OnApplicationShutdo
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setTimeout(2_000, () => socket.destroy());
-    socket.end(haproxyAgentReply(this.engine.current(), this.config));
+    const snapshot = this.engine.forProbe();
+    if (snapshot instanceof Promise) void snapshot.then((s) => socket.end(haproxyAgentReply(s, this.config)));
+    else socket.end(haproxyAgentReply(snapshot, this.config));
   }
 }
