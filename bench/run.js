@@ -104,7 +104,10 @@ async function main() {
   const servers = {};
   try {
     const apps = [...new Set(SCENARIOS.flatMap((s) => [s.baseline.app, s.subject.app]))];
-    Object.assign(servers, Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await BenchServer.start(SERVER_ENTRY, app)]))));
+    // Each server is recorded as soon as it starts, so `finally` closes it even if another fails to start.
+    const started = await Promise.allSettled(apps.map(async (app) => (servers[app] = await BenchServer.start(SERVER_ENTRY, app))));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const scenario of SCENARIOS) {
       for (const side of [scenario.baseline, scenario.subject]) await verifyAnswer(servers[side.app], side.expect);
     }

@@ -55,7 +55,16 @@ async function startBroker(kind) {
   }
   if (kind === 'demo') {
     // Measure a broker whose health module is running: readiness answered 200.
-    while ((await fetch(`http://127.0.0.1:${healthPort}/api/v1/health/readiness`)).status !== 200) await sleep(100);
+    const readyBy = Date.now() + 20_000;
+    const ready = () =>
+      fetch(`http://127.0.0.1:${healthPort}/api/v1/health/readiness`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    while (!(await ready())) {
+      if (Date.now() > readyBy) {
+        child.kill('SIGKILL');
+        throw new Error(`demo broker did not become ready within 20 s:\n${output}`);
+      }
+      await sleep(100);
+    }
   }
   return {
     url: `mqtt://127.0.0.1:${mqttPort}`,

@@ -69,6 +69,26 @@ describe('dedicated listener configuration', () => {
     await expect(bootProbeApp({ refreshIntervalMs: 600, staleAfterMs: 1000 })).rejects.toThrow(/Indicator: @HealthIndicator\(\) option "timeoutMs" plus refreshIntervalMs \(600\) must stay below staleAfterMs \(1000\)/);
   });
 
+  it('releases the health listener when the agent-check port is in use', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const agentPort = (blocker.address() as { port: number }).port;
+    const probe: Server = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const healthPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    try {
+      await expect(
+        bootProbeApp({ healthApi: { enabled: true, listeners: [{ port: healthPort }] }, agentCheck: { enabled: true, port: agentPort } }),
+      ).rejects.toThrow(new RegExp(`"haproxy-agent" cannot listen on 127.0.0.1:${agentPort}`));
+      // The health port is free again: nothing was left bound by the failed boot.
+      await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(healthPort, '127.0.0.1', resolve));
+      await new Promise((resolve) => probe.close(resolve));
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('names the invalid listener field', async () => {
     await expect(bootProbeApp({ healthApi: { enabled: true, listeners: [{ port: 70000 }] } })).rejects.toThrow(/healthApi\.listeners\[0\]\.port/);
     await expect(bootProbeApp({}, ['nagios' as never])).rejects.toThrow(/healthApi\.listeners\[0\]\.views\[0\]/);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -83,12 +82,13 @@ async function openRedisStorage(url: string, nodeId: string, logger: Logger, sig
   }
 
   let available = true;
-  const events = new EventEmitter();
+  // One entry per QoS 1 publish in flight: a Set, not emitter listeners (no per-message splice, no max-listeners warning).
+  const waiting = new Set<() => void>();
   for (const [role, connection] of Object.entries(connections)) {
     connection.on('close', () => {
       if (available) logger.warn(`redis ${role} connection lost: refusing QoS 1/2 publishes until storage answers again`);
       available = false;
-      events.emit('unavailable');
+      for (const listener of [...waiting]) listener();
     });
   }
   const mq = MQEmitterRedis({ subConn: connections['emitter-sub'], pubConn: connections['emitter-pub'] });
@@ -109,8 +109,8 @@ async function openRedisStorage(url: string, nodeId: string, logger: Logger, sig
       return available;
     },
     onUnavailable(listener) {
-      events.on('unavailable', listener);
-      return () => events.off('unavailable', listener);
+      waiting.add(listener);
+      return () => waiting.delete(listener);
     },
     async ping() {
       try {

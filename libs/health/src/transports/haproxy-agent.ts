@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthEngine } from '../engine/health-engine.js';
 import { errorText } from '../engine/normalize-component.js';
 import { HealthError } from '../errors/health.errors.js';
@@ -10,10 +10,10 @@ import { haproxyAgentReply } from '../views/haproxy-agent.view.js';
 
 /**
  * A TCP port answering HAProxy's `agent-check`: one line from the latest snapshot, then close.
- * Whatever HAProxy sends (`agent-send`) is ignored.
+ * Whatever HAProxy sends (`agent-send`) is ignored. Opened and closed by HealthListeners.
  */
 @Injectable()
-export class HaproxyAgent implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HaproxyAgent {
   private readonly logger = new Logger('Health');
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -23,12 +23,15 @@ export class HaproxyAgent implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async open(): Promise<void> {
     const { enabled, port, bindAddress } = this.config.agentCheck;
     if (!enabled) return;
     const server = createServer((socket) => this.answer(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new HealthError(LISTENER_FAILED('haproxy-agent', bindAddress, port, errorText(error)))));
+      server.once('error', (error) => {
+        server.close();
+        reject(new HealthError(LISTENER_FAILED('haproxy-agent', bindAddress, port, errorText(error))));
+      });
       server.listen(port, bindAddress, () => resolve());
     });
     server.on('error', (error) => this.logger.error(`HAProxy agent: ${errorText(error)}`));
@@ -41,7 +44,7 @@ export class HaproxyAgent implements OnApplicationBootstrap, OnApplicationShutdo
     return (this.server?.address() as AddressInfo | null)?.port;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     if (!server) return;

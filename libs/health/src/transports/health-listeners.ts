@@ -7,6 +7,7 @@ import { LISTENER_FAILED } from '../errors/messages.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig, ListenerDefinition } from '../options/health-config.js';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
+import { HaproxyAgent } from './haproxy-agent.js';
 import { HealthRequestHandler } from './health-request.handler.js';
 import type { RouteMatch } from './view-router.js';
 import { writeResponse } from './write-response.js';
@@ -35,13 +36,15 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly handler: HealthRequestHandler,
+    private readonly agent: HaproxyAgent,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
+  /** Opens every transport in turn; if one cannot listen, closes those already open (Nest runs no shutdown hook after a failed boot). */
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.healthApi.enabled) return;
     try {
-      for (const definition of this.config.healthApi.listeners) await this.open(definition);
+      if (this.config.healthApi.enabled) for (const definition of this.config.healthApi.listeners) await this.open(definition);
+      await this.agent.open();
     } catch (error) {
       await this.onApplicationShutdown();
       throw error;
@@ -50,15 +53,16 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     const servers = this.servers.splice(0);
-    await Promise.all(
-      servers.map(
+    await Promise.all([
+      this.agent.close(),
+      ...servers.map(
         ({ server }) =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
           }),
       ),
-    );
+    ]);
   }
 
   /** Where each listener is bound (the real port when 0 was configured). */

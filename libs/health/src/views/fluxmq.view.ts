@@ -44,6 +44,6 @@ export function fluxmqClusterStatus({ snapshot }: ViewContext): ViewResponse {
   const cluster = snapshot.components.cluster?.details;
   const broker = snapshot.components.broker?.details;
   const nodeId = cluster?.['node-id'] ?? broker?.['node-id'] ?? 'single-node';
-  const sessions = broker?.sessions ?? broker?.['connected-clients'] ?? 0;
+  const sessions = broker?.['connected-clients'] ?? 0;
   return jsonResponse(200, { node_id: nodeId, is_leader: cluster?.['is-leader'] === true, cluster_mode: cluster !== undefined, sessions });
 }

@@ -25,6 +25,10 @@ describe('MqttListenersHealthIndicator', () => {
     });
   });
 
+  it('is DOWN when the source reports no listener at all, so readiness cannot pass with no MQTT port open', () => {
+    expect(check([])).toEqual({ status: 'DOWN', details: { reason: 'no MQTT listener reported' } });
+  });
+
   it('is DOWN for a listener that is not running, with its last failure', () => {
     const component = check([tls({ running: false, lastFailure: 'Failed to bind to 0.0.0.0:8883: EADDRINUSE' })]).components!['tls-tcp-listener-8883'];
     expect(component).toMatchObject({ status: 'DOWN', details: { 'is-running': false, 'last-failure': 'Failed to bind to 0.0.0.0:8883: EADDRINUSE' } });

@@ -37,6 +37,8 @@ export class MqttListenersHealthIndicator implements HealthCheck {
   check(): HealthComponent {
     const components: Record<string, HealthComponent> = {};
     for (const listener of this.source.listeners()) components[listenerComponentName(listener)] = this.listener(listener, Date.now());
+    // Readiness must not pass with no MQTT port open.
+    if (Object.keys(components).length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
     return { status: HealthStatus.UP, components };
   }
 
