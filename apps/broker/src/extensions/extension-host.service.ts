@@ -34,6 +34,7 @@ export class ExtensionHost implements ExtensionSource {
   private loaded: LoadedExtension[] = [];
   /** Started extensions in hook order (priority, highest first). */
   private chain: LoadedExtension[] = [];
+  private readonly applying = new WeakMap<LoadedExtension, Promise<void>>();
   private readonly watched: string[] = [];
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {}
@@ -161,9 +162,18 @@ export class ExtensionHost implements ExtensionSource {
 
   private watch(extension: LoadedExtension): void {
     for (const path of [join(extension.folder, 'extension.json'), join(extension.folder, 'conf', 'config.json')]) {
-      watchFile(path, { interval: WATCH_INTERVAL_MS }, () => void this.onChange(extension));
+      watchFile(path, { interval: WATCH_INTERVAL_MS }, () => this.queueChange(extension));
       this.watched.push(path);
     }
+  }
+
+  /** One extension's file events are applied one after another, so two quick edits cannot start it twice. */
+  private queueChange(extension: LoadedExtension): void {
+    const previous = this.applying.get(extension) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.onChange(extension))
+      .catch((error: unknown) => this.logger.error(`extension ${extension.manifest.id}: applying a change failed: ${describe(error)}`));
+    this.applying.set(extension, next);
   }
 
   /** Applies whatever changed on disk: enable/disable, a first successful start, or a new configuration. */

@@ -10,10 +10,10 @@ import { isFailing, probeMembers } from './probe-members.js';
  * starting or OUT_OF_SERVICE → `down`. Each with a short `#reason` (names only, never error text).
  */
 export function haproxyAgentReply(snapshot: HealthSnapshot, config: HealthConfig): string {
-  const readiness = snapshot.groups.readiness;
-  const members = probeMembers(readiness, config);
   if (snapshot.draining) return 'drain #draining\n';
   if (!snapshot.started) return 'down #starting\n';
+  const readiness = snapshot.groups.readiness;
+  const members = probeMembers(readiness, config);
   if (isFailing(config, readiness)) {
     const failed = members.filter((m) => m.failing).map((m) => m.path);
     return `down #${failed.length ? `${failed.join(',')} unavailable` : readiness.status.toLowerCase()}\n`;
