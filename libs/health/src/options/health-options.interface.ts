@@ -61,7 +61,7 @@ export interface HealthModuleOptions {
   refreshIntervalMs?: number;
   /** Default per-indicator timeout; a slower check is DOWN "timed out after N ms". Default 2000. */
   timeoutMs?: number;
-  /** A snapshot whose last completed refresh is older than this is stale: every component reads DOWN. Default 3 × refreshIntervalMs + timeoutMs. */
+  /** A snapshot whose last completed refresh is older than this is stale: every component reads DOWN. Default 3 × refreshIntervalMs + the slowest indicator timeout. */
   staleAfterMs?: number;
   /** `background` (default): probes read the latest snapshot. `on-request`: each probe waits for a fresh, coalesced refresh. */
   checkMode?: CheckMode;
@@ -80,7 +80,8 @@ export interface HealthModuleOptions {
   /** Log one line per status transition. Default true. */
   logTransitions?: boolean;
   /**
-   * `auto` (default): start-up is complete once the app has bootstrapped and the first refresh is in.
+   * `auto` (default): start-up is complete when an HTTP app listens (after every bootstrap hook), or,
+   * in an application context with no HTTP server, once it has bootstrapped.
    * `manual`: the app calls `HealthService.markStartupComplete()` (e.g. once listeners are bound).
    * Until then the startup group and readiness are OUT_OF_SERVICE.
    */
