@@ -35,7 +35,7 @@ const healthy = {
 describe('dashboardState', () => {
   it('shows the tree, the groups and the lifecycle with details when allowed', () => {
     const snapshot = snapshotOf(healthy);
-    const state = dashboardState(snapshot, config, true);
+    const state = dashboardState(snapshot, true);
     expect(state).toMatchObject({ status: 'DOWN', at: 5000, stale: false, started: true, draining: false, showDetails: true });
     expect(Object.keys(state.components)).toEqual(['broker', 'storage', 'mqtt']);
     expect(state.components.mqtt.components!['tcp-listener-1883'].details).toEqual({ port: 1883 });
@@ -46,7 +46,7 @@ describe('dashboardState', () => {
   });
 
   it('leaves every details object out, at any depth and in groups, when details are hidden', () => {
-    const state = dashboardState(snapshotOf(healthy, { started: false, draining: false }), config, false);
+    const state = dashboardState(snapshotOf(healthy, { started: false, draining: false }), false);
     const text = JSON.stringify(state);
     expect(text).not.toContain('"details"');
     expect(text).not.toContain('hunter2');
@@ -57,7 +57,7 @@ describe('dashboardState', () => {
   });
 
   it('does not repeat the group states as components', () => {
-    const state = dashboardState(snapshotOf(healthy), config, true);
+    const state = dashboardState(snapshotOf(healthy), true);
     expect(state.components).not.toHaveProperty('liveness-state');
     expect(state.components).not.toHaveProperty('readiness-state');
   });

@@ -1,9 +1,8 @@
 import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
-import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
 import type { HealthStatus } from '../status/health-status.js';
 import type { HealthView, StreamContext } from '../views/health-view.interface.js';
-import { renderGroup, renderSystem } from '../views/hivemq.view.js';
+import { groupBody, visible } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboard.page.js';
 
@@ -31,8 +30,6 @@ export const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 2_000;
 /** A client that stops reading is dropped once this much is buffered for it, rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** The HiveMQ system answer repeats the group statuses as components; the page shows them as groups. */
-const GROUP_STATES = new Set(['liveness-state', 'readiness-state']);
 
 const PAGE: ViewResponse = {
   statusCode: 200,
@@ -66,14 +63,14 @@ export const DASHBOARD_VIEW: HealthView = {
   ],
 };
 
-/** Built with the HiveMQ renderers, so the page never shows more than the JSON API would to the same client. */
-export function dashboardState(snapshot: HealthSnapshot, config: HealthConfig, showDetails: boolean): DashboardState {
-  const system = bodyOf<{ status: HealthStatus; components: Record<string, HealthComponent> }>(renderSystem(snapshot, config, showDetails));
-  const components = Object.fromEntries(Object.entries(system.components).filter(([name]) => !GROUP_STATES.has(name)));
+/** Built with the HiveMQ view's pieces, so the page never shows more than the JSON API would to the same client. */
+export function dashboardState(snapshot: HealthSnapshot, showDetails: boolean): DashboardState {
+  const components: Record<string, HealthComponent> = {};
+  for (const [name, component] of Object.entries(snapshot.components)) components[name] = visible(component, showDetails);
   const groups: Record<string, HealthComponent> = {};
-  for (const [name, group] of Object.entries(snapshot.groups)) groups[name] = bodyOf<HealthComponent>(renderGroup(group, config, showDetails));
-  const { at, stale, started, draining } = snapshot;
-  return { status: system.status, at, stale, started, draining, showDetails, components, groups };
+  for (const [name, group] of Object.entries(snapshot.groups)) groups[name] = groupBody(group, showDetails);
+  const { status, at, stale, started, draining } = snapshot;
+  return { status, at, stale, started, draining, showDetails, components, groups };
 }
 
 /** A transition's reason is a component's `details.reason`: hidden with the details. */
@@ -94,7 +91,7 @@ export function sseEvent(event: string, data: unknown): string {
  * changed since, else a comment, so proxies keep the connection open.
  */
 export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_MS): void {
-  const { response, config, showDetails } = context;
+  const { response, showDetails } = context;
   // The client may have left while authorize() was deciding.
   if (response.destroyed) return;
   const send = (chunk: string) => {
@@ -105,7 +102,7 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
   let sent: HealthSnapshot | undefined;
   const sendState = (transitions: readonly HealthTransition[]) => {
     sent = context.current();
-    const update: DashboardUpdate = { state: dashboardState(sent, config, showDetails), transitions: transitions.map((t) => visibleTransition(t, showDetails)) };
+    const update: DashboardUpdate = { state: dashboardState(sent, showDetails), transitions: transitions.map((t) => visibleTransition(t, showDetails)) };
     send(sseEvent('state', update));
   };
 
@@ -135,8 +132,4 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     // The module is shutting down.
     complete: () => response.end(),
   });
-}
-
-function bodyOf<T>(response: ViewResponse): T {
-  return JSON.parse(response.body!) as T;
 }

@@ -22,6 +22,11 @@ export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, sho
 }
 
 export function renderGroup(group: Pick<HealthGroupResult, 'status' | 'details' | 'components'>, config: HealthConfig, showDetails: boolean): ViewResponse {
+  return jsonResponse(config.httpStatus[group.status], groupBody(group, showDetails));
+}
+
+/** A group as the HiveMQ API shows it: its status, its hold reason, and its members keyed by path. */
+export function groupBody(group: Pick<HealthGroupResult, 'status' | 'details' | 'components'>, showDetails: boolean): HealthComponent {
   const body: HealthComponent = { status: group.status };
   if (group.details && showDetails) body.details = group.details;
   const members = Object.entries(group.components);
@@ -29,7 +34,7 @@ export function renderGroup(group: Pick<HealthGroupResult, 'status' | 'details' 
     body.components = {};
     for (const [path, component] of members) body.components[path] = visible(component, showDetails);
   }
-  return jsonResponse(config.httpStatus[group.status], body);
+  return body;
 }
 
 export function renderComponent(component: HealthComponent, config: HealthConfig, showDetails: boolean): ViewResponse {
