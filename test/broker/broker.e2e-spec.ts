@@ -123,23 +123,19 @@ describe('demo broker, failures the health API reports', () => {
     await client.endAsync();
   });
 
+  /** Starts the compiled broker with only these variables and waits for it to exit. */
+  const bootWith = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [resolve('apps/broker/dist/main.js')], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 15_000 });
+
   it('refuses to boot on an invalid variable and names it', () => {
-    const result = spawnSync(process.execPath, [resolve('apps/broker/dist/main.js')], {
-      env: { PATH: process.env.PATH, MQTT_PORT: 'eighteen' },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const result = bootWith({ MQTT_PORT: 'eighteen' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('MQTT_PORT');
     expect(result.stderr).toContain('"eighteen"');
   });
 
   it('requires TLS_CERT and TLS_KEY with MQTT_TLS_PORT', () => {
-    const result = spawnSync(process.execPath, [resolve('apps/broker/dist/main.js')], {
-      env: { PATH: process.env.PATH, MQTT_TLS_PORT: '8883' },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const result = bootWith({ MQTT_TLS_PORT: '8883' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('TLS_CERT');
   });

@@ -1,19 +1,12 @@
 import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
 import type { HealthComponent } from '../status/health-component.interface.js';
-import type { HealthStatus } from '../status/health-status.js';
 import type { HealthView, StreamContext } from '../views/health-view.interface.js';
 import { groupBody, visible } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboard.page.js';
 
 /** What the page shows: the HiveMQ system and group answers, as this client may see them. */
-export interface DashboardState {
-  readonly status: HealthStatus;
-  /** When the snapshot was assembled (epoch ms). */
-  readonly at: number;
-  readonly stale: boolean;
-  readonly started: boolean;
-  readonly draining: boolean;
+export interface DashboardState extends Pick<HealthSnapshot, 'status' | 'at' | 'stale' | 'started' | 'draining'> {
   readonly showDetails: boolean;
   readonly components: Readonly<Record<string, HealthComponent>>;
   readonly groups: Readonly<Record<string, HealthComponent>>;
