@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { HealthStatus } from 'nestjs-mqtt-health';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
-import type { DashboardUpdate } from '../../libs/health/src/dashboard/dashboard.view.js';
+import type { DashboardUpdate } from '../../libs/health/src/views/dashboard/dashboard.view.js';
 import { bootDashboardApp, broker, type DashboardApp } from './dashboard-app.js';
 
 // Browser globals used inside page functions: this test program compiles without the DOM lib.

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createHealthConfig } from '../../libs/health/src/options/health-config.js';
+import { listenerRouter } from '../../libs/health/src/transports/view-router.js';
+import { VIEW_NAMES } from '../../libs/health/src/views/view-registry.js';
 import { bootProbeApp, type ProbeApp } from '../probes/probe-app.js';
 
 /**
@@ -28,8 +30,8 @@ const brokerEnv: Record<string, string> = Object.fromEntries(brokerContainer.env
 const composeBrokers = Object.entries(compose.services as Record<string, { environment?: Record<string, string>; build?: string }>).filter(([, s]) => s.build);
 
 function routerFor(views: string) {
-  const config = createHealthConfig({ healthApi: { enabled: true, listeners: [{ port: 0, views: views.split(',') as never }] } });
-  return config.healthApi.listeners[0].router;
+  const config = createHealthConfig({ healthApi: { enabled: true, listeners: [{ port: 0, views: views.split(',') as never }] } }, VIEW_NAMES);
+  return listenerRouter(config.healthApi.listeners[0]);
 }
 
 describe('deployment files', () => {

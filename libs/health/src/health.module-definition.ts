@@ -3,12 +3,7 @@ import type { HealthModuleExtras, HealthModuleOptions } from './options/health-o
 import { ResourcesHealthIndicator } from './terminus/resources.health.js';
 import { createHealthController, DEFAULT_HEALTH_PATH } from './transports/health.controller.js';
 
-export const {
-  ConfigurableModuleClass: ConfigurableHealthModule,
-  MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS,
-  OPTIONS_TYPE: HEALTH_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: HEALTH_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
+export const { ConfigurableModuleClass: ConfigurableHealthModule, MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS } = new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
   .setClassMethodName('forRoot')
   .setExtras<HealthModuleExtras>({ isGlobal: false, path: DEFAULT_HEALTH_PATH, controller: true, resources: true }, (definition, extras) => ({
     ...definition,

@@ -9,9 +9,8 @@ import { HealthMetrics } from './metrics/health-metrics.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
 import { createHealthConfig } from './options/health-config.js';
 import type { HealthModuleOptions } from './options/health-options.interface.js';
-import { HaproxyAgent } from './transports/haproxy-agent.js';
-import { HealthListeners } from './transports/health-listeners.js';
-import { HealthRequestHandler } from './transports/health-request.handler.js';
+import { AgentCheckServer, HealthListeners, HealthRequestHandler, HealthTransports } from './transports/index.js';
+import { VIEW_NAMES } from './views/view-registry.js';
 
 /**
  * The Health API. `HealthModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`;
@@ -20,12 +19,13 @@ import { HealthRequestHandler } from './transports/health-request.handler.js';
 @Module({
   imports: [DiscoveryModule, TerminusModule],
   providers: [
-    { provide: HEALTH_CONFIG, useFactory: (options: HealthModuleOptions) => createHealthConfig(options), inject: [HEALTH_MODULE_OPTIONS] },
+    { provide: HEALTH_CONFIG, useFactory: (options: HealthModuleOptions) => createHealthConfig(options, VIEW_NAMES), inject: [HEALTH_MODULE_OPTIONS] },
     HealthEngine,
     HealthIndicatorExplorer,
     HealthRequestHandler,
     HealthListeners,
-    HaproxyAgent,
+    AgentCheckServer,
+    HealthTransports,
     HealthMetrics,
     HealthService,
   ],

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { HealthEngine } from './engine/health-engine.js';
-import type { HealthSnapshot, HealthTransition } from './engine/health-snapshot.interface.js';
-import { HaproxyAgent } from './transports/haproxy-agent.js';
+import type { HealthSnapshot, HealthTransition } from './model/health-snapshot.interface.js';
+import { AgentCheckServer } from './transports/agent-check.server.js';
 import { HealthListeners, type BoundListener } from './transports/health-listeners.js';
 
 /** The public face of the module inside an app: read the state, watch it change, force a refresh. */
@@ -11,7 +11,7 @@ export class HealthService {
   constructor(
     private readonly engine: HealthEngine,
     private readonly httpListeners: HealthListeners,
-    private readonly agent: HaproxyAgent,
+    private readonly agentCheck: AgentCheckServer,
   ) {}
 
   /** The latest snapshot (stale-aware: DOWN everywhere if the refresher stopped). */
@@ -53,6 +53,6 @@ export class HealthService {
 
   /** The HAProxy agent-check port (the real one when 0 was configured); undefined when disabled. */
   agentCheckPort(): number | undefined {
-    return this.agent.port;
+    return this.agentCheck.port;
   }
 }

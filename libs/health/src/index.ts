@@ -1,16 +1,69 @@
+// The public surface of nestjs-mqtt-health: each name a user can import, nothing internal.
 export { HealthModule } from './health.module.js';
 export { HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
 export { HealthService } from './health.service.js';
 export { HealthIndicator } from './indicator/health-indicator.decorator.js';
-export type { HealthCheck, HealthIndicatorOptions } from './indicator/health-indicator.interface.js';
-export type { HealthSnapshot, HealthTransition, HealthLifecycle, CheckStats } from './engine/health-snapshot.interface.js';
-export type { HealthGroupResult } from './groups/evaluate-group.js';
-export * from './status/index.js';
-export * from './errors/index.js';
-export type { HealthModuleOptions, HealthModuleExtras, HealthGroupOptions, ResourcesOptions, DetailsVisibility, CheckMode, StartupMode, HealthApiOptions, HealthListenerOptions } from './options/health-options.interface.js';
-export { fromTerminusResult, checkWithTerminus, ResourcesHealthIndicator } from './terminus/index.js';
+export { HealthConfigError, HealthError, HealthIndicatorDefinitionError } from './errors/index.js';
+export {
+  DEFAULT_HTTP_STATUS,
+  DEFAULT_STATUS_ORDER,
+  HEALTH_STATUSES,
+  HealthStatus,
+  isHealthStatus,
+  READINESS_MAPPING,
+  type CheckStats,
+  type HealthCheck,
+  type HealthComponent,
+  type HealthDetails,
+  type HealthGroupResult,
+  type HealthIndicatorOptions,
+  type HealthLifecycle,
+  type HealthSnapshot,
+  type HealthTransition,
+} from './model/index.js';
+export type {
+  CheckMode,
+  DetailsVisibility,
+  HealthApiOptions,
+  HealthGroupOptions,
+  HealthListenerOptions,
+  HealthModuleExtras,
+  HealthModuleOptions,
+  ResourcesOptions,
+  StartupMode,
+  ViewName,
+} from './options/health-options.interface.js';
 export type { ViewResponse } from './views/view-response.js';
-export type { ViewName } from './views/view-registry.js';
 export type { BoundListener } from './transports/health-listeners.js';
 export { HealthMetrics, METRIC_PREFIX } from './metrics/index.js';
-export * from './mqtt/index.js';
+export { checkWithTerminus, fromTerminusResult, ResourcesHealthIndicator } from './terminus/index.js';
+export {
+  BrokerHealthIndicator,
+  ClusterHealthIndicator,
+  DEFAULT_CERT_EXPIRY_WARNING_MS,
+  extensionComponent,
+  ExtensionsHealthIndicator,
+  InfoHealthIndicator,
+  listenerComponentName,
+  MQTT_BROKER_INFO,
+  MQTT_BROKER_STATE,
+  MQTT_CERT_EXPIRY_WARNING_MS,
+  MQTT_CLUSTER_MEMBERSHIP,
+  MQTT_EXTENSIONS,
+  MQTT_HEALTH_INDICATORS,
+  MQTT_LISTENERS,
+  MQTT_STORAGE_PROBE,
+  MqttListenersHealthIndicator,
+  StorageHealthIndicator,
+  type BrokerInfo,
+  type BrokerState,
+  type ClusterMembership,
+  type ClusterNodeState,
+  type ClusterPeer,
+  type ExtensionSource,
+  type ExtensionState,
+  type MqttListenerSource,
+  type MqttListenerState,
+  type MqttListenerType,
+  type StorageProbe,
+} from './mqtt/index.js';

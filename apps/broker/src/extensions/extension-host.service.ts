@@ -1,26 +1,13 @@
-import { readdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { ExtensionSource, ExtensionState } from 'nestjs-mqtt-health';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
-import type { BrokerExtension, BrokerExtensionFactory, ExtensionManifest } from './extension.interface.js';
-
-/** How often extension.json and conf/config.json are polled (polling survives editors' atomic renames). */
-const WATCH_INTERVAL_MS = 500;
-
-interface LoadedExtension {
-  readonly folder: string;
-  manifest: ExtensionManifest;
-  instance?: BrokerExtension;
-  startedAt?: number;
-  reloadedAt?: number;
-  configuration?: Record<string, unknown>;
-  lastStartupFailure?: string;
-  lastFailure?: string;
-  lastConfigurationFailure?: string;
-}
+import { describeError } from './extension-error.util.js';
+import { ExtensionFilesWatcher } from './extension-files.watcher.js';
+import { defaultManifest, hasManifest, instantiateExtension, readConfigAndApply, readManifest } from './extension.loader.js';
+import type { LoadedExtension } from './loaded-extension.interface.js';
 
 /**
  * The demo's extension system: one folder per extension in EXTENSIONS_DIR with `extension.json`,
@@ -34,8 +21,7 @@ export class ExtensionHost implements ExtensionSource {
   private loaded: LoadedExtension[] = [];
   /** Started extensions in hook order (priority, highest first). */
   private chain: LoadedExtension[] = [];
-  private readonly applying = new WeakMap<LoadedExtension, Promise<void>>();
-  private readonly watched: string[] = [];
+  private readonly watcher = new ExtensionFilesWatcher((extension) => this.onChange(extension), this.logger);
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {}
 
@@ -66,21 +52,21 @@ export class ExtensionHost implements ExtensionSource {
   async start(): Promise<void> {
     const dir = this.config.extensionsDir;
     if (!dir) return;
-    const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && exists(join(dir, d.name, 'extension.json')));
+    const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && hasManifest(join(dir, d.name)));
     for (const folder of folders) {
       const extension: LoadedExtension = { folder: join(dir, folder.name), manifest: defaultManifest(folder.name) };
       this.loaded.push(extension);
       try {
         extension.manifest = readManifest(extension.folder, folder.name);
       } catch (error) {
-        extension.lastStartupFailure = `Extension startup prevented because of the following error: ${describe(error)}`;
+        extension.lastStartupFailure = `Extension startup prevented because of the following error: ${describeError(error)}`;
         this.logger.error(`${folder.name}: ${extension.lastStartupFailure}`);
       }
     }
     this.loaded.sort((a, b) => b.manifest['start-priority'] - a.manifest['start-priority']);
     for (const extension of this.loaded) {
       if (extension.manifest.enabled && !extension.lastStartupFailure) await this.startExtension(extension);
-      this.watch(extension);
+      this.watcher.watch(extension);
     }
     this.rebuildChain();
     const ids = this.loaded.map((e) => `${e.manifest.id}${e.instance ? '' : ' (not running)'}`);
@@ -88,7 +74,7 @@ export class ExtensionHost implements ExtensionSource {
   }
 
   async stop(): Promise<void> {
-    for (const path of this.watched) unwatchFile(path);
+    this.watcher.unwatchAll();
     for (const extension of this.loaded) this.stopExtension(extension);
     this.chain = [];
   }
@@ -121,7 +107,7 @@ export class ExtensionHost implements ExtensionSource {
     try {
       return hook() !== false;
     } catch (error) {
-      extension.lastFailure = `${name} threw ${describe(error)}`;
+      extension.lastFailure = `${name} threw ${describeError(error)}`;
       this.logger.error(`extension ${extension.manifest.id}: ${extension.lastFailure}`);
       return false;
     }
@@ -129,14 +115,14 @@ export class ExtensionHost implements ExtensionSource {
 
   private async startExtension(extension: LoadedExtension): Promise<void> {
     try {
-      const instance = await this.instantiate(extension);
+      const instance = await instantiateExtension(extension.folder, extension.manifest.main);
       extension.configuration = readConfigAndApply(extension.folder, instance);
       extension.instance = instance;
       extension.startedAt = extension.reloadedAt = Date.now();
       extension.lastStartupFailure = extension.lastFailure = extension.lastConfigurationFailure = undefined;
       this.logger.log(`extension ${extension.manifest.id} ${extension.manifest.version} started`);
     } catch (error) {
-      extension.lastStartupFailure = `Extension startup prevented because of the following error: ${describe(error)}`;
+      extension.lastStartupFailure = `Extension startup prevented because of the following error: ${describeError(error)}`;
       this.logger.error(`extension ${extension.manifest.id}: ${extension.lastStartupFailure}`);
     }
   }
@@ -148,41 +134,17 @@ export class ExtensionHost implements ExtensionSource {
     try {
       instance?.stop?.();
     } catch (error) {
-      this.logger.warn(`extension ${extension.manifest.id}: stop() threw ${describe(error)}`);
+      this.logger.warn(`extension ${extension.manifest.id}: stop() threw ${describeError(error)}`);
     }
-  }
-
-  private async instantiate(extension: LoadedExtension): Promise<BrokerExtension> {
-    const module = (await import(pathToFileURL(join(extension.folder, extension.manifest.main)).href)) as { default?: unknown };
-    if (typeof module.default !== 'function') throw new Error(`${extension.manifest.main} must default-export a factory function () => extension`);
-    const instance = (module.default as BrokerExtensionFactory)();
-    if (typeof instance?.configure !== 'function') throw new Error(`the factory in ${extension.manifest.main} must return an object with configure(config)`);
-    return instance;
-  }
-
-  private watch(extension: LoadedExtension): void {
-    for (const path of [join(extension.folder, 'extension.json'), join(extension.folder, 'conf', 'config.json')]) {
-      watchFile(path, { interval: WATCH_INTERVAL_MS }, () => this.queueChange(extension));
-      this.watched.push(path);
-    }
-  }
-
-  /** One extension's file events are applied one after another, so two quick edits cannot start it twice. */
-  private queueChange(extension: LoadedExtension): void {
-    const previous = this.applying.get(extension) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.onChange(extension))
-      .catch((error: unknown) => this.logger.error(`extension ${extension.manifest.id}: applying a change failed: ${describe(error)}`));
-    this.applying.set(extension, next);
   }
 
   /** Applies whatever changed on disk: enable/disable, a first successful start, or a new configuration. */
   private async onChange(extension: LoadedExtension): Promise<void> {
-    if (!exists(join(extension.folder, 'extension.json'))) return this.remove(extension);
+    if (!hasManifest(extension.folder)) return this.remove(extension);
     try {
       extension.manifest = readManifest(extension.folder, extension.manifest.id);
     } catch (error) {
-      extension.lastConfigurationFailure = `invalid extension.json: ${describe(error)}`;
+      extension.lastConfigurationFailure = `invalid extension.json: ${describeError(error)}`;
       return;
     }
     if (!extension.manifest.enabled) {
@@ -202,7 +164,7 @@ export class ExtensionHost implements ExtensionSource {
   /** The extension's folder is gone: stop it and forget it. */
   private remove(extension: LoadedExtension): void {
     this.stopExtension(extension);
-    for (const path of [join(extension.folder, 'extension.json'), join(extension.folder, 'conf', 'config.json')]) unwatchFile(path);
+    this.watcher.unwatch(extension);
     this.loaded = this.loaded.filter((e) => e !== extension);
     this.rebuildChain();
     this.logger.log(`extension ${extension.manifest.id} removed`);
@@ -211,7 +173,7 @@ export class ExtensionHost implements ExtensionSource {
   /** A new instance takes over only if it accepts the new configuration; otherwise the old one keeps running. */
   private async reconfigure(extension: LoadedExtension): Promise<void> {
     try {
-      const instance = await this.instantiate(extension);
+      const instance = await instantiateExtension(extension.folder, extension.manifest.main);
       const configuration = readConfigAndApply(extension.folder, instance);
       const previous = extension.instance;
       extension.instance = instance;
@@ -221,7 +183,7 @@ export class ExtensionHost implements ExtensionSource {
       previous?.stop?.();
       this.logger.log(`extension ${extension.manifest.id} reconfigured`);
     } catch (error) {
-      extension.lastConfigurationFailure = `configuration rejected, previous one still in force: ${describe(error)}`;
+      extension.lastConfigurationFailure = `configuration rejected, previous one still in force: ${describeError(error)}`;
       this.logger.error(`extension ${extension.manifest.id}: ${extension.lastConfigurationFailure}`);
     }
   }
@@ -229,41 +191,4 @@ export class ExtensionHost implements ExtensionSource {
   private rebuildChain(): void {
     this.chain = this.loaded.filter((e) => e.instance).sort((a, b) => b.manifest.priority - a.manifest.priority);
   }
-}
-
-function readManifest(folder: string, fallbackId: string): ExtensionManifest {
-  const raw = JSON.parse(readFileSync(join(folder, 'extension.json'), 'utf8')) as Partial<ExtensionManifest>;
-  const manifest = { ...defaultManifest(fallbackId), ...raw };
-  for (const key of ['id', 'name', 'version', 'author', 'main'] as const) {
-    if (typeof manifest[key] !== 'string' || !manifest[key]) throw new Error(`extension.json: "${key}" must be a non-empty string`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(manifest.id)) throw new Error('extension.json: "id" may only hold letters, digits, ".", "_" and "-"');
-  for (const key of ['priority', 'start-priority'] as const) {
-    if (!Number.isInteger(manifest[key])) throw new Error(`extension.json: "${key}" must be an integer`);
-  }
-  if (typeof manifest.enabled !== 'boolean') throw new Error('extension.json: "enabled" must be true or false');
-  return manifest;
-}
-
-function defaultManifest(id: string): ExtensionManifest {
-  return { id, name: id, version: '0.0.0', author: 'unknown', priority: 0, 'start-priority': 0, enabled: true, main: 'index.js' };
-}
-
-function readConfigAndApply(folder: string, instance: BrokerExtension): Record<string, unknown> {
-  const path = join(folder, 'conf', 'config.json');
-  const config: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  return instance.configure(config) ?? {};
-}
-
-function exists(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { GroupInput } from '../groups/evaluate-group.js';
-import type { HealthCheck } from '../indicator/health-indicator.interface.js';
+import type { GroupInput } from '../model/health-group.interface.js';
+import type { HealthCheck } from '../model/health-indicator.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
 import type { HealthModuleOptions } from '../options/health-options.interface.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
 import { HealthEngine } from './health-engine.js';
-import type { HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
-import type { RegisteredIndicator } from './registered-indicator.interface.js';
+import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
+import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 
 type Check = HealthCheck['check'];
 

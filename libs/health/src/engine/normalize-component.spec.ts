@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { errorText, failedComponent, normalizeComponent } from './normalize-component.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { errorText } from '../errors/error-text.js';
+import { failedComponent, normalizeComponent } from './normalize-component.js';
 
 /** A chain of `levels` components below the root. */
 function chain(levels: number): Record<string, unknown> {

@@ -1,5 +1,5 @@
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HEALTH_STATUSES, HealthStatus, isHealthStatus } from '../status/health-status.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { HEALTH_STATUSES, HealthStatus, isHealthStatus } from '../model/health-status.js';
 
 const MAX_DEPTH = 16;
 
@@ -39,9 +39,4 @@ export function normalizeComponent(value: unknown, path = '(root)', depth = 0): 
 /** The component that stands for a failed check; the reason goes to details, which visibility rules may hide. */
 export function failedComponent(reason: string): HealthComponent {
   return { status: HealthStatus.DOWN, details: { reason } };
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return typeof error === 'string' ? error : `non-error thrown: ${String(error)}`;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { GroupInput } from '../groups/evaluate-group.js';
+import type { GroupInput } from '../model/health-group.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
 import type { HealthGroupOptions } from '../options/health-options.interface.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import type { HealthLifecycle } from './health-snapshot.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
 
 /** Started and not draining: groups follow their members. */

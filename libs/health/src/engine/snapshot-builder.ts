@@ -1,9 +1,10 @@
-import { evaluateGroup, type GroupInput, type HealthGroupResult } from '../groups/evaluate-group.js';
+import { evaluateGroup } from '../groups/evaluate-group.js';
+import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { walkComponents } from '../status/component-tree.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HealthStatus } from '../status/health-status.js';
-import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from './health-snapshot.interface.js';
+import { walkComponents } from '../model/component-tree.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { HealthStatus } from '../model/health-status.js';
+import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 
 /** The latest result of one indicator; `component` null means absent (not applicable). */
 export interface IndicatorResult {

@@ -1,1 +1,1 @@
-export * from './health.errors.js';
+export { HealthConfigError, HealthError, HealthIndicatorDefinitionError } from './health.errors.js';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { createHealthConfig, type GroupDefinition } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { READINESS_MAPPING, type HealthStatus } from '../status/health-status.js';
-import { StatusOrder } from '../status/status-order.js';
-import { evaluateGroup, findComponent, type GroupInput } from './evaluate-group.js';
+import { createHealthConfig } from '../options/health-config.js';
+import { findComponent } from '../model/component-tree.js';
+import type { GroupDefinition, GroupInput } from '../model/health-group.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { READINESS_MAPPING, type HealthStatus } from '../model/health-status.js';
+import { StatusOrder } from '../model/status-order.js';
+import { evaluateGroup } from './evaluate-group.js';
 
 const order = new StatusOrder();
 const NOW = 1_000_000;

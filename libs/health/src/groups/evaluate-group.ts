@@ -1,31 +1,8 @@
-import type { GroupDefinition } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HealthStatus } from '../status/health-status.js';
-import type { StatusOrder } from '../status/status-order.js';
-
-export interface HealthGroupResult {
-  status: HealthStatus;
-  /** Why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`). */
-  details?: { reason: string };
-  /** Each member, keyed by the name or path that put it in the group. */
-  components: Record<string, HealthComponent>;
-  /** The status each member counts for in this group: after its grace window and the group's mapping. */
-  counted: Record<string, HealthStatus>;
-}
-
-export interface GroupInput {
-  readonly definition: GroupDefinition;
-  /** Member paths: the options' members plus the indicators that joined the group. */
-  readonly members: readonly string[];
-}
-
-/** Finds `a/b/c` in a tree of components; undefined when any step is missing. */
-export function findComponent(components: Readonly<Record<string, HealthComponent>>, path: string): HealthComponent | undefined {
-  const [head, ...rest] = path.split('/');
-  let node: HealthComponent | undefined = Object.hasOwn(components, head) ? components[head] : undefined;
-  for (const name of rest) node = node?.components && Object.hasOwn(node.components, name) ? node.components[name] : undefined;
-  return node;
-}
+import { findComponent } from '../model/component-tree.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
+import { HealthStatus } from '../model/health-status.js';
+import type { StatusOrder } from '../model/status-order.js';
 
 const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
 

@@ -1,6 +1,6 @@
 import { applyDecorators, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { HealthIndicatorMetadata, HealthIndicatorOptions } from './health-indicator.interface.js';
+import type { HealthIndicatorMetadata, HealthIndicatorOptions } from '../model/health-indicator.interface.js';
 
 /** The discovery marker; read by the explorer at bootstrap. */
 export const HEALTH_INDICATOR_MARKER = DiscoveryService.createDecorator<HealthIndicatorMetadata>();

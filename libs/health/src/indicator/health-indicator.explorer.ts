@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { HealthEngine } from '../engine/health-engine.js';
-import type { RegisteredIndicator } from '../engine/registered-indicator.interface.js';
+import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import { HealthIndicatorDefinitionError } from '../errors/health.errors.js';
 import {
   DUPLICATE_INDICATOR,
@@ -14,11 +14,11 @@ import {
   UNKNOWN_GROUP_MEMBER,
   UNKNOWN_INDICATOR_GROUP,
 } from '../errors/messages.js';
-import type { GroupInput } from '../groups/evaluate-group.js';
+import type { GroupInput } from '../model/health-group.interface.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { HEALTH_INDICATOR_MARKER } from './health-indicator.decorator.js';
-import type { HealthCheck, HealthIndicatorMetadata } from './health-indicator.interface.js';
+import type { HealthCheck, HealthIndicatorMetadata } from '../model/health-indicator.interface.js';
 
 const NAME = /^[^/?#\s]+$/;
 

@@ -2,40 +2,42 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { HealthEngine } from '../engine/health-engine.js';
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
+import { walkComponents } from '../model/component-tree.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import { HEALTH_STATUSES, type HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { walkComponents } from '../status/component-tree.js';
-import { HEALTH_STATUSES, type HealthStatus } from '../status/health-status.js';
 import { readinessMode } from '../views/probe-members.js';
 
 export const METRIC_PREFIX = 'mqtt_health_';
 
 /**
- * The module's Prometheus registry. Status gauges are read from the latest snapshot at scrape
- * time; durations and failures are recorded as checks settle. A registry of its own, so several
- * apps (or tests) in one process never clash on metric names.
+ * The module's Prometheus registry and exporter. Status gauges are read from the snapshot of the
+ * scrape (`render(snapshot)`, or the latest one when the registry is read directly); durations and
+ * failures are recorded as checks settle. A registry of its own, so several apps (or tests) in one
+ * process never clash on metric names.
  */
 @Injectable()
 export class HealthMetrics implements OnModuleDestroy {
   readonly registry = new Registry();
   private readonly subscription: Subscription;
+  /** The snapshot of the scrape being rendered; gauges read it synchronously inside registry.metrics(). */
+  private scraped?: HealthSnapshot;
 
   constructor(
-    engine: HealthEngine,
+    private readonly engine: HealthEngine,
     @Inject(HEALTH_CONFIG) config: HealthConfig,
   ) {
-    // A scrape answers like a probe: the latest snapshot, or a fresh coalesced one in on-request mode.
-    const snapshot = () => engine.forProbe();
+    const snapshot = () => this.scraped ?? engine.current();
     const register = [this.registry];
     new Gauge({
       name: `${METRIC_PREFIX}component_status`,
       help: 'Status of each component and sub-component: 1 for its current status, 0 for the others.',
       labelNames: ['component', 'status'],
       registers: register,
-      async collect() {
+      collect() {
         this.reset();
-        walkComponents((await snapshot()).components, (path, node) => oneHot(this, { component: path }, node.status));
+        walkComponents(snapshot().components, (path, node) => oneHot(this, { component: path }, node.status));
       },
     });
     new Gauge({
@@ -43,9 +45,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'Status of each health group (liveness, readiness, startup, custom): 1 for its current status, 0 for the others.',
       labelNames: ['group', 'status'],
       registers: register,
-      async collect() {
+      collect() {
         this.reset();
-        for (const [group, result] of Object.entries((await snapshot()).groups)) oneHot(this, { group }, result.status);
+        for (const [group, result] of Object.entries(snapshot().groups)) oneHot(this, { group }, result.status);
       },
     });
     new Gauge({
@@ -53,9 +55,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'System status (every component plus liveness and readiness): 1 for the current status, 0 for the others.',
       labelNames: ['status'],
       registers: register,
-      async collect() {
+      collect() {
         this.reset();
-        oneHot(this, {}, (await snapshot()).status);
+        oneHot(this, {}, snapshot().status);
       },
     });
     new Gauge({
@@ -63,9 +65,9 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'FluxMQ readiness mode: nominal (readiness UP), degraded (ready but not UP), not_ready.',
       labelNames: ['mode'],
       registers: register,
-      async collect() {
+      collect() {
         this.reset();
-        const mode = readinessMode(await snapshot(), config);
+        const mode = readinessMode(snapshot(), config);
         for (const m of ['nominal', 'degraded', 'not_ready']) this.set({ mode: m }, m === mode ? 1 : 0);
       },
     });
@@ -73,24 +75,24 @@ export class HealthMetrics implements OnModuleDestroy {
       name: `${METRIC_PREFIX}snapshot_age_seconds`,
       help: 'Seconds since the last complete refresh of every indicator.',
       registers: register,
-      async collect() {
-        this.set((Date.now() - (await snapshot()).refreshedAt) / 1000);
+      collect() {
+        this.set((Date.now() - snapshot().refreshedAt) / 1000);
       },
     });
     new Gauge({
       name: `${METRIC_PREFIX}snapshot_stale`,
       help: '1 when no refresh completed within staleAfterMs (every component then reads DOWN).',
       registers: register,
-      async collect() {
-        this.set((await snapshot()).stale ? 1 : 0);
+      collect() {
+        this.set(snapshot().stale ? 1 : 0);
       },
     });
     new Gauge({
       name: `${METRIC_PREFIX}draining`,
       help: '1 while the app drains before shutdown (readiness OUT_OF_SERVICE).',
       registers: register,
-      async collect() {
-        this.set((await snapshot()).draining ? 1 : 0);
+      collect() {
+        this.set(snapshot().draining ? 1 : 0);
       },
     });
     const durations = new Histogram({
@@ -113,8 +115,15 @@ export class HealthMetrics implements OnModuleDestroy {
     if (config.metrics.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** Prometheus text for one snapshot: the one the request holds, so a scrape runs no check of its own. */
+  render(snapshot: HealthSnapshot = this.engine.current()): Promise<string> {
+    this.scraped = snapshot;
+    try {
+      // prom-client calls every collect() before its first await, so this scrape reads only `snapshot`.
+      return this.registry.metrics();
+    } finally {
+      this.scraped = undefined;
+    }
   }
 
   get contentType(): string {

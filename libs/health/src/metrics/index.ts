@@ -1,2 +1,1 @@
 export { HealthMetrics, METRIC_PREFIX } from './health-metrics.js';
-export { METRICS_VIEW } from './metrics.view.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { HealthConfigError, HealthError } from '../errors/health.errors.js';
-import { DEFAULT_HTTP_STATUS, DEFAULT_STATUS_ORDER, READINESS_MAPPING } from '../status/health-status.js';
+import { DEFAULT_HTTP_STATUS, DEFAULT_STATUS_ORDER, READINESS_MAPPING } from '../model/health-status.js';
 import { createHealthConfig } from './health-config.js';
 import type { HealthModuleOptions } from './health-options.interface.js';
 

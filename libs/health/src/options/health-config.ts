@@ -1,25 +1,16 @@
-import { HealthConfigError } from '../errors/health.errors.js';
-import { INVALID_OPTION } from '../errors/messages.js';
-import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, HealthStatus, isHealthStatus, READINESS_MAPPING } from '../status/health-status.js';
-import { StatusOrder } from '../status/status-order.js';
-import { ViewRouter, type MountedView } from '../transports/view-router.js';
-import { BUILT_IN_VIEWS } from '../views/view-registry.js';
+import type { GroupDefinition } from '../model/health-group.interface.js';
+import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, isHealthStatus, READINESS_MAPPING, type HealthStatus } from '../model/health-status.js';
+import { StatusOrder } from '../model/status-order.js';
 import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions, StartupMode } from './health-options.interface.js';
-
-export interface ListenerDefinition {
-  readonly name: string;
-  readonly port: number;
-  readonly bindAddress: string;
-  readonly router: ViewRouter;
-}
-
-export interface GroupDefinition {
-  readonly name: string;
-  readonly members: readonly string[];
-  readonly mapping: Readonly<Partial<Record<HealthStatus, HealthStatus>>>;
-  /** Grace per member path; members not listed have none. */
-  readonly graceMs: Readonly<Record<string, number>> | number;
-}
+import { fail, isPlainObject, nonNegativeInteger, oneOf, positiveInteger } from './option-checks.js';
+import {
+  agentCheckOptions,
+  healthApiOptions,
+  metricsOptions,
+  type AgentCheckConfig,
+  type HealthApiConfig,
+  type MetricsConfig,
+} from './transport-options.js';
 
 /** Validated options with every default filled in. */
 export interface HealthConfig {
@@ -39,16 +30,19 @@ export interface HealthConfig {
   readonly logTransitions: boolean;
   readonly startup: StartupMode;
   readonly drainMs: number;
-  readonly healthApi: { readonly enabled: boolean; readonly listeners: readonly ListenerDefinition[] };
-  readonly metrics: { readonly processMetrics: boolean };
-  readonly agentCheck: { readonly enabled: boolean; readonly port: number; readonly bindAddress: string; readonly degradedWeightPercent: number };
+  readonly healthApi: HealthApiConfig;
+  readonly metrics: MetricsConfig;
+  readonly agentCheck: AgentCheckConfig;
 }
 
 export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Validates user options and fills in defaults; throws HealthConfigError naming the field. */
-export function createHealthConfig(options: HealthModuleOptions | undefined): HealthConfig {
+/**
+ * Validates user options and fills in defaults; throws HealthConfigError naming the field.
+ * `viewNames` lists the views a listener may name (the views own that list).
+ */
+export function createHealthConfig(options: HealthModuleOptions | undefined, viewNames?: readonly string[]): HealthConfig {
   const o = options ?? {};
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
@@ -82,9 +76,9 @@ export function createHealthConfig(options: HealthModuleOptions | undefined): He
     logTransitions: o.logTransitions ?? true,
     startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
-    healthApi: healthApi(o.healthApi),
-    metrics: metrics(o.metrics),
-    agentCheck: agentCheck(o.agentCheck),
+    healthApi: healthApiOptions(o.healthApi, viewNames),
+    metrics: metricsOptions(o.metrics),
+    agentCheck: agentCheckOptions(o.agentCheck),
   };
 }
 
@@ -144,65 +138,6 @@ function grace(field: string, value: unknown): number | Record<string, number> {
   return perMember;
 }
 
-function metrics(value: unknown): HealthConfig['metrics'] {
-  if (value === undefined) return { processMetrics: false };
-  if (!isPlainObject(value)) fail('metrics', 'must be an object { processMetrics }', value);
-  const { processMetrics = false, ...rest } = value;
-  for (const key of Object.keys(rest)) fail(`metrics.${key}`, 'is not an option (processMetrics)', rest[key]);
-  if (typeof processMetrics !== 'boolean') fail('metrics.processMetrics', 'must be a boolean', processMetrics);
-  return { processMetrics };
-}
-
-function agentCheck(value: unknown): HealthConfig['agentCheck'] {
-  if (value !== undefined && !isPlainObject(value)) fail('agentCheck', 'must be an object { enabled, port, bindAddress, degradedWeightPercent }', value);
-  const { enabled = false, port = 8890, bindAddress = '127.0.0.1', degradedWeightPercent = 50, ...rest } = (value ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(rest)) fail(`agentCheck.${key}`, 'is not an option (enabled, port, bindAddress, degradedWeightPercent)', rest[key]);
-  if (typeof enabled !== 'boolean') fail('agentCheck.enabled', 'must be a boolean', enabled);
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail('agentCheck.port', 'must be a port number (0-65535)', port);
-  if (typeof bindAddress !== 'string' || !bindAddress) fail('agentCheck.bindAddress', 'must be an address such as 127.0.0.1', bindAddress);
-  if (!Number.isInteger(degradedWeightPercent) || (degradedWeightPercent as number) < 1 || (degradedWeightPercent as number) > 100) {
-    fail('agentCheck.degradedWeightPercent', 'must be an integer percentage from 1 to 100', degradedWeightPercent);
-  }
-  return { enabled, port: port as number, bindAddress, degradedWeightPercent: degradedWeightPercent as number };
-}
-
-const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views'];
-
-function healthApi(value: unknown): HealthConfig['healthApi'] {
-  if (value === undefined) return { enabled: false, listeners: [] };
-  if (!isPlainObject(value)) fail('healthApi', 'must be an object { enabled, listeners }', value);
-  const { enabled = false, listeners = [{}], ...rest } = value;
-  for (const key of Object.keys(rest)) fail(`healthApi.${key}`, 'is not an option (enabled, listeners)', rest[key]);
-  if (typeof enabled !== 'boolean') fail('healthApi.enabled', 'must be a boolean', enabled);
-  if (!Array.isArray(listeners) || listeners.length === 0) fail('healthApi.listeners', 'must be a non-empty array of { port, bindAddress, name, views }', listeners);
-  const names = new Set<string>();
-  const definitions = listeners.map((listener, index) => {
-    const field = `healthApi.listeners[${index}]`;
-    if (!isPlainObject(listener)) fail(field, 'must be an object { port, bindAddress, name, views }', listener);
-    for (const key of Object.keys(listener)) if (!LISTENER_KEYS.includes(key)) fail(`${field}.${key}`, `is not a listener option (${LISTENER_KEYS.join(', ')})`, listener[key]);
-    const { port = 8889, bindAddress = '127.0.0.1', views = ['hivemq'] } = listener;
-    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail(`${field}.port`, 'must be a port number (0-65535)', port);
-    if (typeof bindAddress !== 'string' || !bindAddress) fail(`${field}.bindAddress`, 'must be an address such as 127.0.0.1', bindAddress);
-    const name = listener.name ?? `http-listener-${port}`;
-    if (typeof name !== 'string' || !name) fail(`${field}.name`, 'must be a non-empty string', name);
-    if (names.has(name)) fail(`${field}.name`, 'must be unique among listeners', name);
-    names.add(name);
-    if (!Array.isArray(views) || views.length === 0) fail(`${field}.views`, `must be a non-empty array of ${Object.keys(BUILT_IN_VIEWS).join(', ')}`, views);
-    const mounts = views.map((entry, i): MountedView => {
-      const spec = typeof entry === 'string' ? { view: entry } : entry;
-      if (!isPlainObject(spec) || typeof spec.view !== 'string' || !Object.hasOwn(BUILT_IN_VIEWS, spec.view)) {
-        fail(`${field}.views[${i}]`, `must name a view (${Object.keys(BUILT_IN_VIEWS).join(', ')}) or be { view, prefix }`, entry);
-      }
-      const view = BUILT_IN_VIEWS[spec.view as string];
-      const prefix = spec.prefix ?? view.defaultPrefix;
-      if (typeof prefix !== 'string' || /[?#\s]/.test(prefix)) fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
-      return { view, prefix: (prefix as string).replace(/^\/+|\/+$/g, '') };
-    });
-    return { name, port: port as number, bindAddress, router: new ViewRouter(mounts, `Health listener "${name}"`) };
-  });
-  return { enabled, listeners: definitions };
-}
-
 function resourceThresholds(value: unknown): HealthConfig['resourceThresholds'] {
   if (value !== undefined && !isPlainObject(value)) fail('resourceThresholds', 'must be an object of thresholds', value);
   const r = (value ?? {}) as ResourcesOptions;
@@ -234,28 +169,3 @@ function resourceThresholds(value: unknown): HealthConfig['resourceThresholds'] 
   return config;
 }
 
-function positiveInteger(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) <= 0) fail(field, 'must be a positive integer of milliseconds', value);
-  return value as number;
-}
-
-function nonNegativeInteger(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) fail(field, 'must be a non-negative integer of milliseconds', value);
-  return value as number;
-}
-
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
-  return value as T;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fail(field: string, expected: string, got: unknown): never {
-  throw new HealthConfigError(INVALID_OPTION(field, expected, got));
-}

@@ -1,9 +1,10 @@
-import type { HealthStatus } from '../status/health-status.js';
-import type { ViewName } from '../views/view-registry.js';
+import type { HealthStatus } from '../model/health-status.js';
 
 export type DetailsVisibility = 'always' | 'never' | 'when-authorized';
 export type CheckMode = 'background' | 'on-request';
 export type StartupMode = 'auto' | 'manual';
+/** The probe conventions a listener can serve (the views own their routes; see `views/view-registry.ts`). */
+export type ViewName = 'hivemq' | 'fluxmq' | 'kubernetes' | 'zeebe' | 'ui' | 'metrics';
 
 /** A group of components served at `/<prefix>/<name>` (liveness, readiness, or one of yours). */
 export interface HealthGroupOptions {

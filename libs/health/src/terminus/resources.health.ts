@@ -4,10 +4,10 @@ import { Inject } from '@nestjs/common';
 import { DiskHealthIndicator, MemoryHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthIndicator } from '../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../indicator/health-indicator.interface.js';
+import type { HealthCheck } from '../model/health-indicator.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HealthStatus } from '../status/health-status.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { HealthStatus } from '../model/health-status.js';
 import { fromTerminusResult } from './terminus.adapter.js';
 
 /**

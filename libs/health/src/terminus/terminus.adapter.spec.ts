@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { StatusOrder } from '../status/status-order.js';
+import { StatusOrder } from '../model/status-order.js';
 import { checkWithTerminus, fromTerminusResult } from './terminus.adapter.js';
 
 describe('fromTerminusResult', () => {

@@ -1,7 +1,7 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HealthStatus } from '../status/health-status.js';
-import { StatusOrder } from '../status/status-order.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { HealthStatus } from '../model/health-status.js';
+import { StatusOrder } from '../model/status-order.js';
 
 const DEFAULT_ORDER = new StatusOrder();
 

@@ -1,16 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { errorText } from '../engine/normalize-component.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errorText } from '../errors/error-text.js';
 import { HealthError } from '../errors/health.errors.js';
 import { LISTENER_FAILED } from '../errors/messages.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
-import type { HealthConfig, ListenerDefinition } from '../options/health-config.js';
+import type { HealthConfig } from '../options/health-config.js';
+import type { ListenerDefinition } from '../options/transport-options.js';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
-import { HaproxyAgent } from './haproxy-agent.js';
 import { HealthRequestHandler } from './health-request.handler.js';
-import type { RouteMatch } from './view-router.js';
+import { listenerRouter, type RouteMatch, type ViewRouter } from './view-router.js';
 import { writeResponse } from './write-response.js';
+
+interface Listener {
+  readonly definition: ListenerDefinition;
+  readonly router: ViewRouter;
+}
 
 export interface BoundListener {
   name: string;
@@ -27,42 +32,38 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
 /**
  * The dedicated HTTP listeners: plain node:http servers outside the host app's pipeline, so a
  * busy host app, its guards or its request log never touch a probe. Bounded against slow or
- * abusive clients; they open at bootstrap and close last, after the drain.
+ * abusive clients. Their routers are built with the module, so a route collision fails the boot.
  */
 @Injectable()
-export class HealthListeners implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HealthListeners {
   private readonly logger = new Logger('Health');
+  private readonly listeners: Listener[];
   private readonly servers: { definition: ListenerDefinition; server: Server }[] = [];
 
   constructor(
     private readonly handler: HealthRequestHandler,
-    private readonly agent: HaproxyAgent,
-    @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
-  ) {}
-
-  /** Opens every transport in turn; if one cannot listen, closes those already open (Nest runs no shutdown hook after a failed boot). */
-  async onApplicationBootstrap(): Promise<void> {
-    try {
-      if (this.config.healthApi.enabled) for (const definition of this.config.healthApi.listeners) await this.open(definition);
-      await this.agent.open();
-    } catch (error) {
-      await this.onApplicationShutdown();
-      throw error;
-    }
+    @Inject(HEALTH_CONFIG) config: HealthConfig,
+  ) {
+    const { enabled, listeners } = config.healthApi;
+    this.listeners = enabled ? listeners.map((definition) => ({ definition, router: listenerRouter(definition) })) : [];
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Opens every listener in turn; throws (naming the listener) on the first that cannot listen. */
+  async open(): Promise<void> {
+    for (const listener of this.listeners) await this.listen(listener);
+  }
+
+  async close(): Promise<void> {
     const servers = this.servers.splice(0);
-    await Promise.all([
-      this.agent.close(),
-      ...servers.map(
+    await Promise.all(
+      servers.map(
         ({ server }) =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
           }),
       ),
-    ]);
+    );
   }
 
   /** Where each listener is bound (the real port when 0 was configured). */
@@ -73,7 +74,7 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  private async open(definition: ListenerDefinition): Promise<void> {
+  private async listen({ definition, router }: Listener): Promise<void> {
     const server = createServer(
       {
         headersTimeout: 5_000,
@@ -82,7 +83,7 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
         connectionsCheckingInterval: 1_000,
         maxHeaderSize: 8 * 1024,
       },
-      (request, response) => this.serve(definition, request, response),
+      (request, response) => this.serve(router, request, response),
     );
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => rejectClient(error, socket));
     await new Promise<void>((resolve, reject) => {
@@ -92,10 +93,10 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
     this.servers.push({ definition, server });
     const { address, port } = server.address() as AddressInfo;
-    this.logger.log(`Health listener "${definition.name}" on http://${address}:${port} serving ${definition.router.paths().join(' ')}`);
+    this.logger.log(`Health listener "${definition.name}" on http://${address}:${port} serving ${router.paths().join(' ')}`);
   }
 
-  private serve(definition: ListenerDefinition, request: IncomingMessage, response: ServerResponse): void {
+  private serve(router: ViewRouter, request: IncomingMessage, response: ServerResponse): void {
     const method = request.method ?? 'GET';
     const send = (view: ViewResponse) => writeResponse(response, view, method);
     const url = request.url ?? '/';
@@ -104,7 +105,7 @@ export class HealthListeners implements OnApplicationBootstrap, OnApplicationShu
     const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
     let match: RouteMatch | undefined;
     try {
-      match = definition.router.match(pathname);
+      match = router.match(pathname);
     } catch {
       return send(jsonResponse(400, { statusCode: 400, error: 'Bad Request', message: 'malformed percent-encoding in the path' }));
     }

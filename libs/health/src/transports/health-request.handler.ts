@@ -1,21 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthEngine } from '../engine/health-engine.js';
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
-import { errorText } from '../engine/normalize-component.js';
+import { errorText } from '../errors/error-text.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthMetrics } from '../metrics/health-metrics.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { SnapshotMemo } from '../views/memoize.js';
 import { methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
+import { streamDashboard } from './dashboard-events.js';
+import { SnapshotMemo } from './snapshot-memo.js';
 import type { RouteMatch } from './view-router.js';
 
 export const READ_METHODS = ['GET', 'HEAD'] as const;
 
 /**
- * Turns a probe into a view answer: method check, details visibility, snapshot, memoised render.
- * Shared by the host-app controller and the dedicated listeners. Stays synchronous unless the
- * user's authorize() or on-request mode needs to wait.
+ * Turns a probe into an answer: method check, details visibility, the one snapshot of this
+ * request, then the view's memoised render (or the exporter, or the event stream). Shared by the
+ * host-app controller and the dedicated listeners. Stays synchronous unless the user's
+ * authorize(), on-request mode or the metrics exporter needs to wait.
  *
  * @internal
  */
@@ -30,12 +32,11 @@ export class HealthRequestHandler {
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
-  /** Hands a streaming route its connection; false when the route does not stream or the method is not GET. */
+  /** Hands an event-stream route its connection; false when the route does not stream or the method is not GET. */
   stream(method: string | undefined, match: RouteMatch | undefined, request: IncomingMessage, response: ServerResponse): boolean {
-    const stream = match?.route.stream;
-    if (!stream || method !== 'GET') return false;
+    if (match?.route.transport !== 'event-stream' || method !== 'GET') return false;
     const start = (showDetails: boolean) =>
-      stream({ config: this.config, showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
+      streamDashboard({ showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
     const showDetails = this.showDetails(request);
     if (showDetails instanceof Promise) void showDetails.then(start);
     else start(showDetails);
@@ -54,15 +55,20 @@ export class HealthRequestHandler {
   }
 
   private render(match: RouteMatch, snapshot: HealthSnapshot, showDetails: boolean, query: URLSearchParams | undefined): ViewResponse | Promise<ViewResponse> {
-    const context = { snapshot, config: this.config, showDetails, segments: match.segments, query, metrics: this.metrics };
+    const { route } = match;
+    if (route.transport === 'metrics') return this.exportMetrics(snapshot);
+    const context = { snapshot, config: this.config, showDetails, segments: match.segments, query };
+    const render = () => route.render?.(context);
     const missing = () => notFound(`no health component or group at "${match.segments.join('/')}"`);
     // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
-    if (match.route.volatile || query) {
-      const response = match.route.render(context);
-      return response instanceof Promise ? response : (response ?? missing());
-    }
-    const key = `${match.key}|${showDetails}|${match.segments.join('/')}`;
-    return this.memo.get(snapshot, key, () => match.route.render(context) as ViewResponse | undefined) ?? missing();
+    if (route.volatile || query) return render() ?? missing();
+    return this.memo.get(snapshot, `${match.key}|${showDetails}|${match.segments.join('/')}`, render) ?? missing();
+  }
+
+  private async exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {
+    const body = await this.metrics.render(snapshot);
+    const headers = { 'content-type': this.metrics.contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' };
+    return { statusCode: 200, headers, body };
   }
 
   private showDetails(request: unknown): boolean | Promise<boolean> {

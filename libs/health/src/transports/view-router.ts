@@ -1,6 +1,8 @@
 import { HealthConfigError } from '../errors/health.errors.js';
 import { ROUTE_COLLISION } from '../errors/messages.js';
+import type { ListenerDefinition } from '../options/transport-options.js';
 import type { HealthView, ViewRoute } from '../views/health-view.interface.js';
+import { BUILT_IN_VIEWS } from '../views/view-registry.js';
 
 /** A view served under a prefix ('' or 'a/b', no leading or trailing slash). */
 export interface MountedView {
@@ -20,6 +22,12 @@ interface Entry {
   readonly view: string;
   readonly path: readonly string[];
   readonly key: string;
+}
+
+/** The router of a dedicated listener: its views, each under its prefix or the view's default one. */
+export function listenerRouter(definition: ListenerDefinition): ViewRouter {
+  const mounts = definition.views.map(({ view, prefix }) => ({ view: BUILT_IN_VIEWS[view], prefix: prefix ?? trimSlashes(BUILT_IN_VIEWS[view].defaultPrefix) }));
+  return new ViewRouter(mounts, `Health listener "${definition.name}"`);
 }
 
 /** Matches request paths to view routes; refuses, at construction, two views claiming one path. */
@@ -61,6 +69,10 @@ export class ViewRouter {
   paths(): string[] {
     return [...[...this.exact.values()].map((e) => `/${e.path.join('/')}`), ...this.subtrees.map((e) => `/${e.path.join('/')}/**`)];
   }
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
 }
 
 function split(path: string): string[] {

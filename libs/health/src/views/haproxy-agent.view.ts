@@ -1,6 +1,6 @@
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { HealthStatus } from '../status/health-status.js';
+import { HealthStatus } from '../model/health-status.js';
 import { isFailing, probeMembers } from './probe-members.js';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { SnapshotBuilder, type IndicatorResult } from '../engine/snapshot-builder.js';
-import type { GroupInput, HealthGroupResult } from '../groups/evaluate-group.js';
+import type { GroupInput } from '../model/health-group.interface.js';
 import { createHealthConfig, type HealthConfig } from '../options/health-config.js';
 import type { HealthModuleOptions } from '../options/health-options.interface.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
 import { renderComponent, renderGroup, renderHivemq, renderSystem, visible } from './hivemq.view.js';
 import type { ViewResponse } from './view-response.js';
 

@@ -1,7 +1,8 @@
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
-import { findComponent, type HealthGroupResult } from '../groups/evaluate-group.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import { findComponent } from '../model/component-tree.js';
+import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthView } from './health-view.interface.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 

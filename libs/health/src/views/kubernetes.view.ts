@@ -1,4 +1,4 @@
-import type { HealthGroupResult } from '../groups/evaluate-group.js';
+import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
 import { isFailing, probeMembers } from './probe-members.js';

@@ -1,8 +1,8 @@
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
-import type { HealthGroupResult } from '../groups/evaluate-group.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import { HealthStatus } from '../status/health-status.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import { HealthStatus } from '../model/health-status.js';
 
 /** Whether a status answers with an error code under the configured HTTP map. */
 export function isFailing(config: HealthConfig, component: { status: HealthComponent['status'] }): boolean {

@@ -1,12 +1,14 @@
-import { METRICS_VIEW } from '../metrics/metrics.view.js';
-import { DASHBOARD_VIEW } from '../dashboard/index.js';
+import type { ViewName } from '../options/health-options.interface.js';
+import { DASHBOARD_VIEW } from './dashboard/dashboard.view.js';
 import { FLUXMQ_VIEW } from './fluxmq.view.js';
 import type { HealthView } from './health-view.interface.js';
 import { HIVEMQ_VIEW } from './hivemq.view.js';
 import { KUBERNETES_VIEW } from './kubernetes.view.js';
+import { METRICS_VIEW } from './metrics.view.js';
 import { ZEEBE_VIEW } from './zeebe.view.js';
 
-export const BUILT_IN_VIEWS: Readonly<Record<string, HealthView>> = {
+/** Every built-in view by the name a listener's `views` option uses. */
+export const BUILT_IN_VIEWS: Readonly<Record<ViewName, HealthView>> = {
   hivemq: HIVEMQ_VIEW,
   fluxmq: FLUXMQ_VIEW,
   kubernetes: KUBERNETES_VIEW,
@@ -15,4 +17,5 @@ export const BUILT_IN_VIEWS: Readonly<Record<string, HealthView>> = {
   metrics: METRICS_VIEW,
 };
 
-export type ViewName = 'hivemq' | 'fluxmq' | 'kubernetes' | 'zeebe' | 'ui' | 'metrics';
+/** The names that configuration validation accepts. */
+export const VIEW_NAMES: readonly string[] = Object.keys(BUILT_IN_VIEWS);

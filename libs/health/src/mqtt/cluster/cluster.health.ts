@@ -1,8 +1,8 @@
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
-import type { HealthComponent } from '../../status/health-component.interface.js';
-import { HealthStatus } from '../../status/health-status.js';
+import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponent } from '../../model/health-component.interface.js';
+import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_CLUSTER_MEMBERSHIP } from '../mqtt-health.constants.js';
 import type { ClusterMembership } from '../mqtt-health.interfaces.js';
 

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
-import type { HealthComponent } from '../../status/health-component.interface.js';
-import { HealthStatus } from '../../status/health-status.js';
+import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponent } from '../../model/health-component.interface.js';
+import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_BROKER_INFO } from '../mqtt-health.constants.js';
 import type { BrokerInfo } from '../mqtt-health.interfaces.js';
 

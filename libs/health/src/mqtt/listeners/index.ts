@@ -1,1 +1,1 @@
-export { MqttListenersHealthIndicator, listenerComponentName } from './mqtt.health.js';
+export { MqttListenersHealthIndicator, listenerComponentName } from './mqtt-listeners.health.js';

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { errorText } from '../../engine/normalize-component.js';
+import { errorText } from '../../errors/error-text.js';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../indicator/health-indicator.interface.js';
-import type { HealthComponent } from '../../status/health-component.interface.js';
-import { HealthStatus } from '../../status/health-status.js';
+import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponent } from '../../model/health-component.interface.js';
+import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
 import type { StorageProbe } from '../mqtt-health.interfaces.js';
 

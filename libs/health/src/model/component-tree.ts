@@ -11,3 +11,11 @@ export function walkComponents(
     if (node.components) walkComponents(node.components, visit, `${prefix}${name}/`);
   }
 }
+
+/** Finds `a/b/c` in a tree of components; undefined when any step is missing. */
+export function findComponent(components: Readonly<Record<string, HealthComponent>>, path: string): HealthComponent | undefined {
+  const [head, ...rest] = path.split('/');
+  let node: HealthComponent | undefined = Object.hasOwn(components, head) ? components[head] : undefined;
+  for (const name of rest) node = node?.components && Object.hasOwn(node.components, name) ? node.components[name] : undefined;
+  return node;
+}

@@ -1,6 +1,6 @@
-import type { HealthGroupResult } from '../groups/evaluate-group.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import type { HealthStatus } from '../status/health-status.js';
+import type { HealthGroupResult } from './health-group.interface.js';
+import type { HealthComponent } from './health-component.interface.js';
+import type { HealthStatus } from './health-status.js';
 
 /** Timing of one indicator's latest check. */
 export interface CheckStats {

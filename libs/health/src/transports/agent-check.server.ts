@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthEngine } from '../engine/health-engine.js';
-import { errorText } from '../engine/normalize-component.js';
+import { errorText } from '../errors/error-text.js';
 import { HealthError } from '../errors/health.errors.js';
 import { LISTENER_FAILED } from '../errors/messages.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
@@ -10,10 +10,10 @@ import { haproxyAgentReply } from '../views/haproxy-agent.view.js';
 
 /**
  * A TCP port answering HAProxy's `agent-check`: one line from the latest snapshot, then close.
- * Whatever HAProxy sends (`agent-send`) is ignored. Opened and closed by HealthListeners.
+ * Whatever HAProxy sends (`agent-send`) is ignored.
  */
 @Injectable()
-export class HaproxyAgent {
+export class AgentCheckServer {
   private readonly logger = new Logger('Health');
   private server?: Server;
   private readonly sockets = new Set<Socket>();

@@ -1,5 +1,5 @@
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
-import type { ViewResponse } from './view-response.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import type { ViewResponse } from '../views/view-response.js';
 
 /**
  * Caches rendered answers per snapshot: a probe between two refreshes costs a map lookup.

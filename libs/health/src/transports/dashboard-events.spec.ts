@@ -3,14 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
-import type { HealthSnapshot, HealthTransition } from '../engine/health-snapshot.interface.js';
 import { SnapshotBuilder, type IndicatorResult } from '../engine/snapshot-builder.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
-import type { HealthComponent } from '../status/health-component.interface.js';
-import type { ViewContext } from '../views/health-view.interface.js';
-import { renderGroup } from '../views/hivemq.view.js';
-import { DASHBOARD_CSP } from './dashboard.page.js';
-import { DASHBOARD_VIEW, dashboardState, sseEvent, streamDashboard, visibleTransition, type DashboardUpdate } from './dashboard.view.js';
+import type { DashboardUpdate } from '../views/dashboard/dashboard.view.js';
+import { sseEvent, streamDashboard } from './dashboard-events.js';
 
 const config = createHealthConfig({ groups: { readiness: { members: ['storage', 'mqtt'] } } });
 
@@ -32,72 +30,12 @@ const healthy = {
   mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP', details: { port: 1883 } } } },
 } satisfies Record<string, HealthComponent>;
 
-describe('dashboardState', () => {
-  it('shows the tree, the groups and the lifecycle with details when allowed', () => {
-    const snapshot = snapshotOf(healthy);
-    const state = dashboardState(snapshot, true);
-    expect(state).toMatchObject({ status: 'DOWN', at: 5000, stale: false, started: true, draining: false, showDetails: true });
-    expect(Object.keys(state.components)).toEqual(['broker', 'storage', 'mqtt']);
-    expect(state.components.mqtt.components!['tcp-listener-1883'].details).toEqual({ port: 1883 });
-    expect(state.components.storage.details).toEqual({ reason: SECRET });
-    expect(state.groups.readiness).toEqual(JSON.parse(renderGroup(snapshot.groups.readiness, config, true).body!));
-    expect(state.groups.readiness.status).toBe('OUT_OF_SERVICE');
-    expect(Object.keys(state.groups)).toEqual(['liveness', 'readiness']);
-  });
-
-  it('leaves every details object out, at any depth and in groups, when details are hidden', () => {
-    const state = dashboardState(snapshotOf(healthy, { started: false, draining: false }), false);
-    const text = JSON.stringify(state);
-    expect(text).not.toContain('"details"');
-    expect(text).not.toContain('hunter2');
-    expect(text).not.toContain('node-1');
-    expect(state.components.mqtt.components!['tcp-listener-1883']).toEqual({ status: 'UP' });
-    expect(state.groups.readiness).toEqual({ status: 'OUT_OF_SERVICE', components: { storage: { status: 'DOWN' }, mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP' } } } } });
-    expect(state).toMatchObject({ showDetails: false, started: false });
-  });
-
-  it('does not repeat the group states as components', () => {
-    const state = dashboardState(snapshotOf(healthy), true);
-    expect(state.components).not.toHaveProperty('liveness-state');
-    expect(state.components).not.toHaveProperty('readiness-state');
-  });
-});
-
-describe('visibleTransition', () => {
-  const transition: HealthTransition = { kind: 'component', path: 'storage', from: 'UP', to: 'DOWN', at: 1, reason: SECRET };
-  it('keeps the reason with details and drops it without', () => {
-    expect(visibleTransition(transition, true)).toBe(transition);
-    expect(visibleTransition(transition, false)).toEqual({ kind: 'component', path: 'storage', from: 'UP', to: 'DOWN', at: 1 });
-  });
-});
-
 describe('sseEvent', () => {
   it('frames one event as an event line, a single data line and a blank line', () => {
     const frame = sseEvent('state', { text: 'two\nlines\r\nhere', n: 1 });
     expect(frame).toBe('event: state\ndata: {"text":"two\\nlines\\r\\nhere","n":1}\n\n');
     expect(frame.split('\n')).toHaveLength(4);
     expect(JSON.parse(frame.split('\n')[1].slice('data: '.length))).toEqual({ text: 'two\nlines\r\nhere', n: 1 });
-  });
-});
-
-describe('DASHBOARD_VIEW', () => {
-  // The page and the stream's HEAD answer read nothing from the context.
-  const context = {} as ViewContext;
-  it('serves the page with a policy that allows only its own inline code', async () => {
-    const page = (await DASHBOARD_VIEW.routes.find((r) => r.path === '')!.render(context))!;
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.headers['content-length']).toBe(String(Buffer.byteLength(page.body!)));
-    expect(page.body).toContain('new EventSource(');
-    expect(page.body).not.toMatch(/(src|href)=["']?https?:/);
-    expect(DASHBOARD_CSP).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
-    expect(DASHBOARD_CSP).not.toContain('unsafe-inline');
-  });
-
-  it('has an events route that streams', async () => {
-    const events = DASHBOARD_VIEW.routes.find((r) => r.path === 'events')!;
-    expect(events.stream).toBeInstanceOf(Function);
-    expect((await events.render(context))!.headers['content-type']).toBe('text/event-stream; charset=utf-8');
   });
 });
 
@@ -144,7 +82,6 @@ function openStream(options: { showDetails?: boolean; heartbeatMs?: number; resp
   const live = { snapshot: snapshotOf(healthy) };
   streamDashboard(
     {
-      config,
       showDetails: options.showDetails ?? true,
       current: () => live.snapshot,
       changes$: changes.asObservable(),

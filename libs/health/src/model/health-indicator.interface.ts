@@ -1,4 +1,4 @@
-import type { HealthComponent } from '../status/health-component.interface.js';
+import type { HealthComponent } from './health-component.interface.js';
 
 /**
  * What a health indicator class implements. Returning `null` or `undefined` says the component

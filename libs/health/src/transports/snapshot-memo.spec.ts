@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { HealthSnapshot } from '../engine/health-snapshot.interface.js';
-import { SnapshotMemo } from './memoize.js';
-import { jsonResponse, type ViewResponse } from './view-response.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import { SnapshotMemo } from './snapshot-memo.js';
+import { jsonResponse, type ViewResponse } from '../views/view-response.js';
 
 /** The memo only uses a snapshot as a key. */
 const snapshot = () => ({}) as HealthSnapshot;

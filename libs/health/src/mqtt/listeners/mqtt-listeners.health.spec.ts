@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MqttListenerState } from '../mqtt-health.interfaces.js';
-import { listenerComponentName, MqttListenersHealthIndicator } from './mqtt.health.js';
+import { listenerComponentName, MqttListenersHealthIndicator } from './mqtt-listeners.health.js';
 
 const DAY = 24 * 3600 * 1000;
 const check = (listeners: MqttListenerState[], warningMs?: number) => new MqttListenersHealthIndicator({ listeners: () => listeners }, warningMs).check();

@@ -1,4 +1,4 @@
-import type { HealthCheck } from '../indicator/health-indicator.interface.js';
+import type { HealthCheck } from './health-indicator.interface.js';
 
 /** An indicator as the explorer found and validated it. */
 export interface RegisteredIndicator {

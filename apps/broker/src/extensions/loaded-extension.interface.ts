@@ -1,0 +1,14 @@
+import type { BrokerExtension, ExtensionManifest } from './extension.interface.js';
+
+/** What the host keeps per extension folder, running or not, so a failed one still shows in the health report. */
+export interface LoadedExtension {
+  readonly folder: string;
+  manifest: ExtensionManifest;
+  instance?: BrokerExtension;
+  startedAt?: number;
+  reloadedAt?: number;
+  configuration?: Record<string, unknown>;
+  lastStartupFailure?: string;
+  lastFailure?: string;
+  lastConfigurationFailure?: string;
+}

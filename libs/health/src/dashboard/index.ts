@@ -1,1 +1,0 @@
-export { DASHBOARD_VIEW } from './dashboard.view.js';

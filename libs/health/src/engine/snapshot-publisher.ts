@@ -1,0 +1,56 @@
+import { Logger } from '@nestjs/common';
+import { Subject, type Observable } from 'rxjs';
+import type { GroupInput } from '../model/health-group.interface.js';
+import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
+import { HealthStatus } from '../model/health-status.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
+
+/**
+ * Publishes each new immutable snapshot and its transitions: the latest snapshot is what every
+ * probe reads; each transition goes out on `changes$` and, once, to the log.
+ */
+export class SnapshotPublisher {
+  private readonly logger = new Logger('Health');
+  private readonly transitions = new Subject<HealthTransition>();
+  private readonly builder: SnapshotBuilder;
+  private snapshot!: HealthSnapshot;
+
+  readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
+
+  constructor(
+    private readonly config: HealthConfig,
+    groups: readonly GroupInput[],
+  ) {
+    this.builder = new SnapshotBuilder(config, groups);
+  }
+
+  get latest(): HealthSnapshot {
+    return this.snapshot;
+  }
+
+  publish(results: readonly IndicatorResult[], now: number, refreshedAt: number, lifecycle: HealthLifecycle, log = this.config.logTransitions): HealthSnapshot {
+    const { snapshot, transitions } = this.builder.build(results, now, refreshedAt, lifecycle);
+    this.snapshot = snapshot;
+    for (const transition of transitions) {
+      if (log) this.log(transition);
+      this.transitions.next(transition);
+    }
+    return snapshot;
+  }
+
+  /** The latest snapshot with every component DOWN, for a refresher that has stalled. */
+  stale(snapshot: HealthSnapshot, now: number): HealthSnapshot {
+    return this.builder.stale(snapshot, now);
+  }
+
+  complete(): void {
+    this.transitions.complete();
+  }
+
+  private log(t: HealthTransition): void {
+    const line = `${t.kind === 'group' ? 'group ' : ''}${t.path}: ${t.from ?? '(new)'} -> ${t.to ?? '(gone)'}${t.reason ? ` (${t.reason})` : ''}`;
+    if (t.to !== null && t.to !== HealthStatus.UP && t.to !== HealthStatus.UNKNOWN) this.logger.warn(line);
+    else this.logger.log(line);
+  }
+}

@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
+import type { HealthConfig } from '../options/health-config.js';
+
+/** A refresh lasts as long as its slowest check: unless given, the threshold leaves room for it. */
+export function staleThresholdMs(config: HealthConfig, indicators: readonly RegisteredIndicator[]): number {
+  if (config.staleAfterMsGiven) return config.staleAfterMs;
+  const slowest = Math.max(config.timeoutMs, ...indicators.map((i) => i.timeoutMs));
+  return 3 * config.refreshIntervalMs + slowest;
+}
+
+/**
+ * Past the threshold without a completed refresh, probes read a stale snapshot in which every
+ * component is DOWN, instead of the last good news for ever. Logged once per stale snapshot.
+ */
+export class StalenessGuard {
+  private readonly logger = new Logger('Health');
+  private cached?: { of: HealthSnapshot; value: HealthSnapshot };
+
+  constructor(
+    private readonly thresholdMs: number,
+    private readonly markStale: (snapshot: HealthSnapshot, now: number) => HealthSnapshot,
+  ) {}
+
+  /** The snapshot as a probe may read it at `now`, given when the last refresh completed. */
+  check(snapshot: HealthSnapshot, refreshedAt: number, now: number): HealthSnapshot {
+    if (now - refreshedAt <= this.thresholdMs) return snapshot;
+    if (this.cached?.of !== snapshot) {
+      this.logger.error(`Health results are stale: no refresh completed for ${now - refreshedAt} ms; every component reports DOWN`);
+      this.cached = { of: snapshot, value: this.markStale(snapshot, now) };
+    }
+    return this.cached.value;
+  }
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Observable } from 'rxjs';
+import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
+import { dashboardState, EVENT_STREAM_HEADERS, visibleTransition, type DashboardUpdate } from '../views/dashboard/dashboard.view.js';
+
+/** What the event stream gets: the live state and the raw connection. */
+export interface StreamContext {
+  readonly showDetails: boolean;
+  /** The latest snapshot, read on demand. */
+  readonly current: () => HealthSnapshot;
+  readonly changes$: Observable<HealthTransition>;
+  readonly request: IncomingMessage;
+  /** The stream owns it until the client goes away; the listener closes it at shutdown. */
+  readonly response: ServerResponse;
+}
+
+export const HEARTBEAT_MS = 15_000;
+/** How soon the browser reconnects after losing the stream. */
+const RETRY_MS = 2_000;
+/** A client that stops reading is dropped once this much is buffered for it, rather than buffered without end. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** One Server-Sent Event. JSON escapes line breaks, so the data is always a single `data:` line. */
+export function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The `events` stream: the full state on connect, then one `state` event per burst of transitions
+ * (coalesced until the event loop turns). Every `heartbeatMs` the state again if the snapshot has
+ * changed since, else a comment, so proxies keep the connection open.
+ */
+export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_MS): void {
+  const { response, showDetails } = context;
+  // The client may have left while authorize() was deciding.
+  if (response.destroyed) return;
+  const send = (chunk: string) => {
+    if (response.destroyed || response.writableEnded) return;
+    if (response.writableLength > MAX_BUFFERED_BYTES) return void response.destroy();
+    response.write(chunk);
+  };
+  let sent: HealthSnapshot | undefined;
+  const sendState = (transitions: readonly HealthTransition[]) => {
+    sent = context.current();
+    const update: DashboardUpdate = { state: dashboardState(sent, showDetails), transitions: transitions.map((t) => visibleTransition(t, showDetails)) };
+    send(sseEvent('state', update));
+  };
+
+  let pending: HealthTransition[] = [];
+  let flush: NodeJS.Immediate | undefined;
+  // Details (client counts, lag) and staleness change without a transition: the heartbeat carries them.
+  const heartbeat = setInterval(() => (context.current() === sent ? send(': heartbeat\n\n') : sendState([])), heartbeatMs).unref();
+  response.once('close', () => {
+    subscription.unsubscribe();
+    clearInterval(heartbeat);
+    clearImmediate(flush);
+  });
+
+  response.writeHead(200, EVENT_STREAM_HEADERS);
+  send(`retry: ${RETRY_MS}\n\n`);
+  sendState([]);
+  const subscription = context.changes$.subscribe({
+    next: (transition) => {
+      pending.push(transition);
+      flush ??= setImmediate(() => {
+        const batch = pending;
+        pending = [];
+        flush = undefined;
+        sendState(batch);
+      });
+    },
+    // The module is shutting down.
+    complete: () => response.end(),
+  });
+}
