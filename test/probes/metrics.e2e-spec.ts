@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { HealthStatus } from 'nestjs-mqtt-health';
-import { bootProbeApp, state, type ProbeApp } from './probe-app.js';
+import { bootProbeApp, checkCalls, state, type ProbeApp } from './probe-app.js';
 
 let probe: ProbeApp | undefined;
 afterEach(async () => {
@@ -42,6 +42,21 @@ describe('metrics view', () => {
     res = await request(probe.url).get('/metrics');
     expect(sample(res.text, 'mqtt_health_check_failures_total{component="broker"}')).toBe(1);
     expect(sample(res.text, 'mqtt_health_readiness_mode{mode="not_ready"}')).toBe(1);
+  });
+
+  it('runs each indicator once per scrape in on-request mode: the exporter reads the snapshot of its request', async () => {
+    probe = await bootProbeApp({ checkMode: 'on-request' }, ['metrics']);
+    for (const name of Object.keys(checkCalls)) checkCalls[name] = 0;
+    const res = await request(probe.url).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(sample(res.text, 'mqtt_health_component_status{component="storage",status="UP"}')).toBe(1);
+    expect(checkCalls).toEqual({ broker: 1, storage: 1, cluster: 1, mqtt: 1 });
+
+    // The gauges show the scrape's own snapshot: a change made before the scrape is in it.
+    state.storage = { status: HealthStatus.DOWN, details: { reason: 'closed' } };
+    const after = await request(probe.url).get('/metrics');
+    expect(sample(after.text, 'mqtt_health_component_status{component="storage",status="DOWN"}')).toBe(1);
+    expect(checkCalls).toEqual({ broker: 2, storage: 2, cluster: 2, mqtt: 2 });
   });
 
   it('adds process metrics only when asked', async () => {

@@ -5,7 +5,11 @@ import { bootApp } from '../support/boot.js';
 /** Components whose results a test sets directly; an Error is thrown by the check. */
 export const state: Record<string, HealthComponent | null | Error> = {};
 
+/** How many times each indicator's check() ran since the last resetState(). */
+export const checkCalls: Record<string, number> = {};
+
 export function resetState(): void {
+  for (const name of Object.keys(checkCalls)) delete checkCalls[name];
   state.broker = { status: HealthStatus.UP, details: { 'broker-id': 'b1', 'node-id': 'node-1', 'connected-clients': 3 } };
   state.storage = { status: HealthStatus.UP, details: { type: 'redis', 'network-dependency': true } };
   state.cluster = { status: HealthStatus.UP, details: { 'node-id': 'node-1', 'is-leader': true, 'cluster-size': 3 } };
@@ -16,6 +20,7 @@ function fromState(name: string) {
   @HealthIndicator(name, { groups: ['readiness'] })
   class StateIndicator {
     check() {
+      checkCalls[name] = (checkCalls[name] ?? 0) + 1;
       const result = state[name];
       if (result instanceof Error) throw result;
       return result;
