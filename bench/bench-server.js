@@ -27,7 +27,8 @@ export class BenchServer {
       reply.resolve(message);
     });
     child.once('exit', (code, signal) => {
-      for (const reply of this.#replies.values()) reply.reject(new Error(`bench app "${name}" exited (${signal ?? code}) while the bench waited for it`));
+      for (const reply of this.#replies.values())
+        reply.reject(new Error(`bench app "${name}" exited (${signal ?? code}) while the bench waited for it`));
       this.#replies.clear();
     });
   }
@@ -41,11 +42,15 @@ export class BenchServer {
         child.kill();
         reject(error);
       };
-      const timer = setTimeout(() => fail(new Error(`bench app "${name}" did not start listening within ${BOOT_TIMEOUT_MS} ms`)), BOOT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => fail(new Error(`bench app "${name}" did not start listening within ${BOOT_TIMEOUT_MS} ms`)),
+        BOOT_TIMEOUT_MS,
+      );
       child.once('error', fail);
       child.once('exit', (code, signal) => fail(new Error(`bench app "${name}" exited (${signal ?? code}) before listening`)));
       child.once('message', (message) => {
-        if (message?.type !== 'listening') return fail(new Error(`bench app "${name}" sent ${JSON.stringify(message)} instead of its port`));
+        if (message?.type !== 'listening')
+          return fail(new Error(`bench app "${name}" sent ${JSON.stringify(message)} instead of its port`));
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.removeAllListeners('error');

@@ -15,7 +15,10 @@ import { SERVER_ENTRY, SETTINGS } from './lib/settings.js';
 
 const INSTANT = { 'latency-ms': 0 };
 /** The readiness body of the apps with the two instant indicators. */
-const TWO_INSTANT_READINESS = { status: 'UP', components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } } };
+const TWO_INSTANT_READINESS = {
+  status: 'UP',
+  components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } },
+};
 const SCENARIOS = [
   {
     key: 'readiness',
@@ -101,7 +104,9 @@ async function main() {
       printScenario(scenario, result, results);
       for (const side of [result.baseline, result.subject]) {
         if (side.non2xx || side.errors || side.timeouts) {
-          errors.push(`${scenario.key}/${side.app}: ${side.non2xx} non-2xx answers, ${side.errors} errors, ${side.timeouts} timeouts under load`);
+          errors.push(
+            `${scenario.key}/${side.app}: ${side.non2xx} non-2xx answers, ${side.errors} errors, ${side.timeouts} timeouts under load`,
+          );
         }
       }
     }

@@ -25,7 +25,10 @@ const PATHS = [
 
 /** Boots with storage failing, so its DOWN reason is one of the details that may be hidden. */
 async function startWithFailingStorage(platform: (typeof PLATFORMS)[number], options: HealthModuleOptions): Promise<INestApplication> {
-  const app = await startApp(platform, { imports: [HealthModule.forRoot({ ...FAST, groups: GROUPS, ...options, resources: false })], providers: INDICATORS });
+  const app = await startApp(platform, {
+    imports: [HealthModule.forRoot({ ...FAST, groups: GROUPS, ...options, resources: false })],
+    providers: INDICATORS,
+  });
   app.get(StorageHealthIndicator).failure = new Error('disk full');
   await refreshed(app);
   return app;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { HealthIndicator, HealthModule, HealthService, HealthStatus, type HealthCheck, type HealthComponent } from 'nestjs-mqtt-health';
+import { HealthIndicator, HealthModule, HealthStatus, type HealthCheck, type HealthComponent } from 'nestjs-mqtt-health';
 import { PLATFORMS } from './support/boot.js';
 import { ClusterHealthIndicator, StorageHealthIndicator } from './support/broker.health.js';
 import { API, api, expectHealthAnswer, FAST, refreshed, startApp } from './support/health-app.js';
@@ -60,7 +60,10 @@ describe.each(PLATFORMS)('an indicator that fails on %s', (platform) => {
     const res = await api(app).get(`${API}/readiness`);
 
     expectHealthAnswer(res, 503);
-    expect(res.body).toEqual({ status: 'OUT_OF_SERVICE', components: { cluster: CLUSTER_UP, storage: { status: 'DOWN', details: { reason: 'disk full' } } } });
+    expect(res.body).toEqual({
+      status: 'OUT_OF_SERVICE',
+      components: { cluster: CLUSTER_UP, storage: { status: 'DOWN', details: { reason: 'disk full' } } },
+    });
   });
 
   it('is DOWN with the message of a rejected promise', async () => {

@@ -33,7 +33,11 @@ describe.each(PLATFORMS)('status transitions on %s', (platform) => {
 
   beforeAll(async () => {
     logger = new RecordingLogger();
-    app = await startApp(platform, { imports: [HealthModule.forRoot({ ...OPTIONS, resources: false })], providers: INDICATORS }, { logger });
+    app = await startApp(
+      platform,
+      { imports: [HealthModule.forRoot({ ...OPTIONS, resources: false })], providers: INDICATORS },
+      { logger },
+    );
     storage = app.get(StorageHealthIndicator);
     mqtt = app.get(MqttHealthIndicator);
   });
@@ -138,7 +142,11 @@ describe.each(PLATFORMS)('status transitions on %s', (platform) => {
 
     const lines = logger.of('Health');
     expect(lines).toHaveLength(2);
-    expect(lines).toEqual(expect.arrayContaining(events.map((event) => expect.objectContaining({ level: 'log', message: expect.stringContaining(`${event.path}:`) }))));
+    expect(lines).toEqual(
+      expect.arrayContaining(
+        events.map((event) => expect.objectContaining({ level: 'log', message: expect.stringContaining(`${event.path}:`) })),
+      ),
+    );
   });
 
   it('logs nothing for probes and refreshes that find no change', async () => {

@@ -6,7 +6,8 @@ export async function measure(scenario, servers) {
   const rounds = { baseline: [], subject: [] };
   for (let round = 0; round < SETTINGS.rounds; round++) {
     const order = round % 2 === 0 ? ['baseline', 'subject'] : ['subject', 'baseline'];
-    for (const role of order) rounds[role].push(await measureRound(servers[scenario[role].app], scenario.countSlowCalls, connectionsOf(scenario)));
+    for (const role of order)
+      rounds[role].push(await measureRound(servers[scenario[role].app], scenario.countSlowCalls, connectionsOf(scenario)));
   }
   const baseline = summarise(scenario.baseline, rounds.baseline);
   const subject = summarise(scenario.subject, rounds.subject);
@@ -24,7 +25,10 @@ export async function measure(scenario, servers) {
     target: scenario.target,
     p99Ratio,
     p99Max: scenario.p99Max,
-    pass: (scenario.target === undefined || ratio >= scenario.target) && (scenario.p99Max === undefined || p99Ratio <= scenario.p99Max) && clean,
+    pass:
+      (scenario.target === undefined || ratio >= scenario.target) &&
+      (scenario.p99Max === undefined || p99Ratio <= scenario.p99Max) &&
+      clean,
   };
   if (scenario.countSlowCalls) {
     // Each round's window is timed by the app's clock; a refresher that starts every refreshIntervalMs runs

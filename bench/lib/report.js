@@ -5,8 +5,12 @@ import { READINESS_PATH, RESULTS_FILE, SETTINGS } from './settings.js';
 
 export function printHeader() {
   const { connections, pipelining, rounds, roundSeconds, warmupSeconds } = SETTINGS;
-  console.log(`\nnestjs-mqtt-health bench: node ${process.version}, ${os.cpus().length} CPUs, autocannon ${connections} connections unless a scenario says otherwise, pipelining ${pipelining}`);
-  console.log(`each side: ${warmupSeconds} s warm-up, then ${rounds} rounds × ${roundSeconds} s, alternating with its counterpart; servers in child processes\n`);
+  console.log(
+    `\nnestjs-mqtt-health bench: node ${process.version}, ${os.cpus().length} CPUs, autocannon ${connections} connections unless a scenario says otherwise, pipelining ${pipelining}`,
+  );
+  console.log(
+    `each side: ${warmupSeconds} s warm-up, then ${rounds} rounds × ${roundSeconds} s, alternating with its counterpart; servers in child processes\n`,
+  );
 }
 
 export function printScenario(scenario, result, earlier) {
@@ -24,14 +28,21 @@ export function printScenario(scenario, result, earlier) {
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   console.log(`${scenario.title} — ${result.connections} connections`);
-  for (const row of rows) console.log('  ' + row.map((cell, column) => (column === 0 || column === 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('   '));
+  for (const row of rows)
+    console.log(
+      '  ' +
+        row.map((cell, column) => (column === 0 || column === 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('   '),
+    );
   const { min, median: pairMedian, max } = result.pairRatios;
-  const rpsTarget = scenario.target === undefined ? 'no target' : `target ≥ ${scenario.target}×   ${verdict(result.ratio >= scenario.target)}`;
+  const rpsTarget =
+    scenario.target === undefined ? 'no target' : `target ≥ ${scenario.target}×   ${verdict(result.ratio >= scenario.target)}`;
   console.log(
     `  req/s ratio HealthModule / ${scenario.baseline.app}: ${result.ratio.toFixed(2)}× (per round pair: median ${pairMedian.toFixed(2)}×, ${min.toFixed(2)}–${max.toFixed(2)}×)   ${rpsTarget}`,
   );
   if (scenario.p99Max !== undefined) {
-    console.log(`  p99 ratio HealthModule / ${scenario.baseline.app}: ${result.p99Ratio.toFixed(2)}×   target ≤ ${scenario.p99Max}×   ${verdict(result.p99Ratio <= scenario.p99Max)}`);
+    console.log(
+      `  p99 ratio HealthModule / ${scenario.baseline.app}: ${result.p99Ratio.toFixed(2)}×   target ≤ ${scenario.p99Max}×   ${verdict(result.p99Ratio <= scenario.p99Max)}`,
+    );
     const failures = result.subject.non2xx + result.subject.errors + result.subject.timeouts;
     console.log(`  errors, timeouts and non-2xx answers of HealthModule: ${failures}   target 0   ${verdict(failures === 0)}`);
   }
@@ -41,9 +52,14 @@ export function printScenario(scenario, result, earlier) {
       `  20 ms indicator runs while measured: HealthModule ${runs.subject.runs} in ${seconds(runs.subject.windowMs)} ` +
         `(bound Σ ⌊window/refreshInterval⌋+1 over ${SETTINGS.rounds} rounds = ${runs.subject.bound})   ${verdict(runs.subject.pass)}`,
     );
-    console.log(`                                      Terminus ${int(runs.baseline.runs)} in ${seconds(runs.baseline.windowMs)} (one per request; ${int(runs.baseline.requests)} requests completed)`);
+    console.log(
+      `                                      Terminus ${int(runs.baseline.runs)} in ${seconds(runs.baseline.windowMs)} (one per request; ${int(runs.baseline.requests)} requests completed)`,
+    );
     const constant = earlier.readiness?.baseline.medianRps;
-    const needed = scenario.target === undefined ? '' : `; ${scenario.target}× its median needs ≥ ${int(scenario.target * result.baseline.medianRps)} req/s`;
+    const needed =
+      scenario.target === undefined
+        ? ''
+        : `; ${scenario.target}× its median needs ≥ ${int(scenario.target * result.baseline.medianRps)} req/s`;
     console.log(
       `  note: Terminus is capped at ${result.connections} connections × 1000/${SETTINGS.slowIndicatorMs} ms = ${int(result.baselineCeilingRps)} req/s` +
         needed +

@@ -37,7 +37,16 @@ async function startBroker(kind) {
   const [mqttPort, healthPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
   const script = kind === 'demo' ? resolve('apps/broker/dist/main.js') : resolve('bench/mqtt/bare-aedes.js');
-  const env = { PATH: process.env.PATH, MQTT_BIND: '127.0.0.1', MQTT_PORT: String(mqttPort), HEALTH_PORT: String(healthPort), HEALTH_AGENT_PORT: '0', DATA_DIR: dataDir, DRAIN_MS: '0', LOG_LEVEL: 'warn' };
+  const env = {
+    PATH: process.env.PATH,
+    MQTT_BIND: '127.0.0.1',
+    MQTT_PORT: String(mqttPort),
+    HEALTH_PORT: String(healthPort),
+    HEALTH_AGENT_PORT: '0',
+    DATA_DIR: dataDir,
+    DRAIN_MS: '0',
+    LOG_LEVEL: 'warn',
+  };
   // stderr is kept, not shown: under this overload Aedes itself (bare too) can overflow mqemitter's
   // stack when the flooded subscriber disconnects at the end of a round; the round is measured by then.
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,7 +66,10 @@ async function startBroker(kind) {
     // Measure a broker whose health module is running: readiness answered 200.
     const readyBy = Date.now() + 20_000;
     const ready = () =>
-      fetch(`http://127.0.0.1:${healthPort}/api/v1/health/readiness`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+      fetch(`http://127.0.0.1:${healthPort}/api/v1/health/readiness`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
     while (!(await ready())) {
       if (Date.now() > readyBy) {
         child.kill('SIGKILL');
@@ -136,17 +148,24 @@ for (let round = 1; round <= ROUNDS; round++) {
     } finally {
       await broker.stop();
     }
-    console.error(`round ${round} ${kind}: ${Math.round(results[kind].at(-1))} msg/s, ${Math.round(efficiency[kind].at(-1))} msg per broker CPU-second`);
+    console.error(
+      `round ${round} ${kind}: ${Math.round(results[kind].at(-1))} msg/s, ${Math.round(efficiency[kind].at(-1))} msg per broker CPU-second`,
+    );
   }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const row = (name, xs) => `| ${name.padEnd(34)} | ${xs.map((x) => String(Math.round(x)).padStart(8)).join(' | ')} | ${String(Math.round(median(xs))).padStart(8)} |`;
+const row = (name, xs) =>
+  `| ${name.padEnd(34)} | ${xs.map((x) => String(Math.round(x)).padStart(8)).join(' | ')} | ${String(Math.round(median(xs))).padStart(8)} |`;
 const ratio = median(results.demo) / median(results.bare);
 // Each round runs both brokers back to back: the per-round ratio cancels slow drifts in machine load.
 const pairedRatio = median(results.demo.map((d, i) => d / results.bare[i]));
-console.log(`\nMQTT QoS 0 throughput, ${PUBLISHERS} publishers -> 1 subscriber, ${PAYLOAD.length} B payload, 2000 messages in flight, ${SECONDS} s per round (messages delivered)\n`);
-console.log(`| ${'broker'.padEnd(34)} | ${results.bare.map((_, i) => `round ${i + 1}`.padStart(8)).join(' | ')} | ${'median'.padStart(8)} |`);
+console.log(
+  `\nMQTT QoS 0 throughput, ${PUBLISHERS} publishers -> 1 subscriber, ${PAYLOAD.length} B payload, 2000 messages in flight, ${SECONDS} s per round (messages delivered)\n`,
+);
+console.log(
+  `| ${'broker'.padEnd(34)} | ${results.bare.map((_, i) => `round ${i + 1}`.padStart(8)).join(' | ')} | ${'median'.padStart(8)} |`,
+);
 console.log(`|${'-'.repeat(36)}|${results.bare.map(() => '-'.repeat(10)).join('|')}|${'-'.repeat(10)}|`);
 console.log(row('bare Aedes', results.bare));
 console.log(row('demo (health refreshing every 1 s)', results.demo));
@@ -154,5 +173,9 @@ console.log(row('bare Aedes, per broker CPU-second', efficiency.bare));
 console.log(row('demo, per broker CPU-second', efficiency.demo));
 const cpuRatio = median(efficiency.demo) / median(efficiency.bare);
 const pairedCpuRatio = median(efficiency.demo.map((d, i) => d / efficiency.bare[i]));
-console.log(`\nratio demo / bare, msg/s:            ${ratio.toFixed(3)} of the medians, ${pairedRatio.toFixed(3)} median of per-round ratios (target >= 0.97)`);
-console.log(`ratio demo / bare, msg per CPU-second: ${cpuRatio.toFixed(3)} of the medians, ${pairedCpuRatio.toFixed(3)} median of per-round ratios`);
+console.log(
+  `\nratio demo / bare, msg/s:            ${ratio.toFixed(3)} of the medians, ${pairedRatio.toFixed(3)} median of per-round ratios (target >= 0.97)`,
+);
+console.log(
+  `ratio demo / bare, msg per CPU-second: ${cpuRatio.toFixed(3)} of the medians, ${pairedCpuRatio.toFixed(3)} median of per-round ratios`,
+);

@@ -39,14 +39,31 @@ describe('demo broker, single node with embedded storage', () => {
     expect(body.components.mqtt.components).toEqual({
       [`tcp-listener-${broker.mqttPort}`]: {
         status: 'UP',
-        details: { 'bind-address': '127.0.0.1', 'is-proxy-protocol-supported': false, 'is-running': true, port: broker.mqttPort, type: 'TCP Listener' },
+        details: {
+          'bind-address': '127.0.0.1',
+          'is-proxy-protocol-supported': false,
+          'is-running': true,
+          port: broker.mqttPort,
+          type: 'TCP Listener',
+        },
       },
       [`websocket-listener-${wsPort}`]: {
         status: 'UP',
-        details: { 'bind-address': '127.0.0.1', 'is-proxy-protocol-supported': false, 'is-running': true, port: wsPort, type: 'Websocket Listener' },
+        details: {
+          'bind-address': '127.0.0.1',
+          'is-proxy-protocol-supported': false,
+          'is-running': true,
+          port: wsPort,
+          type: 'Websocket Listener',
+        },
       },
     });
-    expect(body.components.info.details).toEqual({ 'cpu-count': expect.any(Number), 'log-level': 'INFO', 'started-at': expect.any(Number), version: expect.any(String) });
+    expect(body.components.info.details).toEqual({
+      'cpu-count': expect.any(Number),
+      'log-level': 'INFO',
+      'started-at': expect.any(Number),
+      version: expect.any(String),
+    });
   });
 
   it('puts broker, storage and mqtt in readiness, but not info', async () => {
@@ -108,10 +125,14 @@ describe('demo broker, failures the health API reports', () => {
     blocker = createServer();
     const taken = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
     broker = await BrokerProcess.start({ env: { MQTT_WS_PORT: String(taken) }, waitFor: 'health' });
-    const listener = await waitFor(async () => {
-      const body = (await broker!.health(`mqtt/websocket-listener-${taken}`)).body;
-      return body.details?.['last-failure'] && body;
-    }, 5000, 'the websocket listener to fail');
+    const listener = await waitFor(
+      async () => {
+        const body = (await broker!.health(`mqtt/websocket-listener-${taken}`)).body;
+        return body.details?.['last-failure'] && body;
+      },
+      5000,
+      'the websocket listener to fail',
+    );
     expect(listener.status).toBe('DOWN');
     expect(listener.details['is-running']).toBe(false);
     expect(listener.details['last-failure']).toMatch(/Failed to bind to 127\.0\.0\.1:\d+: .*EADDRINUSE/);
@@ -125,7 +146,11 @@ describe('demo broker, failures the health API reports', () => {
 
   /** Starts the compiled broker with only these variables and waits for it to exit. */
   const bootWith = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [resolve('apps/broker/dist/main.js')], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 15_000 });
+    spawnSync(process.execPath, [resolve('apps/broker/dist/main.js')], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
 
   it('refuses to boot on an invalid variable and names it', () => {
     const result = bootWith({ MQTT_PORT: 'eighteen' });
@@ -151,10 +176,14 @@ describe('demo broker, shutdown', () => {
     const closed = new Promise<void>((r) => client.once('close', () => r()));
     const signalledAt = Date.now();
     broker.child.kill('SIGTERM');
-    const draining = await waitFor(async () => {
-      const answer = await broker!.health('readiness');
-      return answer.status === 503 && answer.body;
-    }, 1500, 'readiness to drain');
+    const draining = await waitFor(
+      async () => {
+        const answer = await broker!.health('readiness');
+        return answer.status === 503 && answer.body;
+      },
+      1500,
+      'readiness to drain',
+    );
     expect(draining).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'draining' } });
     // Still serving during the drain: a new client connects and a message goes through.
     const late = await connect(broker.mqttUrl, { clientId: 'late' });

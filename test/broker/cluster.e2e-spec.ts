@@ -40,7 +40,13 @@ describeWithRedis('demo broker cluster on Redis', () => {
     const views = await Promise.all(ids.map(cluster));
     for (const [i, view] of views.entries()) {
       expect(view.status).toBe('UP');
-      expect(view.details).toEqual({ 'node-id': ids[i], 'cluster-nodes': ids, 'cluster-size': 3, 'node-state': 'RUNNING', 'is-leader': expect.any(Boolean) });
+      expect(view.details).toEqual({
+        'node-id': ids[i],
+        'cluster-nodes': ids,
+        'cluster-size': 3,
+        'node-state': 'RUNNING',
+        'is-leader': expect.any(Boolean),
+      });
     }
     await waitFor(async () => (await Promise.all(ids.map(cluster))).filter((v) => v.details['is-leader']).length === 1, 5000, 'one leader');
     const storage = (await nodes['node-a']!.health('storage')).body;
@@ -65,10 +71,15 @@ describeWithRedis('demo broker cluster on Redis', () => {
     await nodes['node-c']!.kill();
     const killedAt = Date.now();
     for (const id of ['node-a', 'node-b']) {
-      const view = await waitFor(async () => {
-        const v = await cluster(id);
-        return v.status === 'DEGRADED' && v;
-      }, 3 * HEARTBEAT_MS, `${id} to report the dead peer`, 50);
+      const view = await waitFor(
+        async () => {
+          const v = await cluster(id);
+          return v.status === 'DEGRADED' && v;
+        },
+        3 * HEARTBEAT_MS,
+        `${id} to report the dead peer`,
+        50,
+      );
       expect(view.details).toMatchObject({ reason: '1/2 peers reachable', 'cluster-size': 3, 'node-state': 'RUNNING' });
     }
     expect(Date.now() - killedAt).toBeLessThanOrEqual(3 * HEARTBEAT_MS);
@@ -80,7 +91,11 @@ describeWithRedis('demo broker cluster on Redis', () => {
     for (const id of ['node-a', 'node-b']) {
       await waitFor(async () => (await cluster(id)).status === 'UP', 3 * HEARTBEAT_MS, `${id} to see node-c back`);
     }
-    await waitFor(async () => (await Promise.all(ids.map(cluster))).filter((v) => v.details['is-leader']).length === 1, 4 * HEARTBEAT_MS, 'one leader');
+    await waitFor(
+      async () => (await Promise.all(ids.map(cluster))).filter((v) => v.details['is-leader']).length === 1,
+      4 * HEARTBEAT_MS,
+      'one leader',
+    );
   }, 40_000);
 
   it('reports storage DOWN and readiness 503 while Redis is down, refuses QoS 1 meanwhile, and recovers without restarting a broker', async () => {
@@ -88,18 +103,29 @@ describeWithRedis('demo broker cluster on Redis', () => {
     clients.push(qos1);
     await redis.kill();
     for (const id of ids) {
-      const storage = await waitFor(async () => {
-        const s = (await nodes[id]!.health('storage')).body;
-        return s.status === 'DOWN' && s;
-      }, 5000, `${id} storage to go DOWN`);
-      expect(storage.details).toMatchObject({ type: 'redis', 'network-dependency': true, reason: 'storage unavailable', error: expect.any(String) });
+      const storage = await waitFor(
+        async () => {
+          const s = (await nodes[id]!.health('storage')).body;
+          return s.status === 'DOWN' && s;
+        },
+        5000,
+        `${id} storage to go DOWN`,
+      );
+      expect(storage.details).toMatchObject({
+        type: 'redis',
+        'network-dependency': true,
+        reason: 'storage unavailable',
+        error: expect.any(String),
+      });
       const readiness = await nodes[id]!.health('readiness');
       expect(readiness.status).toBe(503);
       expect(readiness.body.status).toBe('OUT_OF_SERVICE');
     }
     // Nothing to store a QoS 1 message in: the publisher is disconnected at once instead of acknowledged.
     let acknowledged = false;
-    expect(await closedAfter(qos1, () => qos1.publish('during/outage', 'must be stored', { qos: 1 }, (error) => (acknowledged = !error)), 500)).toBe(true);
+    expect(
+      await closedAfter(qos1, () => qos1.publish('during/outage', 'must be stored', { qos: 1 }, (error) => (acknowledged = !error)), 500),
+    ).toBe(true);
     expect(acknowledged).toBe(false);
     const pids = ids.map((id) => nodes[id]!.child.pid);
 
@@ -142,7 +168,10 @@ describeWithRedis('demo broker waiting for Redis at start', () => {
 
   it('serves liveness while it waits, and becomes ready once Redis is up, without a restart', async () => {
     const port = await freePort();
-    const node = await BrokerProcess.start({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, NODE_ID: 'early', HEARTBEAT_MS: String(HEARTBEAT_MS) }, waitFor: 'health' });
+    const node = await BrokerProcess.start({
+      env: { REDIS_URL: `redis://127.0.0.1:${port}`, NODE_ID: 'early', HEARTBEAT_MS: String(HEARTBEAT_MS) },
+      waitFor: 'health',
+    });
     nodes.push(node);
     const liveness = await node.health('liveness');
     expect(liveness.status).toBe(200);
@@ -154,7 +183,10 @@ describeWithRedis('demo broker waiting for Redis at start', () => {
     expect(readiness.body).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
     expect(readiness.body.components.broker).toMatchObject({ status: 'DOWN', details: { reason: 'broker not initialized' } });
     expect(readiness.body.components.storage).toMatchObject({ status: 'DOWN', details: { reason: 'storage unavailable' } });
-    expect(readiness.body.components.mqtt.components[`tcp-listener-${node.mqttPort}`]).toMatchObject({ status: 'DOWN', details: { 'is-running': false } });
+    expect(readiness.body.components.mqtt.components[`tcp-listener-${node.mqttPort}`]).toMatchObject({
+      status: 'DOWN',
+      details: { 'is-running': false },
+    });
 
     redis = new RedisServer(port);
     await redis.start();
@@ -166,7 +198,10 @@ describeWithRedis('demo broker waiting for Redis at start', () => {
   }, 30_000);
 
   it('exits 0 on SIGTERM while still waiting for Redis', async () => {
-    const node = await BrokerProcess.start({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, NODE_ID: 'never', DRAIN_MS: '200' }, waitFor: 'health' });
+    const node = await BrokerProcess.start({
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, NODE_ID: 'never', DRAIN_MS: '200' },
+      waitFor: 'health',
+    });
     nodes.push(node);
     expect(await node.stop()).toBe(0);
   });

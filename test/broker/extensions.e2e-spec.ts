@@ -17,7 +17,10 @@ const THROWER = `export default () => ({
 
 function writeExtension(root: string, id: string, source: string, config?: unknown, manifest: Record<string, unknown> = {}) {
   mkdirSync(join(root, id, 'conf'), { recursive: true });
-  writeFileSync(join(root, id, 'extension.json'), JSON.stringify({ id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true, ...manifest }));
+  writeFileSync(
+    join(root, id, 'extension.json'),
+    JSON.stringify({ id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true, ...manifest }),
+  );
   writeFileSync(join(root, id, 'index.js'), source);
   if (config !== undefined) writeFileSync(join(root, id, 'conf', 'config.json'), JSON.stringify(config));
 }
@@ -52,13 +55,29 @@ describe('demo broker extensions', () => {
     const acl = await extension('topic-acl');
     expect(acl).toEqual({
       status: 'UP',
-      details: { author: 'nestjs-mqtt-health demo', enabled: true, name: 'Topic ACL', priority: 1000, 'start-priority': 1000, startedAt: expect.any(Number), version: '1.0.0' },
+      details: {
+        author: 'nestjs-mqtt-health demo',
+        enabled: true,
+        name: 'Topic ACL',
+        priority: 1000,
+        'start-priority': 1000,
+        startedAt: expect.any(Number),
+        version: '1.0.0',
+      },
       components: {
         application: {
           status: 'UP',
-          components: { configuration: { status: 'UP', details: { 'publish-rules-count': 2, 'subscribe-rules-count': 2, 'reloaded-at': expect.any(Number) } } },
+          components: {
+            configuration: {
+              status: 'UP',
+              details: { 'publish-rules-count': 2, 'subscribe-rules-count': 2, 'reloaded-at': expect.any(Number) },
+            },
+          },
         },
-        internals: { status: 'UP', components: { entrypoint: { status: 'UP', details: { 'started-at': expect.any(Number) } }, services: { status: 'UP' } } },
+        internals: {
+          status: 'UP',
+          components: { entrypoint: { status: 'UP', details: { 'started-at': expect.any(Number) } }, services: { status: 'UP' } },
+        },
       },
     });
     const broken = await extension('needs-config');
@@ -66,7 +85,9 @@ describe('demo broker extensions', () => {
     expect(broken.components.application).toBeUndefined();
     const entrypoint = (await broker.health('extensions/needs-config/internals/entrypoint')).body;
     expect(entrypoint.status).toBe('DOWN');
-    expect(entrypoint.details['last-startup-failure']).toMatch(/^Extension startup prevented because of the following error: .*ENOENT.*conf\/config\.json/);
+    expect(entrypoint.details['last-startup-failure']).toMatch(
+      /^Extension startup prevented because of the following error: .*ENOENT.*conf\/config\.json/,
+    );
     // A broken extension makes /health DOWN (503) but leaves the node ready, as HiveMQ does.
     const system = await broker.health();
     expect(system.status).toBe(503);
@@ -92,10 +113,14 @@ describe('demo broker extensions', () => {
   it('catches a throwing hook: the extension turns DEGRADED, the client is refused, the broker keeps serving', async () => {
     const c = await client('trigger');
     expect(await closedAfter(c, () => c.publish('boom', 'x', { qos: 1 }))).toBe(true);
-    const thrower = await waitFor(async () => {
-      const e = await extension('thrower');
-      return e.status === 'DEGRADED' && e;
-    }, 3000, 'the extension to turn DEGRADED');
+    const thrower = await waitFor(
+      async () => {
+        const e = await extension('thrower');
+        return e.status === 'DEGRADED' && e;
+      },
+      3000,
+      'the extension to turn DEGRADED',
+    );
     expect(thrower.components.internals.components.entrypoint.details['last-failure']).toBe(
       'authorizePublish threw TypeError: cannot read properties of undefined (reading "rules")',
     );
@@ -118,11 +143,17 @@ describe('demo broker extensions', () => {
 
   it('keeps the previous configuration and reports DEGRADED when a reload is invalid', async () => {
     writeFileSync(join(dir.path, 'topic-acl', 'conf', 'config.json'), '{ "publish": { "allow": "everything" } }');
-    const acl = await waitFor(async () => {
-      const e = await extension('topic-acl');
-      return e.status === 'DEGRADED' && e;
-    }, 5000, 'topic-acl to reject its config');
-    expect(acl.components.application.components.configuration.details['last-failure']).toMatch(/configuration rejected, previous one still in force: .*publish\.allow/);
+    const acl = await waitFor(
+      async () => {
+        const e = await extension('topic-acl');
+        return e.status === 'DEGRADED' && e;
+      },
+      5000,
+      'topic-acl to reject its config',
+    );
+    expect(acl.components.application.components.configuration.details['last-failure']).toMatch(
+      /configuration rejected, previous one still in force: .*publish\.allow/,
+    );
     const c = await client('acl-still');
     expect(await closedAfter(c, () => c.publish('admin/reboot', '1', { qos: 1 }))).toBe(true);
   });

@@ -81,7 +81,12 @@ describeWithRedis('lose nothing: QoS 1 through a Redis outage', () => {
     await node.stop();
 
     const port = await freePort();
-    bare = new ChildHandle(spawn(process.execPath, ['test/support/bare-aedes.js'], { env: { PATH: process.env.PATH, PORT: String(port), REDIS_URL: redis.url }, stdio: 'pipe' }));
+    bare = new ChildHandle(
+      spawn(process.execPath, ['test/support/bare-aedes.js'], {
+        env: { PATH: process.env.PATH, PORT: String(port), REDIS_URL: redis.url },
+        stdio: 'pipe',
+      }),
+    );
     await waitFor(() => bare!.log.includes('ready') || !bare!.running, 10_000, 'bare Aedes to listen');
     const withoutModule = await streamThroughOutage(`mqtt://127.0.0.1:${port}`, redis, 'bare');
 

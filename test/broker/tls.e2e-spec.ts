@@ -15,10 +15,29 @@ const describeWithOpenssl = hasBinary('openssl') ? describe : describe.skip;
 function makeCertificate(dir: string, name: string, days: number): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  const result = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', String(days), '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { encoding: 'utf8' });
+  const result = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
   return { cert, key };
 }
@@ -61,13 +80,23 @@ describeWithOpenssl('demo broker TLS listener', () => {
     const garbage = join(dir.path, 'garbage.crt');
     writeFileSync(garbage, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
     const { broker, port, listener } = await startTls(garbage, first.key, 'health');
-    const state = await waitFor(async () => {
-      const l = await listener();
-      return l.details?.['last-tls-failure'] && l;
-    }, 5000, 'the TLS listener to fail');
+    const state = await waitFor(
+      async () => {
+        const l = await listener();
+        return l.details?.['last-tls-failure'] && l;
+      },
+      5000,
+      'the TLS listener to fail',
+    );
     expect(state).toMatchObject({
       status: 'DOWN',
-      details: { 'bind-address': '127.0.0.1', 'is-running': false, port, type: 'TCP Listener with TLS', 'last-tls-failure': expect.stringMatching(/^TLS setup failed: /) },
+      details: {
+        'bind-address': '127.0.0.1',
+        'is-running': false,
+        port,
+        type: 'TCP Listener with TLS',
+        'last-tls-failure': expect.stringMatching(/^TLS setup failed: /),
+      },
     });
     expect((await broker.health('readiness')).status).toBe(503);
     const tcp = await connect(broker.mqttUrl);
@@ -83,15 +112,25 @@ describeWithOpenssl('demo broker TLS listener', () => {
     const { port, listener } = await startTls(cert, key);
     expect(await listener()).toEqual({
       status: 'UP',
-      details: { 'bind-address': '127.0.0.1', 'is-proxy-protocol-supported': false, 'is-running': true, port, type: 'TCP Listener with TLS' },
+      details: {
+        'bind-address': '127.0.0.1',
+        'is-proxy-protocol-supported': false,
+        'is-running': true,
+        port,
+        type: 'TCP Listener with TLS',
+      },
     });
     expect(servedFingerprint(await tlsClient(port, first.cert))).toBe(fingerprint(first.cert));
 
     writeFileSync(cert, 'garbage');
-    const degraded = await waitFor(async () => {
-      const l = await listener();
-      return l.status === 'DEGRADED' && l;
-    }, 5000, 'the listener to report the failed reload');
+    const degraded = await waitFor(
+      async () => {
+        const l = await listener();
+        return l.status === 'DEGRADED' && l;
+      },
+      5000,
+      'the listener to report the failed reload',
+    );
     expect(degraded.details['last-tls-failure']).toMatch(/^TLS reload failed, still serving the previous certificate: /);
     expect(degraded.details['is-running']).toBe(true);
     // TLS clients still connect, with the certificate loaded before.
@@ -106,10 +145,14 @@ describeWithOpenssl('demo broker TLS listener', () => {
 
   it('reports a certificate close to expiry as DEGRADED', async () => {
     const { port, broker, listener } = await startTls(expiring.cert, expiring.key, 'health');
-    const state = await waitFor(async () => {
-      const l = await listener();
-      return l.status === 'DEGRADED' && l;
-    }, 5000, 'the expiring certificate');
+    const state = await waitFor(
+      async () => {
+        const l = await listener();
+        return l.status === 'DEGRADED' && l;
+      },
+      5000,
+      'the expiring certificate',
+    );
     expect(state.details.reason).toMatch(/^certificate expires at \d{4}-/);
     expect(servedFingerprint(await tlsClient(port, expiring.cert))).toBe(fingerprint(expiring.cert));
     const readiness = await broker.health('readiness');

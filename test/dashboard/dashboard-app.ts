@@ -1,5 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { HealthIndicator, HealthModule, HealthService, HealthStatus, type HealthComponent, type HealthModuleOptions } from 'nestjs-mqtt-health';
+import {
+  HealthIndicator,
+  HealthModule,
+  HealthService,
+  HealthStatus,
+  type HealthComponent,
+  type HealthModuleOptions,
+} from 'nestjs-mqtt-health';
 import { bootApp } from '../support/boot.js';
 
 /** The broker component's next result; the tests flip it. */

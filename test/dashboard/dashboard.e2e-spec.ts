@@ -14,7 +14,9 @@ declare function getComputedStyle(element: unknown): { backgroundColor: string }
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== 'true') {
-  console.warn(`\n!!! ${CHROMIUM} is missing: SKIPPING the dashboard browser test (apt-get install -y chromium). Under CI=true it runs and fails. !!!\n`);
+  console.warn(
+    `\n!!! ${CHROMIUM} is missing: SKIPPING the dashboard browser test (apt-get install -y chromium). Under CI=true it runs and fails. !!!\n`,
+  );
 }
 const inBrowser = hasChromium || process.env.CI === 'true' ? it : it.skip;
 
@@ -137,7 +139,14 @@ describe('dashboard in a real browser', () => {
     if (!hasChromium && process.env.CI !== 'true') return;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

@@ -15,7 +15,9 @@ import { bootProbeApp, type ProbeApp } from '../probes/probe-app.js';
 const read = (path: string) => readFileSync(path, 'utf8');
 const dockerfile = read('Dockerfile');
 const compose = parse(read('docker-compose.yml'));
-const kubernetes = ['deploy/kubernetes/broker.yaml', 'deploy/kubernetes/redis.yaml'].flatMap((file) => parseAllDocuments(read(file)).map((d) => d.toJS()));
+const kubernetes = ['deploy/kubernetes/broker.yaml', 'deploy/kubernetes/redis.yaml'].flatMap((file) =>
+  parseAllDocuments(read(file)).map((d) => d.toJS()),
+);
 const haproxyCfg = read('deploy/haproxy/haproxy.cfg');
 const alerts = parse(read('deploy/prometheus/alerts.yml'));
 const readme = read('README.md');
@@ -26,11 +28,18 @@ const knownVariables = new Set([...configSource.matchAll(/(?:read\(|read, )'([A-
 const defaultOf = (name: string) => Number(new RegExp(`'${name}'\\)? \\?\\? (\\d+)`).exec(configSource)?.[1]);
 
 const brokerContainer = kubernetes.find((d) => d.kind === 'StatefulSet').spec.template.spec.containers[0];
-const brokerEnv: Record<string, string> = Object.fromEntries(brokerContainer.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
-const composeBrokers = Object.entries(compose.services as Record<string, { environment?: Record<string, string>; build?: string }>).filter(([, s]) => s.build);
+const brokerEnv: Record<string, string> = Object.fromEntries(
+  brokerContainer.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+);
+const composeBrokers = Object.entries(compose.services as Record<string, { environment?: Record<string, string>; build?: string }>).filter(
+  ([, s]) => s.build,
+);
 
 function routerFor(views: string) {
-  const config = createHealthConfig({ healthApi: { enabled: true, listeners: [{ port: 0, views: views.split(',') as never }] } }, VIEW_NAMES);
+  const config = createHealthConfig(
+    { healthApi: { enabled: true, listeners: [{ port: 0, views: views.split(',') as never }] } },
+    VIEW_NAMES,
+  );
   return listenerRouter(config.healthApi.listeners[0]);
 }
 
@@ -88,7 +97,8 @@ describe('deployment files', () => {
     expect(dockerfile).toContain('npm install --omit=dev');
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
-    for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) expect({ from, exists: existsSync(from) }).toEqual({ from, exists: true });
+    for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm))
+      expect({ from, exists: existsSync(from) }).toEqual({ from, exists: true });
   });
 
   it('keep the Kubernetes probe settings of the HiveMQ seed', () => {
@@ -115,7 +125,9 @@ describe('deployment files', () => {
     it('use only metrics the module exports', async () => {
       const exported = new Set([...(await request(probe.url).get('/metrics')).text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
       const rules = alerts.groups.flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules);
-      expect(rules.map((r: { alert: string }) => r.alert)).toEqual(expect.arrayContaining(['MqttBrokerDegraded', 'MqttBrokerNotReady', 'MqttHealthStale']));
+      expect(rules.map((r: { alert: string }) => r.alert)).toEqual(
+        expect.arrayContaining(['MqttBrokerDegraded', 'MqttBrokerNotReady', 'MqttHealthStale']),
+      );
       for (const rule of rules) {
         for (const [name] of rule.expr.matchAll(/mqtt_health_[a-z_]+/g)) {
           const base = name.replace(/_(total|count|sum|bucket)$/, '');

@@ -44,7 +44,11 @@ describeWithBinaries('demo brokers behind haproxy', () => {
     await Promise.all([redis.a.start(), redis.b.start()]);
     const [a, b] = await Promise.all([startBroker('a', redis.a.url), startBroker('b', redis.b.url, { DRAIN_MS: '4000' })]);
     await startBroker('a-peer', redis.a.url);
-    await waitFor(async () => (await brokers.a!.health('cluster')).body.details?.['cluster-size'] === 2, 10_000, 'a and its peer to form a cluster');
+    await waitFor(
+      async () => (await brokers.a!.health('cluster')).body.details?.['cluster-size'] === 2,
+      10_000,
+      'a and its peer to form a cluster',
+    );
     haproxy = new Haproxy(
       [
         { name: 'a', mqttPort: a.broker.mqttPort, healthPort: a.broker.healthPort, agentPort: a.agentPort },
@@ -71,10 +75,14 @@ describeWithBinaries('demo brokers behind haproxy', () => {
   it('lowers the weight of a degraded broker instead of taking it out', async () => {
     await brokers['a-peer']!.kill();
     await waitFor(async () => (await brokers.a!.health('readiness')).body.status === 'DEGRADED_SERVICE', 10_000, 'a to be degraded');
-    const degraded = await waitFor(async () => {
-      const state = await server('a');
-      return state.weight === 50 ? state : undefined;
-    }, 4 * CHECK_INTERVAL_MS + 2_000, 'haproxy to halve the weight of a');
+    const degraded = await waitFor(
+      async () => {
+        const state = await server('a');
+        return state.weight === 50 ? state : undefined;
+      },
+      4 * CHECK_INTERVAL_MS + 2_000,
+      'haproxy to halve the weight of a',
+    );
     expect(degraded.status).toBe('UP');
     expect((await server('b')).weight).toBe(100);
   });

@@ -58,6 +58,8 @@ describe('HAProxy agent-check', () => {
   it('is off by default and validates its options', async () => {
     probe = await bootProbeApp();
     expect(probe.health.agentCheckPort()).toBeUndefined();
-    await expect(bootProbeApp({ agentCheck: { enabled: true, degradedWeightPercent: 0 } })).rejects.toThrow(/agentCheck\.degradedWeightPercent/);
+    await expect(bootProbeApp({ agentCheck: { enabled: true, degradedWeightPercent: 0 } })).rejects.toThrow(
+      /agentCheck\.degradedWeightPercent/,
+    );
   });
 });

@@ -128,6 +128,8 @@ describe('grace windows', () => {
     const healthz = await request(probe.url).get('/healthz');
     expect(healthz.status).toBe(503);
     expect(healthz.body).toEqual({ status: 'failed' });
-    expect((await request(probe.url).get('/livez?verbose')).text).toBe('[+]ping ok\n[-]cluster failed: reason withheld\nlivez check failed\n');
+    expect((await request(probe.url).get('/livez?verbose')).text).toBe(
+      '[+]ping ok\n[-]cluster failed: reason withheld\nlivez check failed\n',
+    );
   });
 });

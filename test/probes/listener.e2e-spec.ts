@@ -39,11 +39,15 @@ function raw(url: string, chunks: string[], gapMs = 0, ms = 8000): Promise<strin
 
 describe('dedicated listener configuration', () => {
   it('refuses two views claiming the same route, naming both', async () => {
-    await expect(bootProbeApp({}, ['fluxmq', 'zeebe'])).rejects.toThrow(/route \/ready of view "zeebe" collides with route \/ready of view "fluxmq"/);
+    await expect(bootProbeApp({}, ['fluxmq', 'zeebe'])).rejects.toThrow(
+      /route \/ready of view "zeebe" collides with route \/ready of view "fluxmq"/,
+    );
   });
 
   it('refuses a view mounted inside the HiveMQ tree', async () => {
-    await expect(bootProbeApp({}, ['hivemq', { view: 'kubernetes', prefix: '/api/v1/health' }])).rejects.toThrow(/view "kubernetes" collides with route \/api\/v1\/health of view "hivemq"/);
+    await expect(bootProbeApp({}, ['hivemq', { view: 'kubernetes', prefix: '/api/v1/health' }])).rejects.toThrow(
+      /view "kubernetes" collides with route \/api\/v1\/health of view "hivemq"/,
+    );
   });
 
   it('serves colliding views side by side under prefixes', async () => {
@@ -57,16 +61,18 @@ describe('dedicated listener configuration', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
     try {
-      await expect(
-        bootProbeApp({ healthApi: { enabled: true, listeners: [{ port, name: 'probes' }] } }),
-      ).rejects.toThrow(new RegExp(`Health listener "probes" cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`));
+      await expect(bootProbeApp({ healthApi: { enabled: true, listeners: [{ port, name: 'probes' }] } })).rejects.toThrow(
+        new RegExp(`Health listener "probes" cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`),
+      );
     } finally {
       blocker.close();
     }
   });
 
   it('refuses an indicator timeout that would make every refresh read as stale', async () => {
-    await expect(bootProbeApp({ refreshIntervalMs: 600, staleAfterMs: 1000 })).rejects.toThrow(/Indicator: @HealthIndicator\(\) option "timeoutMs" plus refreshIntervalMs \(600\) must stay below staleAfterMs \(1000\)/);
+    await expect(bootProbeApp({ refreshIntervalMs: 600, staleAfterMs: 1000 })).rejects.toThrow(
+      /Indicator: @HealthIndicator\(\) option "timeoutMs" plus refreshIntervalMs \(600\) must stay below staleAfterMs \(1000\)/,
+    );
   });
 
   it('releases the health listener when the agent-check port is in use', async () => {
@@ -90,13 +96,21 @@ describe('dedicated listener configuration', () => {
   });
 
   it('names the invalid listener field', async () => {
-    await expect(bootProbeApp({ healthApi: { enabled: true, listeners: [{ port: 70000 }] } })).rejects.toThrow(/healthApi\.listeners\[0\]\.port/);
+    await expect(bootProbeApp({ healthApi: { enabled: true, listeners: [{ port: 70000 }] } })).rejects.toThrow(
+      /healthApi\.listeners\[0\]\.port/,
+    );
     await expect(bootProbeApp({}, ['nagios' as never])).rejects.toThrow(/healthApi\.listeners\[0\]\.views\[0\]/);
   });
 
   it('serves several named listeners at once', async () => {
     probe = await bootProbeApp({
-      healthApi: { enabled: true, listeners: [{ port: 0, name: 'a', views: ['kubernetes'] }, { port: 0, name: 'b', views: ['hivemq'] }] },
+      healthApi: {
+        enabled: true,
+        listeners: [
+          { port: 0, name: 'a', views: ['kubernetes'] },
+          { port: 0, name: 'b', views: ['hivemq'] },
+        ],
+      },
     });
     const [a, b] = probe.health.listeners();
     expect([a.name, b.name]).toEqual(['a', 'b']);
@@ -138,7 +152,9 @@ describe('bad requests on the listener', () => {
 
   it('answers huge headers 431 and garbage 400', async () => {
     probe = await bootProbeApp();
-    const huge = await request(probe.url).get('/readyz').set('x-filler', 'x'.repeat(16 * 1024));
+    const huge = await request(probe.url)
+      .get('/readyz')
+      .set('x-filler', 'x'.repeat(16 * 1024));
     expect(huge.status).toBe(431);
     const garbage = await raw(probe.url, ['\x16\x03\x01 not http at all\r\n\r\n']);
     expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request/);
@@ -146,7 +162,22 @@ describe('bad requests on the listener', () => {
 
   it('closes a slowloris client without blocking other probes', async () => {
     probe = await bootProbeApp();
-    const slow = raw(probe.url, ['GET /readyz HTTP/1.1\r\n', 'Host: x\r\n', 'X-a: 1\r\n', 'X-b: 2\r\n', 'X-c: 3\r\n', 'X-d: 4\r\n', 'X-e: 5\r\n', 'X-f: 6\r\n', 'X-g: 7\r\n'], 1000, 12_000);
+    const slow = raw(
+      probe.url,
+      [
+        'GET /readyz HTTP/1.1\r\n',
+        'Host: x\r\n',
+        'X-a: 1\r\n',
+        'X-b: 2\r\n',
+        'X-c: 3\r\n',
+        'X-d: 4\r\n',
+        'X-e: 5\r\n',
+        'X-f: 6\r\n',
+        'X-g: 7\r\n',
+      ],
+      1000,
+      12_000,
+    );
     expect((await request(probe.url).get('/readyz')).status).toBe(200);
     const reply = await slow;
     expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout/);

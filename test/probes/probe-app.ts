@@ -1,5 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { HealthIndicator, HealthModule, HealthService, HealthStatus, type HealthComponent, type HealthModuleOptions } from 'nestjs-mqtt-health';
+import {
+  HealthIndicator,
+  HealthModule,
+  HealthService,
+  HealthStatus,
+  type HealthComponent,
+  type HealthModuleOptions,
+} from 'nestjs-mqtt-health';
 import { bootApp } from '../support/boot.js';
 
 /** Components whose results a test sets directly; an Error is thrown by the check. */
@@ -39,13 +46,14 @@ export interface ProbeApp {
 }
 
 /** A Nest app whose dedicated health listener serves the given views on a free port. */
-export async function bootProbeApp(options: HealthModuleOptions = {}, views: NonNullable<NonNullable<HealthModuleOptions['healthApi']>['listeners']>[number]['views'] = ['hivemq', 'fluxmq', 'kubernetes']): Promise<ProbeApp> {
+export async function bootProbeApp(
+  options: HealthModuleOptions = {},
+  views: NonNullable<NonNullable<HealthModuleOptions['healthApi']>['listeners']>[number]['views'] = ['hivemq', 'fluxmq', 'kubernetes'],
+): Promise<ProbeApp> {
   resetState();
   const app = await bootApp('express', {
     imports: [
-      HealthModule.forRoot(
-        { refreshIntervalMs: 60_000, healthApi: { enabled: true, listeners: [{ port: 0, views }] }, ...options },
-        ),
+      HealthModule.forRoot({ refreshIntervalMs: 60_000, healthApi: { enabled: true, listeners: [{ port: 0, views }] }, ...options }),
     ],
     providers: INDICATORS,
   });

@@ -16,7 +16,11 @@ afterAll(() => probe.app.close());
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, (l) => out.push(l), (l) => err.push(l));
+  const code = await runCli(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

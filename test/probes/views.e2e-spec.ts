@@ -34,7 +34,9 @@ describe('fluxmq view', () => {
 
   it('reports degraded mode with the peer count, still 200', async () => {
     probe = await bootProbeApp();
-    await refreshed(() => (state.cluster = { status: HealthStatus.DEGRADED, details: { reason: '1/2 peers reachable', 'node-id': 'node-1' } }));
+    await refreshed(
+      () => (state.cluster = { status: HealthStatus.DEGRADED, details: { reason: '1/2 peers reachable', 'node-id': 'node-1' } }),
+    );
     const ready = await request(probe.url).get('/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.mode).toBe('degraded');
@@ -49,7 +51,12 @@ describe('fluxmq view', () => {
     expect(ready.body).toEqual({
       status: 'not_ready',
       details: 'storage unavailable',
-      checks: { broker: { status: 'up' }, cluster: { status: 'up' }, mqtt: { status: 'up' }, storage: { status: 'down', details: 'badger: closed' } },
+      checks: {
+        broker: { status: 'up' },
+        cluster: { status: 'up' },
+        mqtt: { status: 'up' },
+        storage: { status: 'down', details: 'badger: closed' },
+      },
     });
     expect((await request(probe.url).get('/health')).status).toBe(200);
   });
@@ -96,7 +103,9 @@ describe('kubernetes view', () => {
 
   it('marks a failed dependency unavailable without its error text', async () => {
     probe = await bootProbeApp();
-    await refreshed(() => (state.storage = { status: HealthStatus.DOWN, details: { reason: 'ECONNREFUSED 127.0.0.1:6379', 'network-dependency': true } }));
+    await refreshed(
+      () => (state.storage = { status: HealthStatus.DOWN, details: { reason: 'ECONNREFUSED 127.0.0.1:6379', 'network-dependency': true } }),
+    );
     const ready = await request(probe.url).get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ status: 'not_ready', checks: { storage: 'unavailable' } });
@@ -134,7 +143,9 @@ describe('kubernetes view', () => {
     expect(verbose.text).toBe('[-]storage failed: reason withheld\nreadyz check failed\n');
     const excluded = await request(probe.url).get('/readyz?verbose&exclude=storage&exclude=nothing');
     expect(excluded.status).toBe(200);
-    expect(excluded.text).toBe('[+]storage excluded: ok\nwarn: some health checks cannot be excluded: no matches for "nothing"\nreadyz check passed\n');
+    expect(excluded.text).toBe(
+      '[+]storage excluded: ok\nwarn: some health checks cannot be excluded: no matches for "nothing"\nreadyz check passed\n',
+    );
     const live = await request(probe.url).get('/livez?verbose');
     expect(live.text).toBe('[+]ping ok\nlivez check passed\n');
   });

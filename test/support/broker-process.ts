@@ -68,7 +68,9 @@ export class BrokerProcess extends ChildHandle {
 
   /** GET /api/v1/health/<path>. */
   async health(path = ''): Promise<HealthAnswer> {
-    const response = await fetch(`http://127.0.0.1:${this.healthPort}/api/v1/health${path ? `/${path}` : ''}`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`http://127.0.0.1:${this.healthPort}/api/v1/health${path ? `/${path}` : ''}`, {
+      signal: AbortSignal.timeout(2000),
+    });
     return { status: response.status, body: await response.json() };
   }
 }

@@ -32,7 +32,10 @@ export class MqttHealthIndicator implements HealthCheck {
   check(): HealthComponent {
     return {
       status: HealthStatus.UP,
-      components: { 'tcp-listener-1883': { status: this.tcp, details: tcpListener(this.tcp) }, 'tls-tcp-listener-8883': { status: this.tls, details: tlsListener(this.tls) } },
+      components: {
+        'tcp-listener-1883': { status: this.tcp, details: tcpListener(this.tcp) },
+        'tls-tcp-listener-8883': { status: this.tls, details: tlsListener(this.tls) },
+      },
     };
   }
 
@@ -68,7 +71,15 @@ export class ExtensionsHealthIndicator implements HealthCheck {
         'my-ext': {
           status: HealthStatus.UP,
           details: extension(),
-          components: { internals: { status: HealthStatus.UP, components: { entrypoint: { status: this.entrypoint, details: entrypoint(this.entrypoint) }, services: { status: HealthStatus.UP } } } },
+          components: {
+            internals: {
+              status: HealthStatus.UP,
+              components: {
+                entrypoint: { status: this.entrypoint, details: entrypoint(this.entrypoint) },
+                services: { status: HealthStatus.UP },
+              },
+            },
+          },
         },
       },
     };

@@ -22,7 +22,10 @@ export async function closeAll(clients: Iterable<MqttClient | undefined>): Promi
 }
 
 /** Connects with a message collector attached before CONNACK, so queued messages sent right after it are kept. */
-export async function connectCollecting(url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; messages: Array<{ topic: string; payload: string }> }> {
+export async function connectCollecting(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ client: MqttClient; messages: Array<{ topic: string; payload: string }> }> {
   const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...options });
   const messages: Array<{ topic: string; payload: string }> = [];
   client.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString() }));

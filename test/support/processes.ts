@@ -103,7 +103,9 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'pipe',
+    });
     this.handle = new ChildHandle(child);
     await waitFor(() => this.handle!.log.includes('Ready to accept connections') || !this.handle!.running, 10_000, 'redis-server to start');
     if (!this.handle.running) throw new Error(`redis-server exited:\n${this.handle.log}`);

@@ -32,7 +32,10 @@ export class AppModule {
       { provide: MQTT_STORAGE_PROBE, useExisting: BrokerService },
       { provide: MQTT_LISTENERS, useExisting: MqttListenersService },
       { provide: MQTT_CLUSTER_MEMBERSHIP, useExisting: ClusterMembershipService },
-      { provide: MQTT_BROKER_INFO, useValue: { version, logLevel: config.logLevel.toUpperCase(), startedAt: Date.now() } satisfies BrokerInfo },
+      {
+        provide: MQTT_BROKER_INFO,
+        useValue: { version, logLevel: config.logLevel.toUpperCase(), startedAt: Date.now() } satisfies BrokerInfo,
+      },
     ];
     if (config.extensionsDir) providers.push({ provide: MQTT_EXTENSIONS, useExisting: ExtensionHost });
     return {
@@ -47,7 +50,10 @@ export class AppModule {
           // Every second, and at least twice a heartbeat: a dead peer shows within 2.5 heartbeats.
           refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
           // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
-          healthApi: { enabled: true, listeners: [{ port: config.healthPort, bindAddress: config.healthBind, views: [...config.healthViews] }] },
+          healthApi: {
+            enabled: true,
+            listeners: [{ port: config.healthPort, bindAddress: config.healthBind, views: [...config.healthViews] }],
+          },
           agentCheck: { enabled: config.healthAgentPort !== 0, port: config.healthAgentPort, bindAddress: config.healthBind },
           controller: false,
         }),

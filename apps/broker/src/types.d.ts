@@ -5,7 +5,10 @@ declare module 'aedes-persistence-level' {
 }
 
 declare module 'aedes-persistence-redis' {
-  export default function aedesPersistenceRedis(options: { conn: import('ioredis').Redis; maxSessionDelivery?: number }): import('aedes-persistence-types').AedesPersistence;
+  export default function aedesPersistenceRedis(options: {
+    conn: import('ioredis').Redis;
+    maxSessionDelivery?: number;
+  }): import('aedes-persistence-types').AedesPersistence;
 }
 
 declare module 'aedes-persistence-types' {

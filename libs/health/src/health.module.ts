@@ -19,7 +19,11 @@ import { VIEW_NAMES } from './views/view-registry.js';
 @Module({
   imports: [DiscoveryModule, TerminusModule],
   providers: [
-    { provide: HEALTH_CONFIG, useFactory: (options: HealthModuleOptions) => createHealthConfig(options, VIEW_NAMES), inject: [HEALTH_MODULE_OPTIONS] },
+    {
+      provide: HEALTH_CONFIG,
+      useFactory: (options: HealthModuleOptions) => createHealthConfig(options, VIEW_NAMES),
+      inject: [HEALTH_MODULE_OPTIONS],
+    },
     HealthEngine,
     HealthIndicatorExplorer,
     HealthRequestHandler,

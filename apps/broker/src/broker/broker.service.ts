@@ -108,7 +108,9 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     const broker = this.broker;
     // Each step runs even if one before it failed: a half-closed broker must still let go of its storage.
     await this.step('leave the cluster', async () => this.cluster.enabled && (await withTimeout(this.cluster.leave(), 1000)));
-    await this.step('disconnect clients', () => (broker ? withTimeout(new Promise<void>((resolve) => broker.close(() => resolve())), 5000) : undefined));
+    await this.step('disconnect clients', () =>
+      broker ? withTimeout(new Promise<void>((resolve) => broker.close(() => resolve())), 5000) : undefined,
+    );
     await this.step('close listeners', () => withTimeout(listenersClosed, 2000));
     await this.step('stop extensions', () => this.extensions.stop());
     await this.step('close storage', () => this.storage?.close());
@@ -126,7 +128,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     if (client && packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS topics are reserved to the broker'));
     // Refuse what cannot be stored: the publisher is disconnected and retries, through the load balancer, elsewhere.
-    if (packet.qos > 0 && this.storage && !this.storage.available) return callback(new Error('storage unavailable: QoS 1/2 publish refused'));
+    if (packet.qos > 0 && this.storage && !this.storage.available)
+      return callback(new Error('storage unavailable: QoS 1/2 publish refused'));
     // The hot path (QoS 0, no extension running) allocates nothing.
     if (packet.qos === 0 && !this.extensions.active) return callback(null);
     this.extensions.authorizePublish(client, packet, (error) => {
@@ -148,7 +151,9 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
       stopWatching();
       callback(error);
     };
-    const stopWatching = this.storage!.onUnavailable(() => settle(new Error('storage lost before the message was stored: not acknowledged')));
+    const stopWatching = this.storage!.onUnavailable(() =>
+      settle(new Error('storage lost before the message was stored: not acknowledged')),
+    );
     this.publishNow(packet, client, (error) => {
       if (!error && !settled) this.publishedBeforeAck.add(packet);
       settle(error);
@@ -157,7 +162,11 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
 
   /** Makes Aedes skip the publish that follows a PUBACK when the message was already published. */
   private storeBeforeAck(broker: Aedes): void {
-    const publish = broker.publish.bind(broker) as unknown as (packet: PublishPacket, client: Client | null, done?: (error?: Error) => void) => void;
+    const publish = broker.publish.bind(broker) as unknown as (
+      packet: PublishPacket,
+      client: Client | null,
+      done?: (error?: Error) => void,
+    ) => void;
     this.publishNow = (packet, client, done) => publish(packet, client, done);
     (broker as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
       if (typeof client === 'function') return publish(packet, null, client);

@@ -92,7 +92,11 @@ export class ClusterMembershipService implements ClusterMembership {
       subscribe(broker, '$SYS/+/leave', left),
     ]);
     // Announce now rather than at the next heartbeat, so peers and this node see each other at once.
-    const announce = () => broker.publish({ cmd: 'publish', topic: `$SYS/${broker.id}/birth`, payload: Buffer.from(this.nodeId), qos: 0, retain: false, dup: false }, () => undefined);
+    const announce = () =>
+      broker.publish(
+        { cmd: 'publish', topic: `$SYS/${broker.id}/birth`, payload: Buffer.from(this.nodeId), qos: 0, retain: false, dup: false },
+        () => undefined,
+      );
     announce();
     const retry = setInterval(() => (this.nodeState === 'JOINING' ? announce() : clearInterval(retry)), this.config.heartbeatMs);
     retry.unref();
@@ -106,7 +110,10 @@ export class ClusterMembershipService implements ClusterMembership {
     clearTimeout(this.leaseTimer);
     const broker = this.broker;
     await new Promise<void>((resolve) =>
-      broker.publish({ cmd: 'publish', topic: `$SYS/${broker.id}/leave`, payload: Buffer.from(this.nodeId), qos: 0, retain: false, dup: false }, () => resolve()),
+      broker.publish(
+        { cmd: 'publish', topic: `$SYS/${broker.id}/leave`, payload: Buffer.from(this.nodeId), qos: 0, retain: false, dup: false },
+        () => resolve(),
+      ),
     );
     if (this.isLeader) await this.control?.eval(RELEASE, 1, LEADER_KEY, this.nodeId).catch(() => undefined);
     this.leaderUntil = 0;
@@ -118,7 +125,8 @@ export class ClusterMembershipService implements ClusterMembership {
     this.control!.eval(ACQUIRE_OR_RENEW, 1, LEADER_KEY, this.nodeId, String(leaseMs)).then(
       (result) => {
         const leads = result === 1;
-        if (leads !== this.isLeader) this.logger.log(leads ? `node ${this.nodeId} is the leader` : `node ${this.nodeId} is no longer the leader`);
+        if (leads !== this.isLeader)
+          this.logger.log(leads ? `node ${this.nodeId} is the leader` : `node ${this.nodeId} is no longer the leader`);
         this.leaderUntil = leads ? sentAt + leaseMs : 0;
       },
       (error: Error) => this.logger.debug(`leader lease: ${error.message}`),

@@ -63,7 +63,12 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const healthPort = port(read, 'HEALTH_PORT') ?? 8889;
   const healthAgentPort = port(read, 'HEALTH_AGENT_PORT') ?? 8890;
   const used = new Map<number, string>([[mqttPort, 'MQTT_PORT']]);
-  for (const [name, value] of [['MQTT_TLS_PORT', tlsPort], ['MQTT_WS_PORT', wsPort], ['HEALTH_PORT', healthPort], ['HEALTH_AGENT_PORT', healthAgentPort]] as const) {
+  for (const [name, value] of [
+    ['MQTT_TLS_PORT', tlsPort],
+    ['MQTT_WS_PORT', wsPort],
+    ['HEALTH_PORT', healthPort],
+    ['HEALTH_AGENT_PORT', healthAgentPort],
+  ] as const) {
     if (value === undefined || value === 0) continue;
     if (used.has(value)) invalid(name, `must differ from ${used.get(value)}`, String(value));
     used.set(value, name);
@@ -73,11 +78,13 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const nodeId = read('NODE_ID') ?? hostname();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(nodeId)) invalid('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel)) invalid('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
+  if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel))
+    invalid('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
   const extensionsDir = read('EXTENSIONS_DIR');
   const healthViews = (read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes').split(',').map((view) => view.trim());
   for (const view of healthViews) {
-    if (!(HEALTH_VIEWS as readonly string[]).includes(view)) invalid('HEALTH_VIEWS', `must be a comma list of ${HEALTH_VIEWS.join(', ')}`, healthViews.join(','));
+    if (!(HEALTH_VIEWS as readonly string[]).includes(view))
+      invalid('HEALTH_VIEWS', `must be a comma list of ${HEALTH_VIEWS.join(', ')}`, healthViews.join(','));
   }
   return {
     mqttPort,
@@ -102,7 +109,13 @@ function port(read: (name: string) => string | undefined, name: string): number 
   return integer(read, name, 0, 65535, 'must be a port number (0-65535)');
 }
 
-function integer(read: (name: string) => string | undefined, name: string, min: number, max: number, expected?: string): number | undefined {
+function integer(
+  read: (name: string) => string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  expected?: string,
+): number | undefined {
   const raw = read(name);
   if (raw === undefined) return undefined;
   const value = Number(raw);

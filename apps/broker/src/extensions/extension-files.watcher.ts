@@ -37,7 +37,9 @@ export class ExtensionFilesWatcher {
     const previous = this.applying.get(extension) ?? Promise.resolve();
     const next = previous
       .then(() => this.apply(extension))
-      .catch((error: unknown) => this.logger.error(`extension ${extension.manifest.id}: applying a change failed: ${describeError(error)}`));
+      .catch((error: unknown) =>
+        this.logger.error(`extension ${extension.manifest.id}: applying a change failed: ${describeError(error)}`),
+      );
     this.applying.set(extension, next);
   }
 }

@@ -92,7 +92,11 @@ export class ExtensionHost implements ExtensionSource {
     callback(null);
   }
 
-  authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
+  authorizeSubscribe(
+    client: Client,
+    subscription: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
     for (const extension of this.chain) {
       const hook = extension.instance?.authorizeSubscribe;
       if (!hook) continue;

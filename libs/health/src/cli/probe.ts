@@ -32,7 +32,9 @@ export function probe(url: string, timeoutMs = 2_000): Promise<ProbeResult> {
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, message: `${target.pathname}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}` }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, message: `${target.pathname}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}` }),
+    );
     req.end();
   });
 }

@@ -49,7 +49,11 @@ export class CheckRunner {
 
   /** Runs every indicator whose interval has passed; settles when each has settled or timed out. */
   async runDue(startedAt: number): Promise<void> {
-    await Promise.all(this.states.filter((state) => startedAt - state.lastStartedAt >= state.indicator.intervalMs).map((state) => this.run(state, startedAt)));
+    await Promise.all(
+      this.states
+        .filter((state) => startedAt - state.lastStartedAt >= state.indicator.intervalMs)
+        .map((state) => this.run(state, startedAt)),
+    );
   }
 
   /** Settles within the indicator's timeout, whatever check() does. */
@@ -58,7 +62,12 @@ export class CheckRunner {
     if (state.pending) {
       // Never stack calls on a hung dependency: keep reporting the one still running.
       const runningMs = startedAt - state.pending.startedAt;
-      this.settle(state, failedComponent(`timed out after ${indicator.timeoutMs} ms (still running after ${runningMs} ms)`), startedAt, true);
+      this.settle(
+        state,
+        failedComponent(`timed out after ${indicator.timeoutMs} ms (still running after ${runningMs} ms)`),
+        startedAt,
+        true,
+      );
       return Promise.resolve();
     }
     state.lastStartedAt = startedAt;

@@ -72,14 +72,18 @@ describe('normalizeComponent', () => {
   });
 
   it('names the path of an invalid nested status', () => {
-    expect(() => normalizeComponent({ status: 'UP', components: { mqtt: { status: 'UP', components: { tcp: { status: 'FINE' } } } } })).toThrow(
-      '(root).components.mqtt.components.tcp.status "FINE" is not one of',
-    );
+    expect(() =>
+      normalizeComponent({ status: 'UP', components: { mqtt: { status: 'UP', components: { tcp: { status: 'FINE' } } } } }),
+    ).toThrow('(root).components.mqtt.components.tcp.status "FINE" is not one of');
   });
 
   it('rejects extra keys and points to details', () => {
-    expect(() => normalizeComponent({ status: 'UP', message: 'all good', port: 1883 })).toThrow('(root) has unexpected keys message, port (use details)');
-    expect(() => normalizeComponent({ status: 'UP', components: { a: { status: 'UP', error: 'x' } } })).toThrow('(root).components.a has unexpected keys error');
+    expect(() => normalizeComponent({ status: 'UP', message: 'all good', port: 1883 })).toThrow(
+      '(root) has unexpected keys message, port (use details)',
+    );
+    expect(() => normalizeComponent({ status: 'UP', components: { a: { status: 'UP', error: 'x' } } })).toThrow(
+      '(root).components.a has unexpected keys error',
+    );
   });
 
   it.each([null, 'text', 5, ['a']])('rejects details %p that are not an object', (details) => {
@@ -87,7 +91,9 @@ describe('normalizeComponent', () => {
   });
 
   it('rejects details with a BigInt', () => {
-    expect(() => normalizeComponent({ status: 'UP', details: { bytes: 10n } })).toThrow(/^\(root\)\.details cannot be serialised: .*BigInt/);
+    expect(() => normalizeComponent({ status: 'UP', details: { bytes: 10n } })).toThrow(
+      /^\(root\)\.details cannot be serialised: .*BigInt/,
+    );
   });
 
   it('rejects details with a cycle', () => {

@@ -26,10 +26,12 @@ export function normalizeComponent(value: unknown, path = '(root)', depth = 0): 
     result.details = JSON.parse(json!);
   }
   if (components !== undefined) {
-    if (typeof components !== 'object' || components === null || Array.isArray(components)) throw new Error(`${path}.components is not an object`);
+    if (typeof components !== 'object' || components === null || Array.isArray(components))
+      throw new Error(`${path}.components is not an object`);
     result.components = {};
     for (const [name, child] of Object.entries(components)) {
-      if (!name || name.includes('/')) throw new Error(`${path} has a sub-component named ${JSON.stringify(name)}; names cannot be empty or contain "/"`);
+      if (!name || name.includes('/'))
+        throw new Error(`${path} has a sub-component named ${JSON.stringify(name)}; names cannot be empty or contain "/"`);
       result.components[name] = normalizeComponent(child, `${path}.components.${name}`, depth + 1);
     }
   }

@@ -47,7 +47,12 @@ export class SnapshotBuilder {
     }
     const transitions: HealthTransition[] = [];
     const seen = new Set<string>();
-    const observe = (key: string, kind: HealthTransition['kind'], path: string, node: { status: HealthStatus; details?: Record<string, unknown> }) => {
+    const observe = (
+      key: string,
+      kind: HealthTransition['kind'],
+      path: string,
+      node: { status: HealthStatus; details?: Record<string, unknown> },
+    ) => {
       seen.add(key);
       const reason = typeof node.details?.reason === 'string' ? node.details.reason : undefined;
       const previous = this.observed.get(key);
@@ -114,7 +119,11 @@ function assembleGroups(
 }
 
 /** HiveMQ's system status: all components, plus the liveness and readiness states. */
-function systemStatus(components: Record<string, HealthComponent>, groups: Record<string, HealthGroupResult>, config: HealthConfig): HealthStatus {
+function systemStatus(
+  components: Record<string, HealthComponent>,
+  groups: Record<string, HealthGroupResult>,
+  config: HealthConfig,
+): HealthStatus {
   const statuses = Object.values(components).map((c) => c.status);
   for (const name of ['liveness', 'readiness']) if (groups[name]) statuses.push(groups[name].status);
   return config.order.worst(statuses);

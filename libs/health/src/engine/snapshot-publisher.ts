@@ -29,7 +29,13 @@ export class SnapshotPublisher {
     return this.snapshot;
   }
 
-  publish(results: readonly IndicatorResult[], now: number, refreshedAt: number, lifecycle: HealthLifecycle, log = this.config.logTransitions): HealthSnapshot {
+  publish(
+    results: readonly IndicatorResult[],
+    now: number,
+    refreshedAt: number,
+    lifecycle: HealthLifecycle,
+    log = this.config.logTransitions,
+  ): HealthSnapshot {
     const { snapshot, transitions } = this.builder.build(results, now, refreshedAt, lifecycle);
     this.snapshot = snapshot;
     for (const transition of transitions) {

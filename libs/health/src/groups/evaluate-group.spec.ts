@@ -50,12 +50,26 @@ describe('findComponent', () => {
 
 describe('evaluateGroup', () => {
   it('is exactly UP with no members for an empty group', () => {
-    expect(evaluateGroup(group([]), { mqtt: { status: 'DOWN' } }, order, never, NOW)).toEqual({ status: 'UP', components: {}, counted: {} });
+    expect(evaluateGroup(group([]), { mqtt: { status: 'DOWN' } }, order, never, NOW)).toEqual({
+      status: 'UP',
+      components: {},
+      counted: {},
+    });
   });
 
   it('aggregates its members to the worst status and lists each member', () => {
-    const result = evaluateGroup(group(['cluster', 'mqtt']), { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' }, info: { status: 'DOWN' } }, order, never, NOW);
-    expect(result).toEqual({ status: 'DEGRADED', components: { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' } }, counted: { cluster: 'UP', mqtt: 'DEGRADED' } });
+    const result = evaluateGroup(
+      group(['cluster', 'mqtt']),
+      { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' }, info: { status: 'DOWN' } },
+      order,
+      never,
+      NOW,
+    );
+    expect(result).toEqual({
+      status: 'DEGRADED',
+      components: { cluster: { status: 'UP' }, mqtt: { status: 'DEGRADED' } },
+      counted: { cluster: 'UP', mqtt: 'DEGRADED' },
+    });
   });
 
   it.each<[HealthStatus, HealthStatus]>([
@@ -90,7 +104,11 @@ describe('evaluateGroup', () => {
 
   it('takes a sub-component path as a member, judged by that sub-component alone', () => {
     const result = evaluateGroup(readiness(['mqtt/tcp-listener-1883']), { mqtt }, order, never, NOW);
-    expect(result).toEqual({ status: 'UP', components: { 'mqtt/tcp-listener-1883': { status: 'UP', details: { port: 1883 } } }, counted: { 'mqtt/tcp-listener-1883': 'UP' } });
+    expect(result).toEqual({
+      status: 'UP',
+      components: { 'mqtt/tcp-listener-1883': { status: 'UP', details: { port: 1883 } } },
+      counted: { 'mqtt/tcp-listener-1883': 'UP' },
+    });
     expect(evaluateGroup(readiness(['mqtt/tls-tcp-listener-8883']), { mqtt }, order, never, NOW).status).toBe('DEGRADED_SERVICE');
   });
 

@@ -45,7 +45,8 @@ export class HealthIndicatorExplorer implements OnModuleInit {
       const metadata = this.discovery.getMetadataByDecorator(HEALTH_INDICATOR_MARKER, wrapper);
       if (!metadata) continue;
       const className = wrapper.metatype?.name ?? String(wrapper.token);
-      if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) throw new HealthIndicatorDefinitionError(REQUEST_SCOPED_INDICATOR(className));
+      if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient)
+        throw new HealthIndicatorDefinitionError(REQUEST_SCOPED_INDICATOR(className));
       if (!wrapper.instance) continue;
       const indicator = this.toIndicator(wrapper, metadata, className);
       const existing = byName.get(indicator.name);
@@ -61,10 +62,14 @@ export class HealthIndicatorExplorer implements OnModuleInit {
     const instance = wrapper.instance as HealthCheck;
     if (typeof instance.check !== 'function') throw new HealthIndicatorDefinitionError(MISSING_CHECK_METHOD(className, name));
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-      throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'timeoutMs', 'must be a positive integer of milliseconds', timeoutMs));
+      throw new HealthIndicatorDefinitionError(
+        INVALID_INDICATOR_OPTION(className, 'timeoutMs', 'must be a positive integer of milliseconds', timeoutMs),
+      );
     }
     if (!Number.isInteger(intervalMs) || intervalMs < 0) {
-      throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'intervalMs', 'must be a non-negative integer of milliseconds', intervalMs));
+      throw new HealthIndicatorDefinitionError(
+        INVALID_INDICATOR_OPTION(className, 'intervalMs', 'must be a non-negative integer of milliseconds', intervalMs),
+      );
     }
     if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) {
       throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'groups', 'must be an array of group names', groups));
@@ -72,7 +77,12 @@ export class HealthIndicatorExplorer implements OnModuleInit {
     const { staleAfterMs, staleAfterMsGiven, refreshIntervalMs } = this.config;
     if (staleAfterMsGiven && timeoutMs + refreshIntervalMs >= staleAfterMs) {
       throw new HealthIndicatorDefinitionError(
-        INVALID_INDICATOR_OPTION(className, 'timeoutMs', `plus refreshIntervalMs (${refreshIntervalMs}) must stay below staleAfterMs (${staleAfterMs}), or every refresh could read as stale`, timeoutMs),
+        INVALID_INDICATOR_OPTION(
+          className,
+          'timeoutMs',
+          `plus refreshIntervalMs (${refreshIntervalMs}) must stay below staleAfterMs (${staleAfterMs}), or every refresh could read as stale`,
+          timeoutMs,
+        ),
       );
     }
     return { name, className, instance, groups, timeoutMs, intervalMs };
@@ -82,14 +92,17 @@ export class HealthIndicatorExplorer implements OnModuleInit {
     const names = indicators.map((i) => i.name);
     const declared = this.config.groups.map((g) => g.name);
     for (const indicator of indicators) {
-      if (declared.includes(indicator.name)) throw new HealthIndicatorDefinitionError(GROUP_NAME_COLLISION(indicator.name, indicator.className));
+      if (declared.includes(indicator.name))
+        throw new HealthIndicatorDefinitionError(GROUP_NAME_COLLISION(indicator.name, indicator.className));
       for (const group of indicator.groups) {
-        if (!declared.includes(group)) throw new HealthIndicatorDefinitionError(UNKNOWN_INDICATOR_GROUP(indicator.className, group, declared));
+        if (!declared.includes(group))
+          throw new HealthIndicatorDefinitionError(UNKNOWN_INDICATOR_GROUP(indicator.className, group, declared));
       }
     }
     return this.config.groups.map((definition) => {
       for (const member of definition.members) {
-        if (!names.includes(member.split('/')[0])) throw new HealthIndicatorDefinitionError(UNKNOWN_GROUP_MEMBER(definition.name, member, names));
+        if (!names.includes(member.split('/')[0]))
+          throw new HealthIndicatorDefinitionError(UNKNOWN_GROUP_MEMBER(definition.name, member, names));
       }
       const joined = indicators.filter((i) => i.groups.includes(definition.name)).map((i) => i.name);
       return { definition, members: [...new Set([...definition.members, ...joined])] };

@@ -75,21 +75,27 @@ describe('StatusOrder.worst', () => {
   });
 
   it('is associative', () => {
-    fc.assert(
-      fc.property(order, status, status, status, (o, a, b, c) => o.worst([o.worst([a, b]), c]) === o.worst([a, o.worst([b, c])])),
-    );
+    fc.assert(fc.property(order, status, status, status, (o, a, b, c) => o.worst([o.worst([a, b]), c]) === o.worst([a, o.worst([b, c])])));
   });
 
   it('does not depend on the order of its input', () => {
     fc.assert(
-      fc.property(order, statuses.chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length }))), (o, [list, shuffled]) =>
-        o.worst(list) === o.worst(shuffled),
+      fc.property(
+        order,
+        statuses.chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length }))),
+        (o, [list, shuffled]) => o.worst(list) === o.worst(shuffled),
       ),
     );
   });
 
   it('equals folding the pairwise worst over the input', () => {
-    fc.assert(fc.property(order, statuses, (o, list) => o.worst(list) === list.reduce<HealthStatus>((acc, s) => o.worst([acc, s]), o.worst(list.slice(0, 1)))));
+    fc.assert(
+      fc.property(
+        order,
+        statuses,
+        (o, list) => o.worst(list) === list.reduce<HealthStatus>((acc, s) => o.worst([acc, s]), o.worst(list.slice(0, 1))),
+      ),
+    );
   });
 });
 

@@ -5,7 +5,14 @@ import { InfoHealthIndicator } from './info/index.js';
 import { MqttListenersHealthIndicator } from './listeners/index.js';
 import { StorageHealthIndicator } from './storage/index.js';
 
-export { BrokerHealthIndicator, ClusterHealthIndicator, ExtensionsHealthIndicator, InfoHealthIndicator, MqttListenersHealthIndicator, StorageHealthIndicator };
+export {
+  BrokerHealthIndicator,
+  ClusterHealthIndicator,
+  ExtensionsHealthIndicator,
+  InfoHealthIndicator,
+  MqttListenersHealthIndicator,
+  StorageHealthIndicator,
+};
 export { listenerComponentName } from './listeners/index.js';
 export { extensionComponent } from './extensions/index.js';
 export * from './mqtt-health.constants.js';

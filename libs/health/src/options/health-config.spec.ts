@@ -75,12 +75,23 @@ describe('createHealthConfig with valid options', () => {
       authorize,
       logTransitions: false,
     });
-    expect(config).toMatchObject({ refreshIntervalMs: 250, timeoutMs: 100, staleAfterMs: 251, checkMode: 'on-request', showDetails: 'when-authorized', logTransitions: false });
+    expect(config).toMatchObject({
+      refreshIntervalMs: 250,
+      timeoutMs: 100,
+      staleAfterMs: 251,
+      checkMode: 'on-request',
+      showDetails: 'when-authorized',
+      logTransitions: false,
+    });
     expect(config.authorize).toBe(authorize);
   });
 
   it('merges a partial httpStatus map over the defaults', () => {
-    expect(createHealthConfig({ httpStatus: { DEGRADED: 207, DOWN: 500 } }).httpStatus).toEqual({ ...DEFAULT_HTTP_STATUS, DEGRADED: 207, DOWN: 500 });
+    expect(createHealthConfig({ httpStatus: { DEGRADED: 207, DOWN: 500 } }).httpStatus).toEqual({
+      ...DEFAULT_HTTP_STATUS,
+      DEGRADED: 207,
+      DOWN: 500,
+    });
   });
 
   it('uses a custom statusOrder for aggregation', () => {
@@ -106,15 +117,33 @@ describe('createHealthConfig with valid options', () => {
   });
 
   it('keeps a grace window per member', () => {
-    const readiness = createHealthConfig({ groups: { readiness: { members: ['mqtt'], graceMs: { mqtt: 1500 } } } }).groups.find((g) => g.name === 'readiness')!;
+    const readiness = createHealthConfig({ groups: { readiness: { members: ['mqtt'], graceMs: { mqtt: 1500 } } } }).groups.find(
+      (g) => g.name === 'readiness',
+    )!;
     expect(readiness.graceMs).toEqual({ mqtt: 1500 });
   });
 
   it('accepts resource thresholds in range', () => {
     const thresholds = createHealthConfig({
-      resourceThresholds: { heapDegradedRatio: 0.5, heapDownRatio: 1, rssDegradedBytes: 100, rssDownBytes: 200, diskPath: '/', diskDegradedRatio: 0.7, diskDownRatio: 0.7 },
+      resourceThresholds: {
+        heapDegradedRatio: 0.5,
+        heapDownRatio: 1,
+        rssDegradedBytes: 100,
+        rssDownBytes: 200,
+        diskPath: '/',
+        diskDegradedRatio: 0.7,
+        diskDownRatio: 0.7,
+      },
     }).resourceThresholds;
-    expect(thresholds).toEqual({ heapDegradedRatio: 0.5, heapDownRatio: 1, rssDegradedBytes: 100, rssDownBytes: 200, diskPath: '/', diskDegradedRatio: 0.7, diskDownRatio: 0.7 });
+    expect(thresholds).toEqual({
+      heapDegradedRatio: 0.5,
+      heapDownRatio: 1,
+      rssDegradedBytes: 100,
+      rssDownBytes: 200,
+      diskPath: '/',
+      diskDegradedRatio: 0.7,
+      diskDownRatio: 0.7,
+    });
   });
 });
 

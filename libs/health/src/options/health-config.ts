@@ -46,20 +46,39 @@ export function createHealthConfig(options: HealthModuleOptions | undefined, vie
   const o = options ?? {};
   if (typeof o !== 'object') fail('(options)', 'must be an object', o);
   const known = new Set([
-    'refreshIntervalMs', 'timeoutMs', 'staleAfterMs', 'checkMode', 'statusOrder', 'httpStatus', 'groups',
-    'showDetails', 'authorize', 'resourceThresholds', 'logTransitions', 'startup', 'drainMs', 'healthApi', 'metrics', 'agentCheck',
+    'refreshIntervalMs',
+    'timeoutMs',
+    'staleAfterMs',
+    'checkMode',
+    'statusOrder',
+    'httpStatus',
+    'groups',
+    'showDetails',
+    'authorize',
+    'resourceThresholds',
+    'logTransitions',
+    'startup',
+    'drainMs',
+    'healthApi',
+    'metrics',
+    'agentCheck',
   ]);
-  for (const key of Object.keys(o)) if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
+  for (const key of Object.keys(o))
+    if (!known.has(key)) fail(key, `is not an option (options are ${[...known].join(', ')})`, (o as Record<string, unknown>)[key]);
 
   const refreshIntervalMs = positiveInteger('refreshIntervalMs', o.refreshIntervalMs, 1000);
   const timeoutMs = positiveInteger('timeoutMs', o.timeoutMs, 2000);
   const staleAfterMs = positiveInteger('staleAfterMs', o.staleAfterMs, 3 * refreshIntervalMs + timeoutMs);
-  if (staleAfterMs <= refreshIntervalMs) fail('staleAfterMs', `must be greater than refreshIntervalMs (${refreshIntervalMs})`, staleAfterMs);
+  if (staleAfterMs <= refreshIntervalMs)
+    fail('staleAfterMs', `must be greater than refreshIntervalMs (${refreshIntervalMs})`, staleAfterMs);
   const checkMode = oneOf('checkMode', o.checkMode, ['background', 'on-request'] as const, 'background');
   const showDetails = oneOf('showDetails', o.showDetails, ['always', 'never', 'when-authorized'] as const, 'always');
-  if (o.authorize !== undefined && typeof o.authorize !== 'function') fail('authorize', 'must be a function (request) => boolean | Promise<boolean>', o.authorize);
-  if (showDetails === 'when-authorized' && !o.authorize) fail('authorize', 'is required when showDetails is "when-authorized"', o.authorize);
-  if (o.logTransitions !== undefined && typeof o.logTransitions !== 'boolean') fail('logTransitions', 'must be a boolean', o.logTransitions);
+  if (o.authorize !== undefined && typeof o.authorize !== 'function')
+    fail('authorize', 'must be a function (request) => boolean | Promise<boolean>', o.authorize);
+  if (showDetails === 'when-authorized' && !o.authorize)
+    fail('authorize', 'is required when showDetails is "when-authorized"', o.authorize);
+  if (o.logTransitions !== undefined && typeof o.logTransitions !== 'boolean')
+    fail('logTransitions', 'must be a boolean', o.logTransitions);
 
   return {
     refreshIntervalMs,
@@ -95,13 +114,15 @@ function httpStatus(value: unknown): Record<HealthStatus, number> {
   if (!isPlainObject(value)) fail('httpStatus', 'must be an object of status → HTTP code', value);
   for (const [status, code] of Object.entries(value)) {
     if (!isHealthStatus(status)) fail(`httpStatus.${status}`, `is not a health status (${HEALTH_STATUSES.join(', ')})`, status);
-    if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) fail(`httpStatus.${status}`, 'must be an HTTP status code (100-599)', code);
+    if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599)
+      fail(`httpStatus.${status}`, 'must be an HTTP status code (100-599)', code);
   }
   return { ...DEFAULT_HTTP_STATUS, ...(value as Partial<Record<HealthStatus, number>>) };
 }
 
 function groups(value: unknown): GroupDefinition[] {
-  if (value !== undefined && !isPlainObject(value)) fail('groups', 'must be an object of group name → { members, mapping, graceMs }', value);
+  if (value !== undefined && !isPlainObject(value))
+    fail('groups', 'must be an object of group name → { members, mapping, graceMs }', value);
   const given = (value ?? {}) as Record<string, unknown>;
   const names = [...BUILT_IN_GROUPS, ...Object.keys(given).filter((name) => !(BUILT_IN_GROUPS as readonly string[]).includes(name))];
   return names.map((name) => {
@@ -118,7 +139,8 @@ function groups(value: unknown): GroupDefinition[] {
     if (mapping !== undefined) {
       if (!isPlainObject(mapping)) fail(`${field}.mapping`, 'must be an object of status → status', mapping);
       for (const [from, to] of Object.entries(mapping)) {
-        if (!isHealthStatus(from) || !isHealthStatus(to)) fail(`${field}.mapping.${from}`, 'must map a health status to a health status', to);
+        if (!isHealthStatus(from) || !isHealthStatus(to))
+          fail(`${field}.mapping.${from}`, 'must map a health status to a health status', to);
       }
     }
     return {
@@ -161,11 +183,12 @@ function resourceThresholds(value: unknown): HealthConfig['resourceThresholds'] 
     diskDownRatio: ratio('diskDownRatio', 0.98),
   };
   if (typeof config.diskPath !== 'string' || !config.diskPath) fail('resourceThresholds.diskPath', 'must be a path', config.diskPath);
-  if (config.heapDegradedRatio > config.heapDownRatio) fail('resourceThresholds.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
-  if (config.diskDegradedRatio > config.diskDownRatio) fail('resourceThresholds.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
+  if (config.heapDegradedRatio > config.heapDownRatio)
+    fail('resourceThresholds.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
+  if (config.diskDegradedRatio > config.diskDownRatio)
+    fail('resourceThresholds.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
   if (config.rssDegradedBytes && config.rssDownBytes && config.rssDegradedBytes > config.rssDownBytes) {
     fail('resourceThresholds.rssDegradedBytes', `must not exceed rssDownBytes (${config.rssDownBytes})`, config.rssDegradedBytes);
   }
   return config;
 }
-

@@ -40,11 +40,20 @@ export function metricsOptions(value: unknown): MetricsConfig {
 }
 
 export function agentCheckOptions(value: unknown): AgentCheckConfig {
-  if (value !== undefined && !isPlainObject(value)) fail('agentCheck', 'must be an object { enabled, port, bindAddress, degradedWeightPercent }', value);
-  const { enabled = false, port = 8890, bindAddress = '127.0.0.1', degradedWeightPercent = 50, ...rest } = (value ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(rest)) fail(`agentCheck.${key}`, 'is not an option (enabled, port, bindAddress, degradedWeightPercent)', rest[key]);
+  if (value !== undefined && !isPlainObject(value))
+    fail('agentCheck', 'must be an object { enabled, port, bindAddress, degradedWeightPercent }', value);
+  const {
+    enabled = false,
+    port = 8890,
+    bindAddress = '127.0.0.1',
+    degradedWeightPercent = 50,
+    ...rest
+  } = (value ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(rest))
+    fail(`agentCheck.${key}`, 'is not an option (enabled, port, bindAddress, degradedWeightPercent)', rest[key]);
   if (typeof enabled !== 'boolean') fail('agentCheck.enabled', 'must be a boolean', enabled);
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail('agentCheck.port', 'must be a port number (0-65535)', port);
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
+    fail('agentCheck.port', 'must be a port number (0-65535)', port);
   if (typeof bindAddress !== 'string' || !bindAddress) fail('agentCheck.bindAddress', 'must be an address such as 127.0.0.1', bindAddress);
   if (!Number.isInteger(degradedWeightPercent) || (degradedWeightPercent as number) < 1 || (degradedWeightPercent as number) > 100) {
     fail('agentCheck.degradedWeightPercent', 'must be an integer percentage from 1 to 100', degradedWeightPercent);
@@ -61,27 +70,32 @@ export function healthApiOptions(value: unknown, viewNames?: readonly string[]):
   const { enabled = false, listeners = [{}], ...rest } = value;
   for (const key of Object.keys(rest)) fail(`healthApi.${key}`, 'is not an option (enabled, listeners)', rest[key]);
   if (typeof enabled !== 'boolean') fail('healthApi.enabled', 'must be a boolean', enabled);
-  if (!Array.isArray(listeners) || listeners.length === 0) fail('healthApi.listeners', 'must be a non-empty array of { port, bindAddress, name, views }', listeners);
+  if (!Array.isArray(listeners) || listeners.length === 0)
+    fail('healthApi.listeners', 'must be a non-empty array of { port, bindAddress, name, views }', listeners);
   const names = new Set<string>();
   const definitions = listeners.map((listener, index) => {
     const field = `healthApi.listeners[${index}]`;
     if (!isPlainObject(listener)) fail(field, 'must be an object { port, bindAddress, name, views }', listener);
-    for (const key of Object.keys(listener)) if (!LISTENER_KEYS.includes(key)) fail(`${field}.${key}`, `is not a listener option (${LISTENER_KEYS.join(', ')})`, listener[key]);
+    for (const key of Object.keys(listener))
+      if (!LISTENER_KEYS.includes(key)) fail(`${field}.${key}`, `is not a listener option (${LISTENER_KEYS.join(', ')})`, listener[key]);
     const { port = 8889, bindAddress = '127.0.0.1', views = ['hivemq'] } = listener;
-    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) fail(`${field}.port`, 'must be a port number (0-65535)', port);
+    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
+      fail(`${field}.port`, 'must be a port number (0-65535)', port);
     if (typeof bindAddress !== 'string' || !bindAddress) fail(`${field}.bindAddress`, 'must be an address such as 127.0.0.1', bindAddress);
     const name = listener.name ?? `http-listener-${port}`;
     if (typeof name !== 'string' || !name) fail(`${field}.name`, 'must be a non-empty string', name);
     if (names.has(name)) fail(`${field}.name`, 'must be unique among listeners', name);
     names.add(name);
-    if (!Array.isArray(views) || views.length === 0) fail(`${field}.views`, `must be a non-empty array of view names${known(viewNames)}`, views);
+    if (!Array.isArray(views) || views.length === 0)
+      fail(`${field}.views`, `must be a non-empty array of view names${known(viewNames)}`, views);
     const mounts = views.map((entry, i): ViewMount => {
       const spec = typeof entry === 'string' ? { view: entry } : entry;
       if (!isPlainObject(spec) || typeof spec.view !== 'string' || (viewNames && !viewNames.includes(spec.view))) {
         fail(`${field}.views[${i}]`, `must name a view${known(viewNames)} or be { view, prefix }`, entry);
       }
       const { prefix } = spec;
-      if (prefix !== undefined && (typeof prefix !== 'string' || /[?#\s]/.test(prefix))) fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
+      if (prefix !== undefined && (typeof prefix !== 'string' || /[?#\s]/.test(prefix)))
+        fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
       return { view: spec.view as ViewName, prefix: prefix === undefined ? undefined : (prefix as string).replace(/^\/+|\/+$/g, '') };
     });
     return { name, port: port as number, bindAddress, views: mounts };

@@ -57,7 +57,8 @@ async function graded(
   downAt: number | undefined,
   details: Record<string, unknown>,
 ): Promise<HealthComponent> {
-  const failsAt = async (threshold: number | undefined) => threshold !== undefined && fromTerminusResult(await check(threshold)).status === HealthStatus.DOWN;
+  const failsAt = async (threshold: number | undefined) =>
+    threshold !== undefined && fromTerminusResult(await check(threshold)).status === HealthStatus.DOWN;
   const status = (await failsAt(downAt)) ? HealthStatus.DOWN : (await failsAt(degradedAt)) ? HealthStatus.DEGRADED : HealthStatus.UP;
   return { status, details };
 }

@@ -36,7 +36,9 @@ describe('checkWithTerminus', () => {
   });
 
   it('converts the result a failing check carries in causes', async () => {
-    const error = Object.assign(new Error('disk check failed'), { causes: { disk: { status: 'down', message: 'Used disk storage exceeded' } } });
+    const error = Object.assign(new Error('disk check failed'), {
+      causes: { disk: { status: 'down', message: 'Used disk storage exceeded' } },
+    });
     await expect(
       checkWithTerminus(async () => {
         throw error;

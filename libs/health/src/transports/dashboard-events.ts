@@ -42,7 +42,10 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
   let sent: HealthSnapshot | undefined;
   const sendState = (transitions: readonly HealthTransition[]) => {
     sent = context.current();
-    const update: DashboardUpdate = { state: dashboardState(sent, showDetails), transitions: transitions.map((t) => visibleTransition(t, showDetails)) };
+    const update: DashboardUpdate = {
+      state: dashboardState(sent, showDetails),
+      transitions: transitions.map((t) => visibleTransition(t, showDetails)),
+    };
     send(sseEvent('state', update));
   };
 

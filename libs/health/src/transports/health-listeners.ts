@@ -87,7 +87,9 @@ export class HealthListeners {
     );
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => rejectClient(error, socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new HealthError(LISTENER_FAILED(definition.name, definition.bindAddress, definition.port, errorText(error)))));
+      server.once('error', (error) =>
+        reject(new HealthError(LISTENER_FAILED(definition.name, definition.bindAddress, definition.port, errorText(error)))),
+      );
       server.listen(definition.port, definition.bindAddress, () => resolve());
     });
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
@@ -100,7 +102,10 @@ export class HealthListeners {
     const method = request.method ?? 'GET';
     const send = (view: ViewResponse) => writeResponse(response, view, method);
     const url = request.url ?? '/';
-    if (url.length > MAX_URL_LENGTH) return send(jsonResponse(414, { statusCode: 414, error: 'URI Too Long', message: `URLs are limited to ${MAX_URL_LENGTH} characters` }));
+    if (url.length > MAX_URL_LENGTH)
+      return send(
+        jsonResponse(414, { statusCode: 414, error: 'URI Too Long', message: `URLs are limited to ${MAX_URL_LENGTH} characters` }),
+      );
     const queryAt = url.indexOf('?');
     const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
     let match: RouteMatch | undefined;
@@ -134,5 +139,7 @@ function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
   }
   const [code, text] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
   const body = JSON.stringify({ statusCode: code, error: text });
-  socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

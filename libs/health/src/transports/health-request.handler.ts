@@ -43,7 +43,12 @@ export class HealthRequestHandler {
     return true;
   }
 
-  answer(method: string | undefined, match: RouteMatch | undefined, query: URLSearchParams | undefined, request: unknown): ViewResponse | Promise<ViewResponse> {
+  answer(
+    method: string | undefined,
+    match: RouteMatch | undefined,
+    query: URLSearchParams | undefined,
+    request: unknown,
+  ): ViewResponse | Promise<ViewResponse> {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method ?? '(none)', READ_METHODS);
     if (!match) return notFound('no health endpoint at this path');
     const snapshot = this.engine.forProbe();
@@ -54,7 +59,12 @@ export class HealthRequestHandler {
     return this.render(match, snapshot, showDetails, query);
   }
 
-  private render(match: RouteMatch, snapshot: HealthSnapshot, showDetails: boolean, query: URLSearchParams | undefined): ViewResponse | Promise<ViewResponse> {
+  private render(
+    match: RouteMatch,
+    snapshot: HealthSnapshot,
+    showDetails: boolean,
+    query: URLSearchParams | undefined,
+  ): ViewResponse | Promise<ViewResponse> {
     const { route } = match;
     if (route.transport === 'metrics') return this.exportMetrics(snapshot);
     const context = { snapshot, config: this.config, showDetails, segments: match.segments, query };
@@ -67,7 +77,11 @@ export class HealthRequestHandler {
 
   private async exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {
     const body = await this.metrics.render(snapshot);
-    const headers = { 'content-type': this.metrics.contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' };
+    const headers = {
+      'content-type': this.metrics.contentType,
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+    };
     return { statusCode: 200, headers, body };
   }
 

@@ -28,8 +28,17 @@ export function createHealthController(path: string): Type<unknown> {
     constructor(private readonly handler: HealthRequestHandler) {}
 
     @All(ROUTES)
-    serve(@Req() request: PlatformRequest, @Res() response: Parameters<typeof writeResponse>[0], @Param() params: Record<string, string>): void | Promise<void> {
-      const answer = this.handler.answer(request.method, { route: HIVEMQ_ROUTE, key: 'hivemq:controller', segments: segmentsOf(params) }, undefined, request);
+    serve(
+      @Req() request: PlatformRequest,
+      @Res() response: Parameters<typeof writeResponse>[0],
+      @Param() params: Record<string, string>,
+    ): void | Promise<void> {
+      const answer = this.handler.answer(
+        request.method,
+        { route: HIVEMQ_ROUTE, key: 'hivemq:controller', segments: segmentsOf(params) },
+        undefined,
+        request,
+      );
       if (answer instanceof Promise) return answer.then((view: ViewResponse) => writeResponse(response, view, request.method));
       writeResponse(response, answer, request.method);
     }

@@ -26,7 +26,10 @@ interface Entry {
 
 /** The router of a dedicated listener: its views, each under its prefix or the view's default one. */
 export function listenerRouter(definition: ListenerDefinition): ViewRouter {
-  const mounts = definition.views.map(({ view, prefix }) => ({ view: BUILT_IN_VIEWS[view], prefix: prefix ?? trimSlashes(BUILT_IN_VIEWS[view].defaultPrefix) }));
+  const mounts = definition.views.map(({ view, prefix }) => ({
+    view: BUILT_IN_VIEWS[view],
+    prefix: prefix ?? trimSlashes(BUILT_IN_VIEWS[view].defaultPrefix),
+  }));
   return new ViewRouter(mounts, `Health listener "${definition.name}"`);
 }
 
@@ -42,7 +45,8 @@ export class ViewRouter {
         const path = [...split(prefix), ...split(route.path)];
         const entry = { route, view: view.name, path, key: `${view.name}:/${path.join('/')}` };
         const clash = entries.find((other) => collide(entry, other));
-        if (clash) throw new HealthConfigError(ROUTE_COLLISION(owner, clash.view, `/${clash.path.join('/')}`, view.name, `/${path.join('/')}`));
+        if (clash)
+          throw new HealthConfigError(ROUTE_COLLISION(owner, clash.view, `/${clash.path.join('/')}`, view.name, `/${path.join('/')}`));
         entries.push(entry);
         if (route.subtree) this.subtrees.push(entry);
         else this.exact.set(path.join('/'), entry);

@@ -18,7 +18,9 @@ export const FLUXMQ_VIEW: HealthView = {
 
 export function fluxmqHealth({ snapshot, config }: ViewContext): ViewResponse {
   const liveness = snapshot.groups.liveness;
-  return isFailing(config, liveness) ? jsonResponse(config.httpStatus[liveness.status], { status: 'unhealthy' }) : jsonResponse(200, { status: 'healthy' });
+  return isFailing(config, liveness)
+    ? jsonResponse(config.httpStatus[liveness.status], { status: 'unhealthy' })
+    : jsonResponse(200, { status: 'healthy' });
 }
 
 export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): ViewResponse {
@@ -33,7 +35,13 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
   const mode = readinessMode(snapshot, config);
   if (mode === 'not_ready') {
     const firstDown = members.find((m) => m.failing);
-    const details = snapshot.draining ? 'draining' : !snapshot.started ? 'starting' : firstDown ? `${firstDown.path} unavailable` : 'not ready';
+    const details = snapshot.draining
+      ? 'draining'
+      : !snapshot.started
+        ? 'starting'
+        : firstDown
+          ? `${firstDown.path} unavailable`
+          : 'not ready';
     return jsonResponse(config.httpStatus[readiness.status], { status: 'not_ready', details, checks });
   }
   return jsonResponse(200, { status: 'ready', mode, checks });

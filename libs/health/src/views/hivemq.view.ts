@@ -10,7 +10,13 @@ import { jsonResponse, type ViewResponse } from './view-response.js';
 export const HIVEMQ_VIEW: HealthView = {
   name: 'hivemq',
   defaultPrefix: 'api/v1/health',
-  routes: [{ path: '', subtree: true, render: ({ snapshot, segments, config, showDetails }) => renderHivemq(snapshot, segments, config, showDetails) }],
+  routes: [
+    {
+      path: '',
+      subtree: true,
+      render: ({ snapshot, segments, config, showDetails }) => renderHivemq(snapshot, segments, config, showDetails),
+    },
+  ],
 };
 
 /** The system answer: every component, the liveness/readiness states, and the group names. */
@@ -22,7 +28,11 @@ export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, sho
   return jsonResponse(config.httpStatus[snapshot.status], { status: snapshot.status, components, groups: Object.keys(snapshot.groups) });
 }
 
-export function renderGroup(group: Pick<HealthGroupResult, 'status' | 'details' | 'components'>, config: HealthConfig, showDetails: boolean): ViewResponse {
+export function renderGroup(
+  group: Pick<HealthGroupResult, 'status' | 'details' | 'components'>,
+  config: HealthConfig,
+  showDetails: boolean,
+): ViewResponse {
   return jsonResponse(config.httpStatus[group.status], groupBody(group, showDetails));
 }
 
@@ -46,9 +56,15 @@ export function renderComponent(component: HealthComponent, config: HealthConfig
  * The HiveMQ tree API below the prefix: `[]` is the system, `[group]` a group, and
  * `[component, sub, ...]` any node of the tree. Undefined when nothing is there.
  */
-export function renderHivemq(snapshot: HealthSnapshot, segments: readonly string[], config: HealthConfig, showDetails: boolean): ViewResponse | undefined {
+export function renderHivemq(
+  snapshot: HealthSnapshot,
+  segments: readonly string[],
+  config: HealthConfig,
+  showDetails: boolean,
+): ViewResponse | undefined {
   if (segments.length === 0) return renderSystem(snapshot, config, showDetails);
-  if (segments.length === 1 && Object.hasOwn(snapshot.groups, segments[0])) return renderGroup(snapshot.groups[segments[0]], config, showDetails);
+  if (segments.length === 1 && Object.hasOwn(snapshot.groups, segments[0]))
+    return renderGroup(snapshot.groups[segments[0]], config, showDetails);
   const component = findComponent(snapshot.components, segments.join('/'));
   return component && renderComponent(component, config, showDetails);
 }

@@ -63,7 +63,12 @@ function failureCode(config: HealthConfig, group: HealthGroupResult): number {
 }
 
 function excludes(query: URLSearchParams | undefined): Set<string> {
-  return new Set(query?.getAll('exclude').flatMap((value) => value.split(',')).filter(Boolean) ?? []);
+  return new Set(
+    query
+      ?.getAll('exclude')
+      .flatMap((value) => value.split(','))
+      .filter(Boolean) ?? [],
+  );
 }
 
 /** The API server's text report: `[+]name ok`, `[-]name failed: reason withheld`, then a verdict line. */
@@ -77,7 +82,11 @@ function verbose(endpoint: string, checks: Check[], excluded: Set<string>, ok: b
   const body = `${lines.join('\n')}\n`;
   return {
     statusCode: code,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+    },
     body,
   };
 }

@@ -49,7 +49,11 @@ describe('methodNotAllowed', () => {
     const response = methodNotAllowed('POST', ['GET', 'HEAD']);
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe('GET, HEAD');
-    expect(JSON.parse(response.body!)).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: 'POST is not allowed; use GET or HEAD' });
+    expect(JSON.parse(response.body!)).toEqual({
+      statusCode: 405,
+      error: 'Method Not Allowed',
+      message: 'POST is not allowed; use GET or HEAD',
+    });
   });
 
   it('keeps the JSON headers', () => {

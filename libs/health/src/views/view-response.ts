@@ -30,6 +30,10 @@ export function notFound(message: string): ViewResponse {
 }
 
 export function methodNotAllowed(method: string, allow: readonly string[]): ViewResponse {
-  const response = jsonResponse(405, { statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed; use ${allow.join(' or ')}` });
+  const response = jsonResponse(405, {
+    statusCode: 405,
+    error: 'Method Not Allowed',
+    message: `${method} is not allowed; use ${allow.join(' or ')}`,
+  });
   return { ...response, headers: { ...response.headers, allow: allow.join(', ') } };
 }

@@ -2,18 +2,37 @@ import { describe, expect, it } from '@jest/globals';
 import type { BrokerState } from '../mqtt-health.interfaces.js';
 import { BrokerHealthIndicator } from './broker.health.js';
 
-const state = (over: Partial<BrokerState> = {}): BrokerState => ({ brokerId: 'b1', nodeId: 'n1', connectedClients: 2, startedAt: Date.now() - 1000, closed: false, ...over });
+const state = (over: Partial<BrokerState> = {}): BrokerState => ({
+  brokerId: 'b1',
+  nodeId: 'n1',
+  connectedClients: 2,
+  startedAt: Date.now() - 1000,
+  closed: false,
+  ...over,
+});
 
 describe('BrokerHealthIndicator', () => {
   it('is UP with the broker details', () => {
     const component = new BrokerHealthIndicator(state()).check();
     expect(component.status).toBe('UP');
-    expect(component.details).toEqual({ 'broker-id': 'b1', 'node-id': 'n1', 'connected-clients': 2, 'uptime-ms': expect.any(Number), 'started-at': expect.any(Number) });
+    expect(component.details).toEqual({
+      'broker-id': 'b1',
+      'node-id': 'n1',
+      'connected-clients': 2,
+      'uptime-ms': expect.any(Number),
+      'started-at': expect.any(Number),
+    });
     expect(component.details!['uptime-ms']).toBeGreaterThanOrEqual(1000);
   });
 
   it('is DOWN before initialisation and once closed', () => {
-    expect(new BrokerHealthIndicator(state({ brokerId: undefined, startedAt: undefined })).check()).toMatchObject({ status: 'DOWN', details: { reason: 'broker not initialized' } });
-    expect(new BrokerHealthIndicator(state({ closed: true })).check()).toMatchObject({ status: 'DOWN', details: { reason: 'broker closed' } });
+    expect(new BrokerHealthIndicator(state({ brokerId: undefined, startedAt: undefined })).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'broker not initialized' },
+    });
+    expect(new BrokerHealthIndicator(state({ closed: true })).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'broker closed' },
+    });
   });
 });

@@ -20,7 +20,8 @@ export class BrokerHealthIndicator implements HealthCheck {
       'uptime-ms': startedAt === undefined ? 0 : Date.now() - startedAt,
       'started-at': startedAt ?? null,
     };
-    if (brokerId === undefined || startedAt === undefined) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker not initialized' } };
+    if (brokerId === undefined || startedAt === undefined)
+      return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker not initialized' } };
     if (closed) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker closed' } };
     return { status: HealthStatus.UP, details };
   }

@@ -29,7 +29,8 @@ export class ClusterHealthIndicator implements HealthCheck {
     };
     if (m.state === 'JOINING') return { status: HealthStatus.DOWN, details };
     if (m.state === 'LEAVING') return { status: HealthStatus.DEGRADED, details: { ...details, reason: 'node is leaving the cluster' } };
-    if (reachable < peers.length) return { status: HealthStatus.DEGRADED, details: { ...details, reason: `${reachable}/${peers.length} peers reachable` } };
+    if (reachable < peers.length)
+      return { status: HealthStatus.DEGRADED, details: { ...details, reason: `${reachable}/${peers.length} peers reachable` } };
     return { status: HealthStatus.UP, details };
   }
 }

@@ -34,12 +34,21 @@ describe('ExtensionsHealthIndicator', () => {
 
   it('marks a start failure DOWN, a hook exception and a rejected reload DEGRADED', () => {
     const failed = extensionComponent({ ...base, started: false, startedAt: undefined, lastStartupFailure: 'no config' });
-    expect(failed.components!.internals.components!.entrypoint).toEqual({ status: 'DOWN', details: { 'started-at': null, 'last-startup-failure': 'no config' } });
+    expect(failed.components!.internals.components!.entrypoint).toEqual({
+      status: 'DOWN',
+      details: { 'started-at': null, 'last-startup-failure': 'no config' },
+    });
     expect(failed.components!.application).toBeUndefined();
     const threw = extensionComponent({ ...base, lastFailure: 'TypeError: x' });
-    expect(threw.components!.internals.components!.entrypoint).toMatchObject({ status: 'DEGRADED', details: { 'last-failure': 'TypeError: x' } });
+    expect(threw.components!.internals.components!.entrypoint).toMatchObject({
+      status: 'DEGRADED',
+      details: { 'last-failure': 'TypeError: x' },
+    });
     const rejected = extensionComponent({ ...base, lastConfigurationFailure: 'bad' });
-    expect(rejected.components!.application.components!.configuration).toMatchObject({ status: 'DEGRADED', details: { 'last-failure': 'bad' } });
+    expect(rejected.components!.application.components!.configuration).toMatchObject({
+      status: 'DEGRADED',
+      details: { 'last-failure': 'bad' },
+    });
   });
 
   it('keeps a disabled extension out of trouble', () => {

@@ -58,7 +58,10 @@ export class MqttListenersHealthIndicator implements HealthCheck {
       const when = new Date(l.certificateExpiresAt).toISOString();
       if (left <= 0) return { status: HealthStatus.DOWN, details: { ...details, reason: `certificate expired at ${when}` } };
       if (left < this.expiryWarningMs) {
-        return { status: HealthStatus.DEGRADED, details: { ...details, reason: `certificate expires at ${when} (in ${Math.floor(left / 3600_000)} h)` } };
+        return {
+          status: HealthStatus.DEGRADED,
+          details: { ...details, reason: `certificate expires at ${when} (in ${Math.floor(left / 3600_000)} h)` },
+        };
       }
     }
     if (l.lastTlsFailure) return { status: HealthStatus.DEGRADED, details };

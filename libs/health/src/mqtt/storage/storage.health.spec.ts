@@ -3,7 +3,10 @@ import { StorageHealthIndicator } from './storage.health.js';
 
 describe('StorageHealthIndicator', () => {
   it('is UP when the ping succeeds, and says whether storage is a network dependency', async () => {
-    expect(await new StorageHealthIndicator({ type: 'level', ping: async () => undefined }).check()).toEqual({ status: 'UP', details: { type: 'level', 'network-dependency': false } });
+    expect(await new StorageHealthIndicator({ type: 'level', ping: async () => undefined }).check()).toEqual({
+      status: 'UP',
+      details: { type: 'level', 'network-dependency': false },
+    });
   });
 
   it('is DOWN with a short reason and the raw error when the ping fails', async () => {

@@ -48,7 +48,10 @@ describe('dashboardState', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('node-1');
     expect(state.components.mqtt.components!['tcp-listener-1883']).toEqual({ status: 'UP' });
-    expect(state.groups.readiness).toEqual({ status: 'OUT_OF_SERVICE', components: { storage: { status: 'DOWN' }, mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP' } } } } });
+    expect(state.groups.readiness).toEqual({
+      status: 'OUT_OF_SERVICE',
+      components: { storage: { status: 'DOWN' }, mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP' } } } },
+    });
     expect(state).toMatchObject({ showDetails: false, started: false });
   });
 
