@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { HealthIndicator, HealthModule, HealthStatus, type HealthCheck, type HealthComponent } from 'nestjs-mqtt-health';
+import { HealthIndicator, HealthModule, HealthStatus, type HealthComponentCheck, type HealthComponent } from 'nestjs-mqtt-health';
 import { PLATFORMS } from './support/boot.js';
 import { ClusterHealthIndicator, StorageHealthIndicator } from './support/broker.health.js';
 import { API, api, expectHealthAnswer, FAST, refreshed, startApp } from './support/health-app.js';
@@ -9,7 +9,7 @@ const CLUSTER_UP = { status: 'UP', details: { 'cluster-size': 3, 'node-id': 'jS3
 
 /** Returns whatever the test puts in `result`, valid or not. */
 @HealthIndicator('bridge')
-class BridgeHealthIndicator implements HealthCheck {
+class BridgeHealthIndicator implements HealthComponentCheck {
   result: unknown = { status: HealthStatus.UP };
 
   check(): HealthComponent {
@@ -123,7 +123,7 @@ describe.each(PLATFORMS)('an indicator that fails on %s', (platform) => {
 
 /** A check that never settles; counts its calls. */
 @HealthIndicator('session-store')
-class HungHealthIndicator implements HealthCheck {
+class HungHealthIndicator implements HealthComponentCheck {
   calls = 0;
 
   check(): Promise<HealthComponent> {
@@ -134,7 +134,7 @@ class HungHealthIndicator implements HealthCheck {
 
 /** Hangs too, with its own timeout. */
 @HealthIndicator('retained-store', { timeoutMs: 150 })
-class SlowHungHealthIndicator implements HealthCheck {
+class SlowHungHealthIndicator implements HealthComponentCheck {
   check(): Promise<HealthComponent> {
     return new Promise(() => undefined);
   }
@@ -208,7 +208,7 @@ describe.each(PLATFORMS)('an indicator that never resolves on %s', (platform) =>
 
 /** Starts hanging when told to. */
 @HealthIndicator('bridge')
-class HangingBridgeHealthIndicator implements HealthCheck {
+class HangingBridgeHealthIndicator implements HealthComponentCheck {
   hang = false;
 
   check(): HealthComponent | Promise<HealthComponent> {

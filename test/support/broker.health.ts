@@ -1,4 +1,4 @@
-import { HealthIndicator, HealthStatus, type HealthCheck, type HealthComponent } from 'nestjs-mqtt-health';
+import { HealthIndicator, HealthStatus, type HealthComponentCheck, type HealthComponent } from 'nestjs-mqtt-health';
 
 /**
  * Indicators of a fake broker, shaped like the HiveMQ examples. Each keeps its state in public
@@ -7,7 +7,7 @@ import { HealthIndicator, HealthStatus, type HealthCheck, type HealthComponent }
 
 /** Joins readiness itself, as a cluster check does. */
 @HealthIndicator('cluster', { groups: ['readiness'] })
-export class ClusterHealthIndicator implements HealthCheck {
+export class ClusterHealthIndicator implements HealthComponentCheck {
   status: HealthStatus = HealthStatus.UP;
 
   check(): HealthComponent {
@@ -25,7 +25,7 @@ export function cluster(status: HealthStatus): Record<string, unknown> {
 
 /** In no group by itself: tests put it, or one of its listeners, in groups through the module options. */
 @HealthIndicator('mqtt')
-export class MqttHealthIndicator implements HealthCheck {
+export class MqttHealthIndicator implements HealthComponentCheck {
   tcp: HealthStatus = HealthStatus.UP;
   tls: HealthStatus = HealthStatus.UP;
 
@@ -61,7 +61,7 @@ export function tlsListener(status: HealthStatus): Record<string, unknown> {
 
 /** One extension, three levels deep: `extensions/my-ext/internals/entrypoint`. Only the leaf changes. */
 @HealthIndicator('extensions')
-export class ExtensionsHealthIndicator implements HealthCheck {
+export class ExtensionsHealthIndicator implements HealthComponentCheck {
   entrypoint: HealthStatus = HealthStatus.UP;
 
   check(): HealthComponent {
@@ -103,7 +103,7 @@ export function entrypoint(status: HealthStatus): Record<string, unknown> {
 
 /** Fails on demand: `failure` is thrown from check() (sync) or rejected (async). */
 @HealthIndicator('storage', { groups: ['readiness'] })
-export class StorageHealthIndicator implements HealthCheck {
+export class StorageHealthIndicator implements HealthComponentCheck {
   failure?: unknown;
   async = false;
 

@@ -12,7 +12,7 @@ export {
   isHealthStatus,
   READINESS_MAPPING,
   type CheckStats,
-  type HealthCheck,
+  type HealthComponentCheck,
   type HealthComponent,
   type HealthDetails,
   type HealthGroupResult,

@@ -1,7 +1,7 @@
 /** Helpers shared by the HealthEngine and SnapshotBuilder specs. */
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { GroupInput } from '../model/health-group.interface.js';
-import type { HealthCheck } from '../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../model/health-indicator.interface.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
@@ -9,7 +9,7 @@ import type { HealthGroupOptions, HealthModuleOptions } from '../options/health-
 import { HealthEngine } from './health-engine.js';
 import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
 
-export type Check = HealthCheck['check'];
+export type Check = HealthComponentCheck['check'];
 
 export const NOT_CHECKED = { status: 'UNKNOWN', details: { reason: 'not checked yet' } };
 

@@ -11,7 +11,7 @@ export const HEALTH_INDICATOR_MARKER = DiscoveryService.createDecorator<HealthIn
  *
  * @example
  * ＠HealthIndicator('storage', { groups: ['readiness'], timeoutMs: 500 })
- * export class StorageHealthIndicator implements HealthCheck { check() { ... } }
+ * export class StorageHealthIndicator implements HealthComponentCheck { check() { ... } }
  */
 export function HealthIndicator(name: string, options: HealthIndicatorOptions = {}): ClassDecorator {
   return applyDecorators(Injectable(), HEALTH_INDICATOR_MARKER({ ...options, name }));

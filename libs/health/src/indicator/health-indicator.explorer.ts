@@ -18,7 +18,7 @@ import type { GroupInput } from '../model/health-group.interface.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { HEALTH_INDICATOR_MARKER } from './health-indicator.decorator.js';
-import type { HealthCheck, HealthIndicatorMetadata } from '../model/health-indicator.interface.js';
+import type { HealthComponentCheck, HealthIndicatorMetadata } from '../model/health-indicator.interface.js';
 
 const NAME = /^[^/?#\s]+$/;
 
@@ -59,7 +59,7 @@ export class HealthIndicatorExplorer implements OnModuleInit {
   private toIndicator(wrapper: InstanceWrapper, metadata: HealthIndicatorMetadata, className: string): RegisteredIndicator {
     const { name, groups = [], timeoutMs = this.config.timeoutMs, intervalMs = 0 } = metadata;
     if (typeof name !== 'string' || !NAME.test(name)) throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_NAME(className, name));
-    const instance = wrapper.instance as HealthCheck;
+    const instance = wrapper.instance as HealthComponentCheck;
     if (typeof instance.check !== 'function') throw new HealthIndicatorDefinitionError(MISSING_CHECK_METHOD(className, name));
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
       throw new HealthIndicatorDefinitionError(

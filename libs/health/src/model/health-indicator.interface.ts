@@ -5,7 +5,7 @@ import type { HealthComponent } from './health-component.interface.js';
  * does not apply right now (a cluster check on a single node): it is left out of the tree and of
  * every group, as FluxMQ omits its cluster check in single-node mode.
  */
-export interface HealthCheck {
+export interface HealthComponentCheck {
   check(): HealthComponent | null | undefined | Promise<HealthComponent | null | undefined>;
 }
 

@@ -4,7 +4,7 @@ import { Inject } from '@nestjs/common';
 import { DiskHealthIndicator, MemoryHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthIndicator } from '../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../model/health-indicator.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { HealthStatus } from '../model/health-status.js';
@@ -15,7 +15,7 @@ import { fromTerminusResult } from './terminus.adapter.js';
  * past the first the resource is low (DEGRADED), past the second exhausted (DOWN).
  */
 @HealthIndicator('resources', { intervalMs: 10_000 })
-export class ResourcesHealthIndicator implements HealthCheck {
+export class ResourcesHealthIndicator implements HealthComponentCheck {
   constructor(
     private readonly memory: MemoryHealthIndicator,
     private readonly disk: DiskHealthIndicator,

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_BROKER_STATE } from '../mqtt-health.constants.js';
@@ -8,7 +8,7 @@ import type { BrokerState } from '../mqtt-health.interfaces.js';
 
 /** The broker itself: DOWN before it is initialised and once it is closed (FluxMQ's `broker` check). */
 @HealthIndicator('broker', { groups: ['readiness'] })
-export class BrokerHealthIndicator implements HealthCheck {
+export class BrokerHealthIndicator implements HealthComponentCheck {
   constructor(@Inject(MQTT_BROKER_STATE) private readonly broker: BrokerState) {}
 
   check(): HealthComponent {

@@ -1,6 +1,6 @@
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_CLUSTER_MEMBERSHIP } from '../mqtt-health.constants.js';
@@ -11,7 +11,7 @@ import type { ClusterMembership } from '../mqtt-health.interfaces.js';
  * heartbeats ("1/2 peers reachable", as FluxMQ says), else UP. Absent in single-node mode.
  */
 @HealthIndicator('cluster', { groups: ['readiness'] })
-export class ClusterHealthIndicator implements HealthCheck {
+export class ClusterHealthIndicator implements HealthComponentCheck {
   constructor(@Optional() @Inject(MQTT_CLUSTER_MEMBERSHIP) private readonly membership?: ClusterMembership) {}
 
   check(): HealthComponent | null {

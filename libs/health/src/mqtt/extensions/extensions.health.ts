@@ -1,6 +1,6 @@
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_EXTENSIONS } from '../mqtt-health.constants.js';
@@ -13,7 +13,7 @@ import type { ExtensionSource, ExtensionState } from '../mqtt-health.interfaces.
  * reload was rejected). Not a readiness member: a broken extension makes /health DOWN, not the node unready.
  */
 @HealthIndicator('extensions')
-export class ExtensionsHealthIndicator implements HealthCheck {
+export class ExtensionsHealthIndicator implements HealthComponentCheck {
   constructor(@Optional() @Inject(MQTT_EXTENSIONS) private readonly source?: ExtensionSource) {}
 
   check(): HealthComponent | null {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_BROKER_INFO } from '../mqtt-health.constants.js';
@@ -11,7 +11,7 @@ const PROCESS_STARTED_AT = Date.now() - Math.round(process.uptime() * 1000);
 
 /** HiveMQ's `info` component: version, CPU count, log level, start time. Always UP. */
 @HealthIndicator('info')
-export class InfoHealthIndicator implements HealthCheck {
+export class InfoHealthIndicator implements HealthComponentCheck {
   constructor(@Optional() @Inject(MQTT_BROKER_INFO) private readonly info?: BrokerInfo) {}
 
   check(): HealthComponent {

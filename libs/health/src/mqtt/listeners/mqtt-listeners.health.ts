@@ -1,6 +1,6 @@
 import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { DEFAULT_CERT_EXPIRY_WARNING_MS, MQTT_CERT_EXPIRY_WARNING_MS, MQTT_LISTENERS } from '../mqtt-health.constants.js';
@@ -24,7 +24,7 @@ export function listenerComponentName(listener: Pick<MqttListenerState, 'type' |
  * certificate still serves) or a certificate close to expiry → DEGRADED; an expired one → DOWN.
  */
 @HealthIndicator('mqtt', { groups: ['readiness'] })
-export class MqttListenersHealthIndicator implements HealthCheck {
+export class MqttListenersHealthIndicator implements HealthComponentCheck {
   private readonly expiryWarningMs: number;
 
   constructor(

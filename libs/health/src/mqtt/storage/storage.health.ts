@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { errorText } from '../../errors/error-text.js';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
-import type { HealthCheck } from '../../model/health-indicator.interface.js';
+import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
@@ -12,7 +12,7 @@ import type { StorageProbe } from '../mqtt-health.interfaces.js';
  * dependency; its failure text stays in details, which the visibility rules may hide.
  */
 @HealthIndicator('storage', { groups: ['readiness'], timeoutMs: 1500 })
-export class StorageHealthIndicator implements HealthCheck {
+export class StorageHealthIndicator implements HealthComponentCheck {
   constructor(@Inject(MQTT_STORAGE_PROBE) private readonly storage: StorageProbe) {}
 
   async check(): Promise<HealthComponent> {
