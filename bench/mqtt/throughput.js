@@ -46,6 +46,8 @@ async function startBroker(kind) {
     DATA_DIR: dataDir,
     DRAIN_MS: '0',
     LOG_LEVEL: 'warn',
+    // The sample extensions hook every publish; bare Aedes has none, so the demo runs without them here.
+    EXTENSIONS_DIR: '',
   };
   // stderr is kept, not shown: under this overload Aedes itself (bare too) can overflow mqemitter's
   // stack when the flooded subscriber disconnects at the end of a round; the round is measured by then.

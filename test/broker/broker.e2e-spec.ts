@@ -21,13 +21,15 @@ describe('demo broker, single node with embedded storage', () => {
     await stopAll([broker]);
   });
 
-  it('serves the HiveMQ tree with broker, storage, mqtt and info, and no cluster in single-node mode', async () => {
+  it('serves the HiveMQ tree with broker, storage, mqtt, extensions and info, and no cluster in single-node mode', async () => {
     const { status, body } = await broker.health();
     expect(status).toBe(200);
     expect(body.status).toBe('UP');
     expect(Object.keys(body.components)).toEqual(expect.arrayContaining(['broker', 'storage', 'mqtt', 'info']));
     expect(body.components.cluster).toBeUndefined();
-    expect(body.components.extensions).toBeUndefined();
+    // The bundled sample extensions load by default.
+    expect(body.components.extensions.status).toBe('UP');
+    expect(Object.keys(body.components.extensions.components).sort()).toEqual(['payload-limit', 'topic-acl']);
     expect(body.components.broker.details).toEqual({
       'broker-id': expect.any(String),
       'node-id': expect.any(String),

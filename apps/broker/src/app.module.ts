@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import {
   HealthModule,
+  type HealthListenerOptions,
   MQTT_BROKER_INFO,
   MQTT_BROKER_STATE,
   MQTT_CLUSTER_MEMBERSHIP,
@@ -50,10 +51,7 @@ export class AppModule {
           // Every second, and at least twice a heartbeat: a dead peer shows within 2.5 heartbeats.
           refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
           // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
-          healthApi: {
-            enabled: true,
-            listeners: [{ port: config.healthPort, bindAddress: config.healthBind, views: [...config.healthViews] }],
-          },
+          healthApi: { enabled: true, listeners: healthListeners(config) },
           agentCheck: { enabled: config.healthAgentPort !== 0, port: config.healthAgentPort, bindAddress: config.healthBind },
           controller: false,
         }),
@@ -61,4 +59,14 @@ export class AppModule {
       providers,
     };
   }
+}
+
+/** `HEALTH_VIEWS` as listeners on HEALTH_BIND: HEALTH_PORT for the views without a port, one more per `name@:port`. */
+function healthListeners(config: BrokerConfig): HealthListenerOptions[] {
+  const byPort = new Map<number, HealthListenerOptions['views'] & object>([[config.healthPort, []]]);
+  for (const { view, prefix, port = config.healthPort } of config.healthViews) {
+    if (!byPort.has(port)) byPort.set(port, []);
+    byPort.get(port)!.push(prefix === undefined ? view : { view, prefix });
+  }
+  return [...byPort].filter(([, views]) => views.length > 0).map(([port, views]) => ({ port, bindAddress: config.healthBind, views }));
 }

@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseHealthViews, type HealthViewEntry } from './health-views.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
-const HEALTH_VIEWS = ['hivemq', 'fluxmq', 'kubernetes', 'zeebe', 'ui', 'metrics'] as const;
-export type HealthViewName = (typeof HEALTH_VIEWS)[number];
+/** The sample extensions shipped with the demo (apps/broker/extensions), loaded unless EXTENSIONS_DIR says otherwise. */
+export const BUNDLED_EXTENSIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../extensions');
 
 /** The demo broker's configuration, read from the environment once at start. */
 export interface BrokerConfig {
@@ -24,13 +26,13 @@ export interface BrokerConfig {
   readonly dataDir: string;
   /** Aedes heartbeat, which also drives peer reachability. `HEARTBEAT_MS`, default 5000. */
   readonly heartbeatMs: number;
-  /** One folder per extension. `EXTENSIONS_DIR`, off by default. */
+  /** One folder per extension. `EXTENSIONS_DIR`, default the bundled samples; an empty value turns extensions off. */
   readonly extensionsDir?: string;
   /** The dedicated Health API listener. `HEALTH_PORT`, default 8889; `HEALTH_BIND`, default 127.0.0.1. */
   readonly healthPort: number;
   readonly healthBind: string;
-  /** Views served on it. `HEALTH_VIEWS`, default hivemq,fluxmq,kubernetes. */
-  readonly healthViews: readonly HealthViewName[];
+  /** Views served: `name`, `name@/prefix` or `name@:port` (a listener of its own). `HEALTH_VIEWS`, default hivemq,fluxmq,kubernetes. */
+  readonly healthViews: readonly HealthViewEntry[];
   /** HAProxy agent-check port; 0 turns it off. `HEALTH_AGENT_PORT`, default 8890. */
   readonly healthAgentPort: number;
   /** How long readiness reads OUT_OF_SERVICE before the broker closes on SIGTERM. `DRAIN_MS`, default 5000. */
@@ -80,11 +82,14 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel))
     invalid('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
-  const extensionsDir = read('EXTENSIONS_DIR');
-  const healthViews = (read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes').split(',').map((view) => view.trim());
-  for (const view of healthViews) {
-    if (!(HEALTH_VIEWS as readonly string[]).includes(view))
-      invalid('HEALTH_VIEWS', `must be a comma list of ${HEALTH_VIEWS.join(', ')}`, healthViews.join(','));
+  const extensionsDir = env.EXTENSIONS_DIR === undefined ? BUNDLED_EXTENSIONS_DIR : read('EXTENSIONS_DIR');
+  const healthViews = parseHealthViews(read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes');
+  if (typeof healthViews === 'string') invalid('HEALTH_VIEWS', healthViews, read('HEALTH_VIEWS'));
+  for (const { view, port } of healthViews) {
+    if (port === undefined || port === 0) continue;
+    if (used.has(port) && used.get(port) !== 'HEALTH_VIEWS')
+      invalid('HEALTH_VIEWS', `gives "${view}" port ${port}, which ${used.get(port)} already uses`, read('HEALTH_VIEWS'));
+    used.set(port, 'HEALTH_VIEWS');
   }
   return {
     mqttPort,
@@ -98,7 +103,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     extensionsDir: extensionsDir === undefined ? undefined : resolve(extensionsDir),
     healthPort,
     healthBind: read('HEALTH_BIND') ?? '127.0.0.1',
-    healthViews: [...new Set(healthViews)] as HealthViewName[],
+    healthViews,
     healthAgentPort,
     drainMs: integer(read, 'DRAIN_MS', 0, 3_600_000) ?? 5000,
     logLevel: logLevel as LogLevel,

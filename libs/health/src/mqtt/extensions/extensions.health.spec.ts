@@ -17,8 +17,14 @@ const base: ExtensionState = {
 };
 
 describe('ExtensionsHealthIndicator', () => {
-  it('is absent without an extension source', () => {
-    expect(new ExtensionsHealthIndicator().check()).toBeNull();
+  it('is UP with no sub-components without an extension source or with no extension installed', () => {
+    expect(new ExtensionsHealthIndicator().check()).toEqual({ status: 'UP' });
+    expect(new ExtensionsHealthIndicator({ extensions: () => [] }).check()).toEqual({ status: 'UP' });
+  });
+
+  it('has one sub-component per installed extension', () => {
+    const check = new ExtensionsHealthIndicator({ extensions: () => [base, { ...base, id: 'second' }] }).check();
+    expect(Object.keys(check.components!)).toEqual([base.id, 'second']);
   });
 
   it('shapes a running extension like HiveMQ', () => {

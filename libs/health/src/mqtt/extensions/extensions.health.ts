@@ -11,15 +11,17 @@ import type { ExtensionSource, ExtensionState } from '../mqtt-health.interfaces.
  * (DOWN with `last-startup-failure` when it could not start, DEGRADED with `last-failure` when a
  * hook threw), `internals/license` where one applies, `application/configuration` (DEGRADED when a
  * reload was rejected). Not a readiness member: a broken extension makes /health DOWN, not the node unready.
+ * Always present, as in HiveMQ's tree: UP with no sub-components when no extension is installed.
  */
 @HealthIndicator('extensions')
 export class ExtensionsHealthIndicator implements HealthComponentCheck {
   constructor(@Optional() @Inject(MQTT_EXTENSIONS) private readonly source?: ExtensionSource) {}
 
-  check(): HealthComponent | null {
-    if (!this.source) return null;
+  check(): HealthComponent {
+    const extensions = this.source?.extensions() ?? [];
+    if (extensions.length === 0) return { status: HealthStatus.UP };
     const components: Record<string, HealthComponent> = {};
-    for (const extension of this.source.extensions()) components[extension.id] = extensionComponent(extension);
+    for (const extension of extensions) components[extension.id] = extensionComponent(extension);
     return { status: HealthStatus.UP, components };
   }
 }

@@ -12,6 +12,7 @@ export const config = createHealthConfig({ groups: { readiness: { members: ['clu
 export function snapshotOf(
   components: Record<string, HealthComponent | null>,
   options: HealthModuleOptions = { groups: { readiness: { members: ['cluster', 'mqtt'] } } },
+  lifecycle = { started: true, draining: false },
 ): HealthSnapshot {
   const c = createHealthConfig(options);
   const inputs: GroupInput[] = c.groups
@@ -22,7 +23,7 @@ export function snapshotOf(
     component,
     stats: { checkedAt: 0, durationMs: 0, failed: false, failures: 0 },
   }));
-  return new SnapshotBuilder(c, inputs).build(results, 1000, 1000, { started: true, draining: false }).snapshot;
+  return new SnapshotBuilder(c, inputs).build(results, 1000, 1000, lifecycle).snapshot;
 }
 
 export const body = (response: ViewResponse | undefined) => JSON.parse(response!.body!);
