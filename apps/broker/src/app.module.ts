@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import {
   HealthModule,
@@ -45,9 +47,17 @@ export class AppModule {
         HealthModule.forRoot({
           startup: 'manual',
           drainMs: config.drainMs,
-          // As Zeebe's liveness: a node that stays out of its cluster (JOINING) for five minutes is restarted;
-          // a shorter loss never restarts it. Readiness has no grace: the node leaves rotation at once.
-          groups: { liveness: { members: ['cluster'], graceMs: { cluster: 300_000 } } },
+          // Liveness checks nothing external (seed 002): a shared outage must never restart the whole fleet.
+          // Zeebe's rule, restart a node that stays out of its cluster, is opt-in (CLUSTER_LIVENESS_GRACE_MS).
+          groups: {
+            liveness: config.clusterLivenessGraceMs
+              ? { members: ['cluster'], graceMs: { cluster: config.clusterLivenessGraceMs } }
+              : { members: [] },
+          },
+          showDetails: config.healthDetails,
+          authorize: config.healthToken ? bearer(config.healthToken) : undefined,
+          // Disk usage of the volume that holds the broker's data, not of the working directory.
+          resourceThresholds: { diskPath: config.dataDir },
           // Every second, and at least twice a heartbeat: a dead peer shows within 2.5 heartbeats.
           refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
           // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
@@ -69,4 +79,13 @@ function healthListeners(config: BrokerConfig): HealthListenerOptions[] {
     byPort.get(port)!.push(prefix === undefined ? view : { view, prefix });
   }
   return [...byPort].filter(([, views]) => views.length > 0).map(([port, views]) => ({ port, bindAddress: config.healthBind, views }));
+}
+
+/** `Authorization: Bearer <HEALTH_TOKEN>` shows details; compared in constant time. */
+function bearer(token: string): (request: unknown) => boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (request) => {
+    const given = Buffer.from((request as IncomingMessage).headers?.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 }

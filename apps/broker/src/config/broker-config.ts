@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,16 @@ export interface BrokerConfig {
   readonly drainMs: number;
   /** `LOG_LEVEL`: error, warn, info (default), debug, verbose. */
   readonly logLevel: LogLevel;
+  /** Deadline for loading, configuring and starting each extension. `EXTENSION_START_TIMEOUT_MS`, default 10000. */
+  readonly extensionStartTimeoutMs: number;
+  /** After the drain, how long closing may take before the process exits anyway. `SHUTDOWN_TIMEOUT_MS`, default 10000. */
+  readonly shutdownTimeoutMs: number;
+  /** Zeebe's rule, opt-in: liveness fails once the node has been out of its cluster this long. `CLUSTER_LIVENESS_GRACE_MS`, unset = off. */
+  readonly clusterLivenessGraceMs?: number;
+  /** Who sees `details` in health bodies. `HEALTH_DETAILS`: always (default), never, when-authorized (with `HEALTH_TOKEN`). */
+  readonly healthDetails: 'always' | 'never' | 'when-authorized';
+  /** Bearer token that shows details when `HEALTH_DETAILS=when-authorized`. `HEALTH_TOKEN`. */
+  readonly healthToken?: string;
 }
 
 export class BrokerConfigError extends Error {
@@ -91,6 +102,18 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
       invalid('HEALTH_VIEWS', `gives "${view}" port ${port}, which ${used.get(port)} already uses`, read('HEALTH_VIEWS'));
     used.set(port, 'HEALTH_VIEWS');
   }
+  const healthDetails = read('HEALTH_DETAILS') ?? 'always';
+  if (!['always', 'never', 'when-authorized'].includes(healthDetails))
+    invalid('HEALTH_DETAILS', 'must be always, never or when-authorized', healthDetails);
+  const healthToken = read('HEALTH_TOKEN');
+  if (healthDetails === 'when-authorized' && !healthToken)
+    invalid('HEALTH_TOKEN', 'is required when HEALTH_DETAILS is when-authorized', undefined);
+  if (tlsPort !== undefined)
+    for (const [name, path] of [
+      ['TLS_CERT', certPath!],
+      ['TLS_KEY', keyPath!],
+    ] as const)
+      readable(name, path);
   return {
     mqttPort,
     mqttBind: read('MQTT_BIND') ?? '0.0.0.0',
@@ -107,7 +130,21 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     healthAgentPort,
     drainMs: integer(read, 'DRAIN_MS', 0, 3_600_000) ?? 5000,
     logLevel: logLevel as LogLevel,
+    extensionStartTimeoutMs: integer(read, 'EXTENSION_START_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
+    shutdownTimeoutMs: integer(read, 'SHUTDOWN_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
+    clusterLivenessGraceMs: integer(read, 'CLUSTER_LIVENESS_GRACE_MS', 1, 86_400_000),
+    healthDetails: healthDetails as BrokerConfig['healthDetails'],
+    healthToken,
   };
+}
+
+/** A certificate or key that cannot be read is a configuration error, not a listener that silently fails. */
+function readable(name: string, path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    invalid(name, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): give a readable PEM file`, path);
+  }
 }
 
 function port(read: (name: string) => string | undefined, name: string): number | undefined {
