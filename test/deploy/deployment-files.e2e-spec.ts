@@ -14,7 +14,8 @@ import { bootProbeApp, type ProbeApp } from '../probes/probe-app.js';
  */
 const read = (path: string) => readFileSync(path, 'utf8');
 const dockerfile = read('Dockerfile');
-const compose = parse(read('docker-compose.yml'));
+// merge: broker2 and broker3 extend broker1 with `<<: *broker`.
+const compose = parse(read('docker-compose.yml'), { merge: true });
 const kubernetes = ['deploy/kubernetes/broker.yaml', 'deploy/kubernetes/redis.yaml'].flatMap((file) =>
   parseAllDocuments(read(file)).map((d) => d.toJS()),
 );
@@ -31,9 +32,8 @@ const brokerContainer = kubernetes.find((d) => d.kind === 'StatefulSet').spec.te
 const brokerEnv: Record<string, string> = Object.fromEntries(
   brokerContainer.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
 );
-const composeBrokers = Object.entries(compose.services as Record<string, { environment?: Record<string, string>; build?: string }>).filter(
-  ([, s]) => s.build,
-);
+type ComposeService = { environment?: Record<string, string>; build?: string; ports?: string[] };
+const composeBrokers = Object.entries(compose.services as Record<string, ComposeService>).filter(([, s]) => s.build);
 
 function routerFor(views: string) {
   const config = createHealthConfig(
@@ -101,9 +101,35 @@ describe('deployment files', () => {
       expect({ from, exists: existsSync(from) }).toEqual({ from, exists: true });
   });
 
-  it('keep the Kubernetes probe settings of the HiveMQ seed', () => {
-    expect(brokerContainer.livenessProbe).toMatchObject({ initialDelaySeconds: 15, periodSeconds: 30, failureThreshold: 240 });
-    expect(brokerContainer.readinessProbe).toMatchObject({ initialDelaySeconds: 3, periodSeconds: 5 });
+  it("publish each compose broker's health port on the host's loopback only, one host port per broker", () => {
+    expect(composeBrokers.map(([name]) => name)).toEqual(['broker1', 'broker2', 'broker3']);
+    const hostPorts = composeBrokers.map(([name, service]) => {
+      expect({ name, ports: service.ports }).toEqual({ name, ports: [expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/)] });
+      const [, hostPort, containerPort] = service.ports![0].split(':');
+      expect({ name, containerPort: Number(containerPort) }).toEqual({ name, containerPort: Number(service.environment!.HEALTH_PORT) });
+      return hostPort;
+    });
+    expect(new Set(hostPorts).size).toBe(composeBrokers.length);
+    expect(hostPorts).not.toContain('1883');
+    expect(hostPorts).not.toContain('8404');
+  });
+
+  it('restart a stuck broker within minutes, leave slow starts to the startup probe', () => {
+    const { livenessProbe, startupProbe, readinessProbe } = brokerContainer;
+    expect(livenessProbe).toMatchObject({ initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 });
+    expect(livenessProbe.failureThreshold * livenessProbe.periodSeconds).toBeLessThanOrEqual(300);
+    expect(startupProbe.failureThreshold * startupProbe.periodSeconds).toBeGreaterThanOrEqual(60);
+    expect(readinessProbe).toMatchObject({ initialDelaySeconds: 3, periodSeconds: 5 });
+  });
+
+  it('hold MQTT connections in haproxy until CONNECT has arrived, so stickiness sees the client id', () => {
+    const at = (pattern: RegExp) => haproxyCfg.split('\n').findIndex((line) => pattern.test(line));
+    const delay = at(/^\s*tcp-request inspect-delay \d+s$/);
+    const accept = at(/^\s*tcp-request content accept if \{ req\.payload\(0,0\),mqtt_is_valid \}$/);
+    const reject = at(/^\s*tcp-request content reject$/);
+    expect([delay, accept, reject].every((line) => line > at(/^frontend mqtt_frontend$/))).toBe(true);
+    expect(delay < accept && accept < reject && reject < at(/^backend mqtt_backend$/)).toBe(true);
+    expect(haproxyCfg).toMatch(/^\s*stick on req\.payload\(0,0\),mqtt_field_value\(connect,client_identifier\)$/m);
   });
 
   it('pass haproxy -c', () => {

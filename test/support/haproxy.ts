@@ -23,46 +23,48 @@ export interface ServerState {
  */
 export class Haproxy {
   private handle?: ChildHandle;
-  private readonly dir = tempDir('haproxy-');
+  protected readonly dir = tempDir('haproxy-');
   readonly socket = join(this.dir.path, 'admin.sock');
   mqttPort = 0;
 
   constructor(
-    private readonly servers: HaproxyServer[],
+    protected readonly servers: HaproxyServer[],
     readonly checkIntervalMs = 500,
   ) {}
 
   async start(): Promise<void> {
     [this.mqttPort] = await freePorts(1);
     const config = join(this.dir.path, 'haproxy.cfg');
-    writeFileSync(
-      config,
-      [
-        'global',
-        `  stats socket ${this.socket} mode 600 level admin`,
-        'defaults',
-        '  mode tcp',
-        '  timeout connect 2s',
-        '  timeout client 60s',
-        '  timeout server 60s',
-        'frontend mqtt_frontend',
-        `  bind 127.0.0.1:${this.mqttPort}`,
-        '  default_backend mqtt_backend',
-        'backend mqtt_backend',
-        '  balance roundrobin',
-        '  option httpchk',
-        '  http-check send meth GET uri /api/v1/health/readiness',
-        ...this.servers.map(
-          (s) =>
-            `  server ${s.name} 127.0.0.1:${s.mqttPort} check port ${s.healthPort} inter ${this.checkIntervalMs} fall 2 rise 2 ` +
-            `agent-check agent-port ${s.agentPort} agent-inter ${this.checkIntervalMs} weight 100`,
-        ),
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, await this.config());
     this.handle = new ChildHandle(spawn('haproxy', ['-db', '-f', config], { stdio: 'pipe' }));
     await waitFor(async () => !this.handle!.running || (await this.state()).size === this.servers.length, 10_000, 'haproxy to start');
     if (!this.handle.running) throw new Error(`haproxy exited:\n${this.handle.log}`);
+  }
+
+  /** The configuration to run: it must bind 127.0.0.1:mqttPort, open the admin socket and name the backend mqtt_backend. */
+  protected async config(): Promise<string> {
+    return [
+      'global',
+      `  stats socket ${this.socket} mode 600 level admin`,
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 2s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      'frontend mqtt_frontend',
+      `  bind 127.0.0.1:${this.mqttPort}`,
+      '  default_backend mqtt_backend',
+      'backend mqtt_backend',
+      '  balance roundrobin',
+      '  option httpchk',
+      '  http-check send meth GET uri /api/v1/health/readiness',
+      ...this.servers.map(
+        (s) =>
+          `  server ${s.name} 127.0.0.1:${s.mqttPort} check port ${s.healthPort} inter ${this.checkIntervalMs} fall 2 rise 2 ` +
+          `agent-check agent-port ${s.agentPort} agent-inter ${this.checkIntervalMs} weight 100`,
+      ),
+      '',
+    ].join('\n');
   }
 
   /** Each server's status and effective weight, from `show stat` on the admin socket. */
