@@ -1,0 +1,69 @@
+// The published library must declare every package its built files import: inside the monorepo the
+// root node_modules hides a missing one (prom-client was), and a fresh app then crashes on import.
+// Reads libs/health/dist, which jest's globalSetup builds.
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const lib = fileURLToPath(new URL('../../libs/health/', import.meta.url));
+const dist = join(lib, 'dist');
+
+interface Manifest {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/** `@scope/name/deep/path.js` -> `@scope/name`; `name/sub` -> `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Bare specifiers (static and dynamic imports, re-exports, require calls) of the files, by package. */
+function importedPackages(files: string[]): Map<string, string[]> {
+  const byPackage = new Map<string, string[]>();
+  for (const file of files) {
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName: specifier } of importedFiles) {
+      if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:') || isBuiltin(specifier)) continue;
+      const name = packageName(specifier);
+      byPackage.set(name, [...(byPackage.get(name) ?? []), relative(lib, file)]);
+    }
+  }
+  return byPackage;
+}
+
+describe('nestjs-mqtt-health package manifest', () => {
+  const manifest = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as Manifest;
+  const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  const files = existsSync(dist) ? walk(dist) : [];
+
+  it('has a built library to inspect', () => {
+    expect(files.filter((file) => file.endsWith('.js')).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['JavaScript', '.js'],
+    ['type declarations', '.d.ts'],
+  ])('declares every package imported by its %s in dependencies or peerDependencies', (_kind, extension) => {
+    const imported = importedPackages(files.filter((file) => file.endsWith(extension)));
+    const undeclared = [...imported]
+      .filter(([name]) => !declared.has(name))
+      .map(([name, importers]) => `${name} (imported by ${[...new Set(importers)].slice(0, 3).join(', ')})`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('finds the imports it checks (the scan is not vacuous)', () => {
+    const imported = importedPackages(files.filter((file) => file.endsWith('.js')));
+    expect([...imported.keys()]).toEqual(expect.arrayContaining(['@nestjs/common', 'prom-client']));
+  });
+});
