@@ -13,6 +13,8 @@ export interface BrokerProcessOptions {
   env?: Record<string, string>;
   /** Wait until readiness answers 200 (default), or only until the health API answers at all. */
   waitFor?: 'ready' | 'health';
+  /** Starts the broker under `ulimit -n <openFiles>`. */
+  openFiles?: number;
 }
 
 /** The demo broker (apps/broker/dist/main.js) as a child process on free ports. */
@@ -41,7 +43,10 @@ export class BrokerProcess extends ChildHandle {
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' });
+    const [command, args] = options.openFiles
+      ? ['sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$1"`, process.execPath, MAIN]]
+      : [process.execPath, [MAIN]];
+    const child = spawn(command, args, { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' });
     const broker = new BrokerProcess(child, Number(env.MQTT_PORT), Number(env.HEALTH_PORT), env);
     void broker.exited.then(() => data?.remove());
     try {

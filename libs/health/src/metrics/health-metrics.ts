@@ -23,6 +23,8 @@ export class HealthMetrics implements OnModuleDestroy {
   private readonly subscription: Subscription;
   /** The snapshot of the scrape being rendered; gauges read it synchronously inside registry.metrics(). */
   private scraped?: HealthSnapshot;
+  /** A render in progress, shared by the scrapes of the same snapshot that arrive meanwhile. */
+  private rendering?: { snapshot: HealthSnapshot; text: Promise<string> };
 
   constructor(
     private readonly engine: HealthEngine,
@@ -117,13 +119,20 @@ export class HealthMetrics implements OnModuleDestroy {
 
   /** Prometheus text for one snapshot: the one the request holds, so a scrape runs no check of its own. */
   render(snapshot: HealthSnapshot = this.engine.current()): Promise<string> {
+    if (this.rendering?.snapshot === snapshot) return this.rendering.text;
     this.scraped = snapshot;
+    let text: Promise<string>;
     try {
       // prom-client calls every collect() before its first await, so this scrape reads only `snapshot`.
-      return this.registry.metrics();
+      text = this.registry.metrics();
     } finally {
       this.scraped = undefined;
     }
+    const rendering = { snapshot, text };
+    this.rendering = rendering;
+    const done = () => this.rendering === rendering && (this.rendering = undefined);
+    text.then(done, done);
+    return text;
   }
 
   get contentType(): string {

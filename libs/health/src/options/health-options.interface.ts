@@ -27,6 +27,11 @@ export interface HealthListenerOptions {
   bindAddress?: string;
   /** Default `http-listener-<port>`. */
   name?: string;
+  /**
+   * Open connections accepted at once; more are closed on arrival, so the health port can never take
+   * the file descriptors MQTT needs. Default 128.
+   */
+  maxConnections?: number;
   /** The probe conventions served, each under an optional prefix. Default `['hivemq']`. */
   views?: (ViewName | { view: ViewName; prefix?: string })[];
 }

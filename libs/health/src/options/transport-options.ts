@@ -12,6 +12,7 @@ export interface ListenerDefinition {
   readonly port: number;
   readonly bindAddress: string;
   readonly views: readonly ViewMount[];
+  readonly maxConnections: number;
 }
 
 export interface HealthApiConfig {
@@ -61,7 +62,9 @@ export function agentCheckOptions(value: unknown): AgentCheckConfig {
   return { enabled, port: port as number, bindAddress, degradedWeightPercent: degradedWeightPercent as number };
 }
 
-const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views'];
+const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views', 'maxConnections'];
+/** Probes are a handful of connections; the cap keeps the health port from taking the descriptors MQTT needs. */
+export const DEFAULT_MAX_CONNECTIONS = 128;
 
 /** `viewNames`: the views that exist, to refuse a listener naming another; unchecked when omitted. */
 export function healthApiOptions(value: unknown, viewNames?: readonly string[]): HealthApiConfig {
@@ -78,7 +81,9 @@ export function healthApiOptions(value: unknown, viewNames?: readonly string[]):
     if (!isPlainObject(listener)) fail(field, 'must be an object { port, bindAddress, name, views }', listener);
     for (const key of Object.keys(listener))
       if (!LISTENER_KEYS.includes(key)) fail(`${field}.${key}`, `is not a listener option (${LISTENER_KEYS.join(', ')})`, listener[key]);
-    const { port = 8889, bindAddress = '127.0.0.1', views = ['hivemq'] } = listener;
+    const { port = 8889, bindAddress = '127.0.0.1', views = ['hivemq'], maxConnections = DEFAULT_MAX_CONNECTIONS } = listener;
+    if (!Number.isInteger(maxConnections) || (maxConnections as number) < 1)
+      fail(`${field}.maxConnections`, 'must be a positive integer', maxConnections);
     if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
       fail(`${field}.port`, 'must be a port number (0-65535)', port);
     if (typeof bindAddress !== 'string' || !bindAddress) fail(`${field}.bindAddress`, 'must be an address such as 127.0.0.1', bindAddress);
@@ -98,7 +103,7 @@ export function healthApiOptions(value: unknown, viewNames?: readonly string[]):
         fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
       return { view: spec.view as ViewName, prefix: prefix === undefined ? undefined : (prefix as string).replace(/^\/+|\/+$/g, '') };
     });
-    return { name, port: port as number, bindAddress, views: mounts };
+    return { name, port: port as number, bindAddress, views: mounts, maxConnections: maxConnections as number };
   });
   return { enabled, listeners: definitions };
 }

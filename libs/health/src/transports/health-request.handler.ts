@@ -69,7 +69,8 @@ export class HealthRequestHandler {
     if (route.transport === 'metrics') return this.exportMetrics(snapshot);
     const context = { snapshot, config: this.config, showDetails, segments: match.segments, query };
     const render = () => route.render?.(context);
-    const missing = () => notFound(`no health component or group at "${match.segments.join('/')}"`);
+    // The path is not echoed: a body must not carry what a client put in the URL.
+    const missing = () => notFound('no health component or group at this path');
     // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
     if (route.volatile || query) return render() ?? missing();
     return this.memo.get(snapshot, `${match.key}|${showDetails}|${match.segments.join('/')}`, render) ?? missing();

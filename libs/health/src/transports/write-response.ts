@@ -6,6 +6,8 @@ interface FastifyLikeReply {
   hijack(): void;
 }
 
+const NOSNIFF = { 'x-content-type-options': 'nosniff' };
+
 /** Writes a view answer straight to the socket, on Express, Fastify or a bare node:http response. */
 export function writeResponse(response: ServerResponse | FastifyLikeReply, view: ViewResponse, method: string): void {
   let raw: ServerResponse;
@@ -16,6 +18,6 @@ export function writeResponse(response: ServerResponse | FastifyLikeReply, view:
     raw = response as ServerResponse;
   }
   if (raw.headersSent) return;
-  raw.writeHead(view.statusCode, view.headers);
+  raw.writeHead(view.statusCode, 'x-content-type-options' in view.headers ? view.headers : { ...view.headers, ...NOSNIFF });
   raw.end(method === 'HEAD' ? undefined : view.body);
 }

@@ -1,0 +1,138 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { errorText } from '../errors/error-text.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { jsonResponse, type ViewResponse } from '../views/view-response.js';
+import type { HealthRequestHandler } from './health-request.handler.js';
+import { closing, HAND_OFF, ProbeConnection, type ConnectionLimits, type ProbeOutcome } from './probe-connection.js';
+import type { RequestHead } from './request-head.js';
+import type { RouteMatch, ViewRouter } from './view-router.js';
+import { writeResponse } from './write-response.js';
+
+const MAX_URL_LENGTH = 2048;
+const LIMITS: ConnectionLimits = {
+  maxHeadBytes: 8 * 1024,
+  keepAliveMs: 5_000,
+  // Shorter than the idle timeout, so a client that sends half a head gets its 408 before being dropped.
+  headersTimeoutMs: 4_000,
+  batch: 64,
+  maxQueuedBytes: 64 * 1024,
+};
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/**
+ * One dedicated listener: a TCP server whose connections answer probes on the fast path, and a
+ * node:http server (never listening itself) that takes over a connection for anything else.
+ * `maxConnections` bounds the file descriptors the health port can ever take from MQTT.
+ */
+export class ProbeServer {
+  private readonly logger = new Logger('Health');
+  readonly server: Server;
+  private readonly http: HttpServer;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly router: ViewRouter,
+    private readonly handler: HealthRequestHandler,
+    private readonly config: HealthConfig,
+    maxConnections: number,
+  ) {
+    this.http = createHttpServer(
+      {
+        headersTimeout: 5_000,
+        requestTimeout: 10_000,
+        keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: 1_000,
+        maxHeaderSize: 8 * 1024,
+      },
+      (request, response) => this.serve(request, response),
+    );
+    this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => rejectClient(error, socket));
+    // Connections come in through emit('connection'): start node's header and request timeouts by hand.
+    this.http.emit('listening');
+    this.server = createServer((socket) => this.accept(socket));
+    this.server.maxConnections = maxConnections;
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.http.close(() => undefined);
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    new ProbeConnection(
+      socket,
+      (head) => this.answer(head),
+      (taken) => this.http.emit('connection', taken),
+      LIMITS,
+    );
+  }
+
+  /** The fast path: a plain GET or HEAD of a known route, answered from the memoised snapshot. */
+  private answer(head: RequestHead): ProbeOutcome {
+    if (head.method === 'CONNECT') return badRequest('CONNECT is not supported');
+    if (!head.http10 && head.headers.host === undefined) return badRequest('a Host header is required');
+    const target = head.target;
+    if (target.length > MAX_URL_LENGTH) return uriTooLong();
+    if (head.hasBody || target[0] !== '/' || target.includes('?') || target.includes('%')) return HAND_OFF;
+    if (this.config.showDetails === 'when-authorized') return HAND_OFF;
+    const match = this.router.match(target);
+    if (match?.route.transport === 'event-stream' && head.method === 'GET') return HAND_OFF;
+    return this.handler.answer(head.method, match, undefined, head);
+  }
+
+  /** The node:http path: queries, percent-encoding, bodies, authorize(), the event stream. */
+  private serve(request: IncomingMessage, response: ServerResponse): void {
+    const method = request.method ?? 'GET';
+    const send = (view: ViewResponse) => writeResponse(response, view, method);
+    const url = request.url ?? '/';
+    if (url.length > MAX_URL_LENGTH) return send(uriTooLong());
+    const queryAt = url.indexOf('?');
+    let match: RouteMatch | undefined;
+    try {
+      match = this.router.match(queryAt === -1 ? url : url.slice(0, queryAt));
+    } catch {
+      return send(badRequest('malformed percent-encoding in the path'));
+    }
+    const query = queryAt === -1 || queryAt === url.length - 1 ? undefined : new URLSearchParams(url.slice(queryAt + 1));
+    try {
+      if (this.handler.stream(method, match, request, response)) return;
+      const answer = this.handler.answer(method, match, query, request);
+      if (answer instanceof Promise) answer.then(send, (error) => this.fail(error, send));
+      else send(answer);
+    } catch (error) {
+      this.fail(error, send);
+    }
+  }
+
+  private fail(error: unknown, send: (view: ViewResponse) => void): void {
+    this.logger.error(`Health listener failed to answer: ${errorText(error)}`);
+    send(jsonResponse(500, { statusCode: 500, error: 'Internal Server Error', message: 'the health answer could not be rendered' }));
+  }
+}
+
+function badRequest(message: string): ViewResponse {
+  return closing(jsonResponse(400, { statusCode: 400, error: 'Bad Request', message }));
+}
+
+function uriTooLong(): ViewResponse {
+  return jsonResponse(414, { statusCode: 414, error: 'URI Too Long', message: `URLs are limited to ${MAX_URL_LENGTH} characters` });
+}
+
+/** Malformed, oversized or too slow requests on the node:http path get a JSON 4xx and a closed socket. */
+function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [code, text] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = JSON.stringify({ statusCode: code, error: text });
+  socket.end(
+    `HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
