@@ -144,6 +144,14 @@ describe('demo broker, failures the health API reports', () => {
     const client = await connect(broker.mqttUrl);
     expect(client.connected).toBe(true);
     await client.endAsync();
+    // Start-up is not complete while a listener is unbound; it is retried and binds once the port frees.
+    expect(broker.log).not.toMatch(/broker \S+ ready/);
+    await new Promise((r) => blocker.close(r));
+    await waitFor(async () => (await broker!.health('readiness')).status === 200, 8000, 'the websocket listener to bind');
+    expect((await broker.health(`mqtt/websocket-listener-${taken}`)).body).toMatchObject({ status: 'UP', details: { 'is-running': true } });
+    const ws = await connect(`ws://127.0.0.1:${taken}`);
+    expect(ws.connected).toBe(true);
+    await ws.endAsync();
   });
 
   /** Starts the compiled broker with only these variables and waits for it to exit. */
