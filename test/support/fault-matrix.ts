@@ -44,11 +44,18 @@ export async function recordFault(fault: string, order: number, broker: ProbedBr
   };
   const observation: FaultObservation = { fault, order, detectedInMs, answers };
   mkdirSync(OBSERVATIONS_DIR, { recursive: true });
-  writeFileSync(resolve(OBSERVATIONS_DIR, `${fault.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}.json`), `${JSON.stringify(observation, null, 2)}\n`);
+  writeFileSync(
+    resolve(OBSERVATIONS_DIR, `${fault.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}.json`),
+    `${JSON.stringify(observation, null, 2)}\n`,
+  );
   return observation;
 }
 
-async function json(port: number, path: string, summary = (body: unknown) => String((body as { status?: string }).status)): Promise<string> {
+async function json(
+  port: number,
+  path: string,
+  summary = (body: unknown) => String((body as { status?: string }).status),
+): Promise<string> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
     return `${response.status} ${summary(await response.json())}`;

@@ -114,4 +114,13 @@ export class RedisServer {
   async kill(): Promise<void> {
     await this.handle?.kill();
   }
+
+  /** SIGSTOP: connections stay open and nothing answers, as a hung server. */
+  pause(): void {
+    this.handle?.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.handle?.child.kill('SIGCONT');
+  }
 }
