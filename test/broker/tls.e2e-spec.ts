@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
+import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
 import { freePort, hasBinary, tempDir, waitFor } from '../support/processes.js';
 
@@ -54,7 +55,8 @@ describeWithOpenssl('demo broker TLS listener', () => {
 
   const startTls = async (cert: string, key: string, waitFor: 'ready' | 'health' = 'ready') => {
     const port = await freePort();
-    const broker = await BrokerProcess.start({ env: { MQTT_TLS_PORT: String(port), TLS_CERT: cert, TLS_KEY: key }, waitFor });
+    const env = { ...(await faultMatrixEnv()), MQTT_TLS_PORT: String(port), TLS_CERT: cert, TLS_KEY: key };
+    const broker = await BrokerProcess.start({ env, waitFor });
     brokers.push(broker);
     return { broker, port, listener: async () => (await broker.health(`mqtt/tls-tcp-listener-${port}`)).body };
   };
@@ -99,6 +101,7 @@ describeWithOpenssl('demo broker TLS listener', () => {
       },
     });
     expect((await broker.health('readiness')).status).toBe(503);
+    await recordFault('Certificate unusable at start', 29, broker);
     const tcp = await connect(broker.mqttUrl);
     expect(tcp.connected).toBe(true);
     await tcp.endAsync();
@@ -109,7 +112,7 @@ describeWithOpenssl('demo broker TLS listener', () => {
     const key = join(dir.path, 'live.key');
     copyFileSync(first.cert, cert);
     copyFileSync(first.key, key);
-    const { port, listener } = await startTls(cert, key);
+    const { broker, port, listener } = await startTls(cert, key);
     expect(await listener()).toEqual({
       status: 'UP',
       details: {
@@ -123,6 +126,7 @@ describeWithOpenssl('demo broker TLS listener', () => {
     expect(servedFingerprint(await tlsClient(port, first.cert))).toBe(fingerprint(first.cert));
 
     writeFileSync(cert, 'garbage');
+    const writtenAt = Date.now();
     const degraded = await waitFor(
       async () => {
         const l = await listener();
@@ -132,6 +136,7 @@ describeWithOpenssl('demo broker TLS listener', () => {
       'the listener to report the failed reload',
     );
     expect(degraded.details['last-tls-failure']).toMatch(/^TLS reload failed, still serving the previous certificate: /);
+    await recordFault('Certificate reload rejected', 30, broker, Date.now() - writtenAt);
     expect(degraded.details['is-running']).toBe(true);
     // TLS clients still connect, with the certificate loaded before.
     expect(servedFingerprint(await tlsClient(port, first.cert))).toBe(fingerprint(first.cert));
