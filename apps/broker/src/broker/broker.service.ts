@@ -70,7 +70,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
         this.health.markStartupComplete();
         this.logger.log(`broker ${this.config.nodeId} ready`);
       },
-      (error: Error) => this.stopping.signal.aborted || this.logger.error(`broker failed to start: ${error.message}`),
+      (error: Error) => this.stopping.signal.aborted || error.name === 'AbortError' || this.logger.error(`broker failed to start: ${error.message}`),
     );
   }
 
@@ -90,8 +90,10 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     const broker = await Aedes.createBroker(options);
     this.broker = broker;
     this.storeBeforeAck(broker);
-    // Without this listener a storage outage would kill the process.
-    (broker as NodeJS.EventEmitter).on('error', (error: Error) => this.logger.warn(`broker: ${error.message}`));
+    // Without this listener a storage outage would kill the process. A failed write turns storage
+    // unavailable; the errors an outage causes (every will sweep, say) are logged once per outage.
+    const storage = this.storage;
+    (broker as NodeJS.EventEmitter).on('error', (error: Error) => storage.reportError('broker', error));
     broker.on('clientError', (client: Client, error: Error) => this.logger.debug(`client ${client.id}: ${error.message}`));
     this.brokerStartedAt = Date.now();
     if (this.cluster.enabled) await this.cluster.join(broker, this.storage.control!);

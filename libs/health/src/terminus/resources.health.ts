@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Inject } from '@nestjs/common';
 import { DiskHealthIndicator, MemoryHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
@@ -12,7 +13,9 @@ import { fromTerminusResult } from './terminus.adapter.js';
 
 /**
  * Heap, RSS and free disk, judged by Terminus's memory and disk indicators at two thresholds:
- * past the first the resource is low (DEGRADED), past the second exhausted (DOWN).
+ * past the first the resource is low (DEGRADED), past the second exhausted (DOWN). The disk is the
+ * volume that holds `diskPath` (its nearest existing folder, so a data directory not yet created
+ * is judged by the volume it will be on); details never show an absolute path.
  */
 @HealthIndicator('resources', { intervalMs: 10_000 })
 export class ResourcesHealthIndicator implements HealthComponentCheck {
@@ -39,12 +42,12 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
         'used-bytes': usage.rss,
       });
     }
-    const { bsize, blocks, bavail } = await statfs(r.diskPath);
+    const volume = await volumeOf(r.diskPath);
     components.disk = await graded(
-      (thresholdPercent) => this.disk.checkStorage('disk', { path: r.diskPath, thresholdPercent }),
+      (thresholdPercent) => pathFree(this.disk.checkStorage('disk', { path: volume.path, thresholdPercent })),
       r.diskDegradedRatio,
       r.diskDownRatio,
-      { path: r.diskPath, 'free-bytes': bsize * bavail, 'size-bytes': bsize * blocks },
+      volume.details,
     );
     return { status: HealthStatus.UP, components };
   }
@@ -61,4 +64,40 @@ async function graded(
     threshold !== undefined && fromTerminusResult(await check(threshold)).status === HealthStatus.DOWN;
   const status = (await failsAt(downAt)) ? HealthStatus.DOWN : (await failsAt(degradedAt)) ? HealthStatus.DEGRADED : HealthStatus.UP;
   return { status, details };
+}
+
+/** The volume that holds `path` (or its nearest existing parent), and details without an absolute path. */
+async function volumeOf(path: string): Promise<{ path: string; details: Record<string, unknown> }> {
+  let existing = resolve(path);
+  for (;;) {
+    try {
+      const { bsize, blocks, bavail } = await statfs(existing);
+      const [size, free] = [bsize * blocks, bsize * bavail];
+      const shown = relative(process.cwd(), resolve(path)) || '.';
+      return {
+        path: existing,
+        details: {
+          ...(shown.startsWith('..') || isAbsolute(shown) ? {} : { path: shown }),
+          'used-bytes': size - free,
+          'free-bytes': free,
+          'size-bytes': size,
+          'used-ratio': size ? Math.round(((size - free) / size) * 1000) / 1000 : 1,
+        },
+      };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && dirname(existing) !== existing) existing = dirname(existing);
+      else throw new Error(`cannot read the usage of the disk at diskPath (${code ?? 'unknown error'})`, { cause: error });
+    }
+  }
+}
+
+/** A Terminus disk check whose failure text names no path (`df` errors quote it). */
+async function pathFree(check: Promise<HealthIndicatorResult>): Promise<HealthIndicatorResult> {
+  try {
+    return await check;
+  } catch (error) {
+    if ((error as { causes?: unknown } | null)?.causes) throw error;
+    throw new Error('cannot read the usage of the disk at diskPath', { cause: error });
+  }
 }

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@nestjs/common';
+import aedesPersistenceRedis from 'aedes-persistence-redis';
+import type { AedesPersistence } from 'aedes-persistence-types';
+import { Redis, type RedisOptions } from 'ioredis';
+import MQEmitterRedis from 'mqemitter-redis';
+import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
+import type { BrokerStorage } from './storage.interface.js';
+
+/**
+ * Reconnect quickly, and fail queued commands after a few attempts (about 2 s) rather than let
+ * them pile up: QoS 1/2 publishes are refused during an outage anyway.
+ */
+export const REDIS_CONNECTION_OPTIONS: RedisOptions = { retryStrategy: (times) => Math.min(times * 100, 1000), maxRetriesPerRequest: 5 };
+
+/**
+ * Messages a persistent session gets on reconnect: LRANGE 0 -1, its whole queue. The persistence's
+ * default (1000) leaves the rest in Redis until the client happens to reconnect again.
+ */
+const WHOLE_QUEUE = -1;
+
+/** Redis persistence and emitter; waits (until `signal` aborts) for every connection to be ready. */
+export async function openRedisStorage(url: string, nodeId: string, logger: Logger, signal: AbortSignal): Promise<BrokerStorage> {
+  const state = new StorageState(logger);
+  const connect = (role: string, extra: RedisOptions = {}) => {
+    const connection = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: `${nodeId}:${role}`, ...extra });
+    connection.on('error', (error) => logger.debug(`redis ${role}: ${error.message}`));
+    return connection;
+  };
+  const connections = {
+    persistence: connect('persistence'),
+    'emitter-pub': connect('emitter-pub'),
+    'emitter-sub': connect('emitter-sub'),
+    control: connect('control', { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => 500 }),
+  };
+  // A subscription sent before both emitter connections are ready leaves the node deaf for good.
+  try {
+    await Promise.all(Object.entries(connections).map(([role, c]) => whenReady(c, role, logger, signal)));
+  } catch (error) {
+    for (const connection of Object.values(connections)) connection.disconnect();
+    throw error;
+  }
+
+  let closing = false;
+  for (const [role, connection] of Object.entries(connections)) {
+    connection.on('close', () => closing || state.unavailable(`redis ${role} connection lost`));
+  }
+  const mq = MQEmitterRedis({ subConn: connections['emitter-sub'], pubConn: connections['emitter-pub'] });
+  // Without a listener, an emitter error during an outage would kill the process.
+  (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', (error: Error) => logger.debug(`redis emitter: ${error.message}`));
+  const echo = await emitterEcho(mq, nodeId);
+  const persistence = aedesPersistenceRedis({ conn: connections.persistence, maxSessionDelivery: WHOLE_QUEUE });
+  watchWrites(persistence, state);
+  const control = connections.control;
+  const probeKey = `aedes-health:storage-probe:${nodeId}`;
+  deliverThroughOutages(persistence, () => state.available || closing);
+
+  return {
+    type: 'redis',
+    persistence,
+    mq,
+    control,
+    get available() {
+      return state.available;
+    },
+    onUnavailable: (listener) => state.onUnavailable(listener),
+    reportError: (source, error) => state.reportError(source, error),
+    async ping() {
+      try {
+        for (const [role, connection] of Object.entries(connections)) {
+          if (connection.status !== 'ready') throw new Error(`redis ${role} connection is ${connection.status}`);
+        }
+        // A write, not a PING: Redis out of memory (OOM) or after a failed snapshot (MISCONF) still answers PING.
+        await control.set(probeKey, '1', 'PX', 10_000);
+        // A connection can be ready before its subscriptions are restored: prove the emitter round trip.
+        await echo();
+        state.answers();
+      } catch (error) {
+        if (isWriteFailure(error)) state.writeFailed(error as Error);
+        else state.unavailable(`redis does not answer (${(error as Error).message})`);
+        throw error;
+      }
+    },
+    async close() {
+      closing = true;
+      await withTimeout(persistence.destroy(), 2000).catch(() => undefined);
+      for (const connection of Object.values(connections)) connection.disconnect();
+    },
+  };
+}
+
+/**
+ * A QoS 1/2 delivery to a persistent session first records its message id, and the subscriber's
+ * PUBACK clears it; if either fails, Aedes drops the delivery or the subscriber. A message already
+ * acknowledged to its publisher would then live only in Redis, and a Redis that restarts empty
+ * loses it. So these two wait through an outage (up to a minute) instead of failing.
+ */
+function deliverThroughOutages(persistence: AedesPersistence, storageAnswers: () => boolean): void {
+  for (const method of ['outgoingUpdate', 'outgoingClearMessageId'] as const) {
+    const call = persistence[method].bind(persistence) as (client: unknown, packet: unknown) => Promise<never>;
+    persistence[method] = async (client: unknown, packet: unknown) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          return await call(client, packet);
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          do await sleep(100);
+          while (!storageAnswers() && Date.now() < deadline);
+        }
+      }
+    };
+  }
+}
+
+/** Returns a probe that publishes through the emitter and resolves when this node hears it back. */
+async function emitterEcho(mq: MQEmitterRedis.MQEmitterRedis, nodeId: string): Promise<() => Promise<void>> {
+  const topic = `$SYS/${nodeId}/storage-probe`;
+  const waiting = new Map<string, () => void>();
+  await new Promise<void>((resolve) =>
+    mq.on(
+      topic,
+      (packet, done) => {
+        waiting.get(String(packet.payload))?.();
+        done();
+      },
+      () => resolve(),
+    ),
+  );
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const id = randomUUID();
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error('redis emitter did not echo a probe within 1000 ms'));
+      }, 1000);
+      waiting.set(id, () => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve();
+      });
+      mq.emit({ topic, payload: id }, (error) => error && reject(error));
+    });
+}
+
+function whenReady(connection: Redis, role: string, logger: Logger, signal: AbortSignal): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const warn = setInterval(() => logger.warn(`waiting for redis (${role} connection is ${connection.status})`), 5000);
+    const done = () => {
+      clearInterval(warn);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    connection.once('ready', () => {
+      done();
+      resolve();
+    });
+  });
+}

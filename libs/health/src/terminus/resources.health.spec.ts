@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
+import { createHealthConfig } from '../options/health-config.js';
+import type { ResourcesOptions } from '../options/health-options.interface.js';
+import { ResourcesHealthIndicator } from './resources.health.js';
+
+const up = (key: string): HealthIndicatorResult => ({ [key]: { status: 'up' } });
+const memory = { checkHeap: async (key: string) => up(key), checkRSS: async (key: string) => up(key) } as unknown as MemoryHealthIndicator;
+
+/** A Terminus disk indicator that fails at and below `failsAt` (the used fraction it pretends to see), recording the paths it was asked about. */
+function fakeDisk(failsAt = 0) {
+  const paths: string[] = [];
+  const disk = {
+    checkStorage: async (key: string, options: { path: string; thresholdPercent: number }) => {
+      paths.push(options.path);
+      return { [key]: { status: options.thresholdPercent <= failsAt ? 'down' : 'up' } };
+    },
+  } as unknown as DiskHealthIndicator;
+  return { disk, paths };
+}
+
+const indicator = (thresholds: ResourcesOptions, disk = fakeDisk().disk) =>
+  new ResourcesHealthIndicator(memory, disk, createHealthConfig({ resourceThresholds: thresholds }));
+
+describe('ResourcesHealthIndicator', () => {
+  const outside = mkdtempSync(join(tmpdir(), 'resources-spec-'));
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
+
+  it('checks the volume of diskPath and shows its usage, without the absolute path', async () => {
+    const { disk, paths } = fakeDisk();
+    const component = await indicator({ diskPath: outside }, disk).check();
+    expect(paths).toEqual([outside, outside]);
+    expect(component.components!.disk).toEqual({
+      status: 'UP',
+      details: {
+        'used-bytes': expect.any(Number),
+        'free-bytes': expect.any(Number),
+        'size-bytes': expect.any(Number),
+        'used-ratio': expect.any(Number),
+      },
+    });
+    const details = component.components!.disk.details as Record<string, number>;
+    expect(details['used-bytes'] + details['free-bytes']).toBe(details['size-bytes']);
+    expect(details['used-ratio']).toBeGreaterThanOrEqual(0);
+    expect(details['used-ratio']).toBeLessThanOrEqual(1);
+    expect(JSON.stringify(component)).not.toContain(outside);
+  });
+
+  it('shows a diskPath under the working directory relative to it', async () => {
+    const component = await indicator({ diskPath: join(process.cwd(), 'libs') }).check();
+    expect(component.components!.disk.details).toMatchObject({ path: 'libs' });
+    expect((await indicator({}).check()).components!.disk.details).toMatchObject({ path: '.' });
+  });
+
+  it('judges a data directory not created yet by the volume it will be on', async () => {
+    const { disk, paths } = fakeDisk();
+    const component = await indicator({ diskPath: join(outside, 'not', 'yet') }, disk).check();
+    expect(component.components!.disk.status).toBe('UP');
+    expect(paths[0]).toBe(outside);
+  });
+
+  it('is DEGRADED past diskDegradedRatio and DOWN past diskDownRatio', async () => {
+    const thresholds = { diskPath: outside, diskDegradedRatio: 0.8, diskDownRatio: 0.95 };
+    expect((await indicator(thresholds, fakeDisk(0.9).disk).check()).components!.disk.status).toBe('DEGRADED');
+    expect((await indicator(thresholds, fakeDisk(0.99).disk).check()).components!.disk.status).toBe('DOWN');
+  });
+
+  it('fails without naming the path when the disk cannot be read', async () => {
+    const file = join(outside, 'a-file');
+    writeFileSync(file, '');
+    const failure = indicator({ diskPath: join(file, 'below') }).check();
+    await expect(failure).rejects.toThrow('cannot read the usage of the disk at diskPath (ENOTDIR)');
+    await expect(failure).rejects.not.toThrow(outside);
+    const broken = {
+      checkStorage: () => Promise.reject(new Error(`Command failed: df -Pk -- ${outside}`)),
+    } as unknown as DiskHealthIndicator;
+    await expect(indicator({ diskPath: outside }, broken).check()).rejects.toThrow('cannot read the usage of the disk at diskPath');
+  });
+});
