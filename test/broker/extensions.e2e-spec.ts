@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
@@ -93,6 +94,13 @@ describe('demo broker extensions', () => {
     expect(system.status).toBe(503);
     expect(system.body.components.extensions.status).toBe('DOWN');
     expect((await broker.health('readiness')).status).toBe(200);
+  });
+
+  it('logs a start failure once, not again when the file watcher starts', async () => {
+    // Two polls of the watcher: a missing conf/config.json must not count as a change.
+    await sleep(1200);
+    const failures = broker.log.split('\n').filter((line) => line.includes('needs-config: Extension startup prevented'));
+    expect(failures).toHaveLength(1);
   });
 
   it('enforces the topic ACL on publish and subscribe', async () => {

@@ -1,10 +1,15 @@
 import 'reflect-metadata';
-import { type LogLevel as NestLogLevel } from '@nestjs/common';
+import { type INestApplicationContext, Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { HealthService } from 'nestjs-mqtt-health';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
-import { BrokerConfigError, loadBrokerConfig, type LogLevel } from './config/index.js';
+import { BrokerConfigError, loadBrokerConfig, type BrokerConfig, type LogLevel } from './config/index.js';
+import { ExtensionHost } from './extensions/extension-host.service.js';
 import { healthEndpoints } from './health-endpoints.js';
+import { BootLogger } from './lifecycle/boot-logger.js';
+import { ShutdownWatchdog } from './lifecycle/shutdown-watchdog.js';
+import { startupErrorLine } from './lifecycle/startup-errors.js';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   error: ['fatal', 'error'],
@@ -13,38 +18,62 @@ const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
   verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
+const EX_CONFIG = 78;
 
-let config;
+let config: BrokerConfig;
 try {
   config = loadBrokerConfig();
 } catch (error) {
   if (!(error instanceof BrokerConfigError)) throw error;
   console.error(error.message);
-  process.exit(78); // EX_CONFIG
+  process.exit(EX_CONFIG);
 }
 
-const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: NEST_LEVELS[config.logLevel] });
-// Not enableShutdownHooks(): it re-raises the signal after closing, so the exit code would not be 0.
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('shutdown failed', error);
-        process.exit(1);
-      },
-    );
-  });
-}
-await app.init();
-console.log(`Health API: ${healthEndpoints(app).join(', ')}`);
-// The broker starts in the background, watched by the Health API; a start that fails ends the process.
-app.get(BrokerService).started.catch(async () => {
+let creating: Promise<INestApplicationContext> | undefined;
+let app: INestApplicationContext | undefined;
+let closing: { exitCode: number } | undefined;
+const watchdog = new ShutdownWatchdog(config.drainMs, config.shutdownTimeoutMs, () => app?.get(ExtensionHost).pendingWork());
+
+/** Drains, closes and exits; the watchdog ends the process if that outlasts DRAIN_MS + SHUTDOWN_TIMEOUT_MS. */
+function shutdown(exitCode: number): void {
   if (closing) return;
-  closing = true;
-  await app.close().catch(() => undefined);
-  process.exit(1);
-});
+  closing = { exitCode };
+  watchdog.start();
+  if (app) close(app, exitCode);
+  else if (creating) watchdog.track('create the app', creating);
+}
+
+function close(context: INestApplicationContext, exitCode: number): void {
+  // The same drain app.close() waits for (it is idempotent), tracked to name it if it is what hangs.
+  watchdog.track('drain', context.get(HealthService).drain());
+  watchdog.track('broker start', context.get(BrokerService).started);
+  const closed = context.close().then(
+    () => process.exit(exitCode),
+    (error: unknown) => {
+      new Logger('Shutdown').error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
+      process.exit(1);
+    },
+  );
+  watchdog.track('app.close()', closed);
+}
+
+// Not enableShutdownHooks(): it re-raises the signal after closing, so the exit code would not be 0.
+// Listening from the start: a signal while the app is still being created closes it once it exists.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(0));
+
+const logger = new BootLogger({ logLevels: NEST_LEVELS[config.logLevel] });
+try {
+  // abortOnError false: a failed boot is thrown here, to be told in one line, not logged with its stack and exited.
+  creating = NestFactory.createApplicationContext(AppModule.register(config), { logger, abortOnError: false });
+  app = await creating;
+  await app.init();
+} catch (error) {
+  const line = startupErrorLine(error, config);
+  console.error(line ?? error);
+  process.exit(line ? EX_CONFIG : 1);
+}
+logger.booted();
+console.log(`Health API: ${healthEndpoints(app).join(', ')}`);
+if (closing) close(app, closing.exitCode);
+// The broker starts in the background, watched by the Health API; a start that fails ends the process.
+app.get(BrokerService).started.catch(() => shutdown(1));

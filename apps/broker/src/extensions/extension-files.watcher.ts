@@ -19,7 +19,11 @@ export class ExtensionFilesWatcher {
 
   watch(extension: LoadedExtension): void {
     for (const path of watchedFiles(extension)) {
-      watchFile(path, { interval: WATCH_INTERVAL_MS }, () => this.queueChange(extension));
+      watchFile(path, { interval: WATCH_INTERVAL_MS }, (current, previous) => {
+        // Node reports a file that is missing from the start once, as if it changed: the start already failed on it.
+        if (current.mtimeMs === 0 && previous.mtimeMs === 0) return;
+        this.queueChange(extension);
+      });
       this.watched.push(path);
     }
   }

@@ -1,29 +1,47 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { ExtensionSource, ExtensionState } from 'nestjs-mqtt-health';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
-import { describeError } from './extension-error.util.js';
+import { describeError, ExtensionDeadlineError } from './extension-error.util.js';
 import { ExtensionFilesWatcher } from './extension-files.watcher.js';
-import { defaultManifest, hasManifest, instantiateExtension, readConfigAndApply, readManifest } from './extension.loader.js';
+import { ExtensionRunner } from './extension-runner.js';
+import { defaultManifest, hasManifest, readManifest } from './extension.loader.js';
 import type { LoadedExtension } from './loaded-extension.interface.js';
+
+/** What the host is busy with while the app closes, for the shutdown watchdog's message. */
+export interface ExtensionHostWork {
+  /** Extensions whose load or configure() is under way. */
+  readonly starting: readonly string[];
+  /** `stop()` of the host: not called yet, waiting for extensions' stop(), or done. */
+  readonly stop: 'not called' | 'pending' | 'done';
+  /** Extensions whose stop() has not settled. */
+  readonly stopping: readonly string[];
+}
 
 /**
  * The demo's extension system: one folder per extension in EXTENSIONS_DIR with `extension.json`,
  * an entry module and `conf/config.json`. Hooks never throw into Aedes (that would kill the
  * process): an exception is caught, refuses the request, and turns the extension DEGRADED.
  * Config files are watched: a fixed config starts a failed extension, `enabled: false` stops one.
+ * Loading and configure() run under EXTENSION_START_TIMEOUT_MS: a hung extension is reported, never waited for.
  */
 @Injectable()
-export class ExtensionHost implements ExtensionSource {
+export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown {
   private readonly logger = new Logger('Extensions');
   private loaded: LoadedExtension[] = [];
   /** Started extensions in hook order (priority, highest first). */
   private chain: LoadedExtension[] = [];
   private readonly watcher = new ExtensionFilesWatcher((extension) => this.onChange(extension), this.logger);
+  /** Aborted once the app closes: a start still waiting for an extension gives up at once. */
+  private readonly closing = new AbortController();
+  private readonly runner: ExtensionRunner;
+  private stopState: ExtensionHostWork['stop'] = 'not called';
 
-  constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {}
+  constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
+    this.runner = new ExtensionRunner(config.extensionStartTimeoutMs, this.closing.signal, this.logger);
+  }
 
   /** Whether any extension runs, i.e. whether hooks need calling at all. */
   get active(): boolean {
@@ -66,6 +84,8 @@ export class ExtensionHost implements ExtensionSource {
     this.loaded.sort((a, b) => b.manifest['start-priority'] - a.manifest['start-priority']);
     for (const extension of this.loaded) {
       if (extension.manifest.enabled && !extension.lastStartupFailure) await this.startExtension(extension);
+      // Shutting down before the broker started: it must not go on to bind its listeners.
+      this.closing.signal.throwIfAborted();
       this.watcher.watch(extension);
     }
     this.rebuildChain();
@@ -73,10 +93,23 @@ export class ExtensionHost implements ExtensionSource {
     this.logger.log(`extensions: ${ids.join(', ') || 'none'}`);
   }
 
+  /** Nest calls it before the shutdown hooks: from now on nothing waits for an extension to start. */
+  beforeApplicationShutdown(): void {
+    this.closing.abort(new Error('the broker began shutting down while extensions were starting'));
+  }
+
+  /** Stops every extension; resolves once each stop() has settled. */
   async stop(): Promise<void> {
     this.watcher.unwatchAll();
-    for (const extension of this.loaded) this.stopExtension(extension);
     this.chain = [];
+    this.stopState = 'pending';
+    await Promise.all(this.loaded.map((extension) => this.stopExtension(extension)));
+    this.stopState = 'done';
+  }
+
+  /** For the shutdown watchdog, which names what the host still waits for. */
+  pendingWork(): ExtensionHostWork {
+    return { starting: this.runner.starting, stop: this.stopState, stopping: this.runner.stopping };
   }
 
   authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
@@ -119,27 +152,28 @@ export class ExtensionHost implements ExtensionSource {
 
   private async startExtension(extension: LoadedExtension): Promise<void> {
     try {
-      const instance = await instantiateExtension(extension.folder, extension.manifest.main);
-      extension.configuration = readConfigAndApply(extension.folder, instance);
+      const { instance, configuration } = await this.runner.start(extension, 'did not start');
+      extension.configuration = configuration;
       extension.instance = instance;
       extension.startedAt = extension.reloadedAt = Date.now();
       extension.lastStartupFailure = extension.lastFailure = extension.lastConfigurationFailure = undefined;
       this.logger.log(`extension ${extension.manifest.id} ${extension.manifest.version} started`);
     } catch (error) {
+      if (this.closing.signal.aborted) {
+        extension.lastStartupFailure = 'start abandoned: the broker shut down first';
+        return this.logger.warn(`extension ${extension.manifest.id}: ${extension.lastStartupFailure}`);
+      }
       extension.lastStartupFailure = `Extension startup prevented because of the following error: ${describeError(error)}`;
-      this.logger.error(`extension ${extension.manifest.id}: ${extension.lastStartupFailure}`);
+      this.logger.error(`extension ${extension.manifest.id}: ${extension.lastStartupFailure}${advice(error)}`);
     }
   }
 
-  private stopExtension(extension: LoadedExtension): void {
+  /** Resolves once the instance's stop() has settled. */
+  private stopExtension(extension: LoadedExtension): Promise<void> {
     const instance = extension.instance;
     extension.instance = undefined;
     extension.startedAt = undefined;
-    try {
-      instance?.stop?.();
-    } catch (error) {
-      this.logger.warn(`extension ${extension.manifest.id}: stop() threw ${describeError(error)}`);
-    }
+    return this.runner.stop(extension.manifest.id, instance);
   }
 
   /** Applies whatever changed on disk: enable/disable, a first successful start, or a new configuration. */
@@ -153,7 +187,7 @@ export class ExtensionHost implements ExtensionSource {
     }
     if (!extension.manifest.enabled) {
       if (extension.instance) {
-        this.stopExtension(extension);
+        void this.stopExtension(extension);
         this.logger.log(`extension ${extension.manifest.id} disabled`);
       }
       extension.lastStartupFailure = undefined;
@@ -167,7 +201,7 @@ export class ExtensionHost implements ExtensionSource {
 
   /** The extension's folder is gone: stop it and forget it. */
   private remove(extension: LoadedExtension): void {
-    this.stopExtension(extension);
+    void this.stopExtension(extension);
     this.watcher.unwatch(extension);
     this.loaded = this.loaded.filter((e) => e !== extension);
     this.rebuildChain();
@@ -177,22 +211,26 @@ export class ExtensionHost implements ExtensionSource {
   /** A new instance takes over only if it accepts the new configuration; otherwise the old one keeps running. */
   private async reconfigure(extension: LoadedExtension): Promise<void> {
     try {
-      const instance = await instantiateExtension(extension.folder, extension.manifest.main);
-      const configuration = readConfigAndApply(extension.folder, instance);
+      const { instance, configuration } = await this.runner.start(extension, 'configure() did not finish');
       const previous = extension.instance;
       extension.instance = instance;
       extension.configuration = configuration;
       extension.reloadedAt = Date.now();
       extension.lastConfigurationFailure = extension.lastFailure = undefined;
-      previous?.stop?.();
+      void this.runner.stop(extension.manifest.id, previous);
       this.logger.log(`extension ${extension.manifest.id} reconfigured`);
     } catch (error) {
       extension.lastConfigurationFailure = `configuration rejected, previous one still in force: ${describeError(error)}`;
-      this.logger.error(`extension ${extension.manifest.id}: ${extension.lastConfigurationFailure}`);
+      this.logger.error(`extension ${extension.manifest.id}: ${extension.lastConfigurationFailure}${advice(error)}`);
     }
   }
 
   private rebuildChain(): void {
     this.chain = this.loaded.filter((e) => e.instance).sort((a, b) => b.manifest.priority - a.manifest.priority);
   }
+}
+
+/** What to do about a deadline; other failures say it in their own message. */
+function advice(error: unknown): string {
+  return error instanceof ExtensionDeadlineError ? '; fix what it waits for, or raise EXTENSION_START_TIMEOUT_MS' : '';
 }

@@ -21,15 +21,20 @@ export interface ExtensionSubscription {
  * running one only if `configure()` accepts it.
  */
 export interface BrokerExtension {
-  /** Checks and applies `conf/config.json`; throws when it is invalid. Returns facts shown under `application/configuration`. */
-  configure(config: unknown): Record<string, unknown> | void;
+  /**
+   * Checks and applies `conf/config.json`; throws (or rejects) when it is invalid. Returns facts shown under
+   * `application/configuration`. Loading and configure() must finish within EXTENSION_START_TIMEOUT_MS.
+   */
+  configure(config: unknown): ConfigureResult | Promise<ConfigureResult>;
   /** Return false to refuse the publish: Aedes then disconnects the client, as for any refused publish. */
   authorizePublish?(client: ExtensionClient | null, packet: ExtensionPublish): boolean | void;
   /** Return false to refuse the subscription (SUBACK failure 0x80). */
   authorizeSubscribe?(client: ExtensionClient, subscription: ExtensionSubscription): boolean | void;
-  /** Called when the extension is disabled, replaced by a reconfigured instance, or the broker stops. */
-  stop?(): void;
+  /** Called when the extension is disabled, replaced by a reconfigured instance, or the broker stops (which awaits it). */
+  stop?(): void | Promise<void>;
 }
+
+export type ConfigureResult = Record<string, unknown> | void;
 
 export type BrokerExtensionFactory = () => BrokerExtension;
 

@@ -49,7 +49,7 @@ export async function instantiateExtension(folder: string, main: string): Promis
 }
 
 /** Returns the facts configure() reports; throws when conf/config.json is unreadable or configure() rejects it. */
-export function readConfigAndApply(folder: string, instance: BrokerExtension): Record<string, unknown> {
+export async function readConfigAndApply(folder: string, instance: BrokerExtension): Promise<Record<string, unknown>> {
   const config: unknown = JSON.parse(readFileSync(configPath(folder), 'utf8'));
-  return instance.configure(config) ?? {};
+  return (await instance.configure(config)) ?? {};
 }
