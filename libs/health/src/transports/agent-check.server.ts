@@ -6,6 +6,7 @@ import { HealthError } from '../errors/health.errors.js';
 import { LISTENER_FAILED } from '../errors/messages.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../options/transport-options.js';
 import { haproxyAgentReply } from '../views/haproxy-agent.view.js';
 
 /**
@@ -27,6 +28,8 @@ export class AgentCheckServer {
     const { enabled, port, bindAddress } = this.config.agentCheck;
     if (!enabled) return;
     const server = createServer((socket) => this.answer(socket));
+    // HAProxy opens one short connection per check and server: a cap keeps a flood from taking MQTT's descriptors.
+    server.maxConnections = DEFAULT_MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
         server.close();
