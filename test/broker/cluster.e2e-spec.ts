@@ -120,7 +120,20 @@ describeWithRedis('demo broker cluster on Redis', () => {
       const readiness = await nodes[id]!.health('readiness');
       expect(readiness.status).toBe(503);
       expect(readiness.body.status).toBe('OUT_OF_SERVICE');
+      // A shared outage never fails liveness: restarting the fleet would not bring Redis back.
+      expect(await nodes[id]!.health('liveness')).toEqual({ status: 200, body: { status: 'UP' } });
     }
+    // Cut off from Redis, a node no longer hears its own heartbeat: it is out of its cluster, and says so.
+    const cutOff = await waitFor(
+      async () => {
+        const c = await cluster('node-a');
+        return c.status === 'DOWN' && c;
+      },
+      3 * HEARTBEAT_MS,
+      'node-a to see itself cut off',
+    );
+    expect(cutOff.details.reason).toMatch(/^cut off from the cluster/);
+    expect(await nodes['node-a']!.health('liveness')).toEqual({ status: 200, body: { status: 'UP' } });
     // Nothing to store a QoS 1 message in: the publisher is disconnected at once instead of acknowledged.
     let acknowledged = false;
     expect(
@@ -173,19 +186,21 @@ describeWithRedis('demo broker waiting for Redis at start', () => {
       waitFor: 'health',
     });
     nodes.push(node);
-    const liveness = await node.health('liveness');
-    expect(liveness.status).toBe(200);
-    expect(liveness.body.status).toBe('UP');
-    // Still JOINING, but within liveness's five-minute grace window for the cluster: not restarted.
-    expect(liveness.body.components.cluster).toMatchObject({ status: 'DOWN', details: { 'node-state': 'JOINING' } });
+    // Liveness checks nothing external (the demo's default): a node waiting for Redis is alive.
+    expect(await node.health('liveness')).toEqual({ status: 200, body: { status: 'UP' } });
     const readiness = await node.health('readiness');
     expect(readiness.status).toBe(503);
     expect(readiness.body).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
-    expect(readiness.body.components.broker).toMatchObject({ status: 'DOWN', details: { reason: 'broker not initialized' } });
-    expect(readiness.body.components.storage).toMatchObject({ status: 'DOWN', details: { reason: 'storage unavailable' } });
+    // Nothing has started yet: UNKNOWN "starting", not DOWN.
+    expect(readiness.body.components.broker).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting' } });
+    expect(readiness.body.components.cluster).toMatchObject({
+      status: 'UNKNOWN',
+      details: { reason: 'starting', 'node-state': 'JOINING' },
+    });
+    expect(readiness.body.components.storage.status).not.toBe('UP');
     expect(readiness.body.components.mqtt.components[`tcp-listener-${node.mqttPort}`]).toMatchObject({
-      status: 'DOWN',
-      details: { 'is-running': false },
+      status: 'UNKNOWN',
+      details: { 'is-running': false, reason: 'starting' },
     });
 
     redis = new RedisServer(port);

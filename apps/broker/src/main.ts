@@ -57,6 +57,15 @@ function close(context: INestApplicationContext, exitCode: number): void {
   watchdog.track('app.close()', closed);
 }
 
+// ioredis rejects the commands it queued once a connection gives up; during a Redis outage or a shutdown
+// those rejections are expected, and ending the process for them would restart every broker at once.
+let redisRejections = 0;
+process.on('unhandledRejection', (reason) => {
+  if (!(reason instanceof Error) || reason.name !== 'MaxRetriesPerRequestError') throw reason;
+  const level = redisRejections++ === 0 ? 'warn' : 'debug';
+  new Logger('Storage')[level](`a Redis command failed after its connection was lost (${reason.message}); the broker carries on`);
+});
+
 // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit code would not be 0.
 // Listening from the start: a signal while the app is still being created closes it once it exists.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(0));

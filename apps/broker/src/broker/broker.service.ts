@@ -58,6 +58,10 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     return this.config.redisUrl ? 'redis' : 'level';
   }
 
+  get starting(): boolean {
+    return this.storage === undefined && !this.stopping.signal.aborted;
+  }
+
   ping(): Promise<void> {
     if (!this.storage) return Promise.reject(new Error('storage not open'));
     return this.storage.ping();
@@ -70,7 +74,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
         this.health.markStartupComplete();
         this.logger.log(`broker ${this.config.nodeId} ready`);
       },
-      (error: Error) => this.stopping.signal.aborted || error.name === 'AbortError' || this.logger.error(`broker failed to start: ${error.message}`),
+      (error: Error) =>
+        this.stopping.signal.aborted || error.name === 'AbortError' || this.logger.error(`broker failed to start: ${error.message}`),
     );
   }
 

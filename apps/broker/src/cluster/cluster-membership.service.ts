@@ -30,6 +30,8 @@ export class ClusterMembershipService implements ClusterMembership {
   private readonly lastSeen = new Map<string, number>();
   private nodeState: ClusterNodeState = 'JOINING';
   private leaderUntil = 0;
+  /** What the log last said about leadership: each change is said once, a lapsed lease included. */
+  private saidLeading = false;
   private leaseTimer?: NodeJS.Timeout;
   private broker?: Aedes;
   private control?: Redis;
@@ -53,6 +55,12 @@ export class ClusterMembershipService implements ClusterMembership {
 
   get isLeader(): boolean {
     return this.leaderUntil > Date.now();
+  }
+
+  /** While RUNNING, whether this node still hears its own heartbeat through Redis; false means cut off. */
+  get connected(): boolean {
+    if (this.nodeState !== 'RUNNING') return true;
+    return (this.lastSeen.get(this.nodeId) ?? 0) >= Date.now() - REACHABLE_WITHIN_HEARTBEATS * this.config.heartbeatMs;
   }
 
   peers(): readonly ClusterPeer[] {
@@ -117,6 +125,14 @@ export class ClusterMembershipService implements ClusterMembership {
     );
     if (this.isLeader) await this.control?.eval(RELEASE, 1, LEADER_KEY, this.nodeId).catch(() => undefined);
     this.leaderUntil = 0;
+    this.sayLeadership();
+  }
+
+  private sayLeadership(): void {
+    const leads = this.isLeader;
+    if (leads === this.saidLeading) return;
+    this.saidLeading = leads;
+    this.logger.log(leads ? `node ${this.nodeId} is the leader` : `node ${this.nodeId} is no longer the leader`);
   }
 
   private renewLease(): void {
@@ -124,12 +140,15 @@ export class ClusterMembershipService implements ClusterMembership {
     const sentAt = Date.now();
     this.control!.eval(ACQUIRE_OR_RENEW, 1, LEADER_KEY, this.nodeId, String(leaseMs)).then(
       (result) => {
-        const leads = result === 1;
-        if (leads !== this.isLeader)
-          this.logger.log(leads ? `node ${this.nodeId} is the leader` : `node ${this.nodeId} is no longer the leader`);
-        this.leaderUntil = leads ? sentAt + leaseMs : 0;
+        // A renewal answered after leaving must not make the node leader again.
+        this.leaderUntil = result === 1 && this.nodeState !== 'LEAVING' ? sentAt + leaseMs : 0;
+        this.sayLeadership();
       },
-      (error: Error) => this.logger.debug(`leader lease: ${error.message}`),
+      (error: Error) => {
+        this.logger.debug(`leader lease: ${error.message}`);
+        // The lease lapses by itself while Redis does not answer.
+        this.sayLeadership();
+      },
     );
     if (this.nodeState === 'LEAVING') return;
     this.leaseTimer = setTimeout(() => this.renewLease(), this.config.heartbeatMs);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 export interface ProbeResult {
@@ -8,7 +9,8 @@ export interface ProbeResult {
 
 /**
  * GETs a health endpoint: ok for 2xx/3xx (what Kubernetes and HAProxy accept), otherwise the
- * status word of a HiveMQ/FluxMQ/Kubernetes body when there is one.
+ * status word of a HiveMQ/FluxMQ/Kubernetes body when there is one. `timeoutMs` is a deadline for
+ * the whole exchange, connect to last byte: a server that drips its answer cannot hold the probe.
  */
 export function probe(url: string, timeoutMs = 2_000): Promise<ProbeResult> {
   return new Promise((resolve) => {
@@ -19,7 +21,16 @@ export function probe(url: string, timeoutMs = 2_000): Promise<ProbeResult> {
       return resolve({ ok: false, message: `not a URL: ${url}` });
     }
     if (target.protocol !== 'http:') return resolve({ ok: false, message: `only http:// URLs are probed (got ${target.protocol})` });
-    const req = request(target, { method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+    let settled = false;
+    // Settles once, and frees the socket: a late byte or error after the deadline changes nothing.
+    const finish = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      req.destroy();
+      resolve(result);
+    };
+    const req = request(target, { method: 'GET', headers: { accept: 'application/json' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -28,12 +39,13 @@ export function probe(url: string, timeoutMs = 2_000): Promise<ProbeResult> {
       res.on('end', () => {
         const code = res.statusCode ?? 0;
         const status = statusWord(body);
-        resolve({ ok: code >= 200 && code < 400, message: `${target.pathname}: ${status ? `${status} ` : ''}(HTTP ${code})` });
+        finish({ ok: code >= 200 && code < 400, message: `${target.pathname}: ${status ? `${status} ` : ''}(HTTP ${code})` });
       });
+      res.on('error', () => undefined); // the deadline or the request's own error reports it
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    const deadline = setTimeout(() => finish({ ok: false, message: `${target.pathname}: no answer within ${timeoutMs} ms` }), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ ok: false, message: `${target.pathname}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}` }),
+      finish({ ok: false, message: `${target.pathname}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}` }),
     );
     req.end();
   });
@@ -50,10 +62,33 @@ function statusWord(body: string): string | undefined {
 
 export const USAGE = `Usage: nestjs-mqtt-health probe <url> [--group <name>] [--timeout <ms>]
   Exits 0 when the endpoint answers 2xx/3xx, 1 otherwise (reason on stderr), 2 on bad usage.
-  --group appends /<name> to the URL (e.g. http://127.0.0.1:8889/api/v1/health --group readiness).`;
+  --group appends /<name> to the URL (e.g. http://127.0.0.1:8889/api/v1/health --group readiness).
+  --timeout is a deadline for the whole exchange, connect to last byte (default 2000 ms).
+  nestjs-mqtt-health --help | --version`;
+
+/** The package's version, from the package.json two levels up (dist/cli or src/cli). */
+export function packageVersion(): string {
+  try {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const HELP = new Set(['--help', '-h']);
+const VERSION = new Set(['--version', '-v', '-V']);
 
 /** The command line: returns the exit code. */
 export async function runCli(args: readonly string[], stdout: (line: string) => void, stderr: (line: string) => void): Promise<number> {
+  if (args[0] === 'help' || args.some((arg) => HELP.has(arg))) {
+    stdout(USAGE);
+    return 0;
+  }
+  if (args.length === 1 && VERSION.has(args[0])) {
+    stdout(packageVersion());
+    return 0;
+  }
   const [command, url, ...rest] = args;
   if (command !== 'probe' || !url || url.startsWith('--')) {
     stderr(USAGE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { errorText } from '../errors/error-text.js';
+import { errorText, redactCredentials } from '../errors/error-text.js';
 import { failedComponent, normalizeComponent } from './normalize-component.js';
 
 /** A chain of `levels` components below the root. */
@@ -119,6 +119,19 @@ describe('normalizeComponent', () => {
     expect(() => normalizeComponent(chain(17))).toThrow(/^component tree deeper than 16 at \(root\)(\.components\.level-\d+){17}$/);
   });
 
+  it('redacts credentials from every string of the details, at any depth', () => {
+    const copy = normalizeComponent({
+      status: 'DOWN',
+      details: { reason: 'lost redis://admin:hunter2@10.0.0.1:6379', nested: { urls: ['amqp://u:p@mq', 'no url'] }, port: 6379 },
+      components: { peer: { status: 'DOWN', details: { 'last-failure': 'mqtts://bridge:s3cret@up:8883 refused' } } },
+    });
+    expect(copy).toStrictEqual({
+      status: 'DOWN',
+      details: { reason: 'lost redis://***@10.0.0.1:6379', nested: { urls: ['amqp://***@mq', 'no url'] }, port: 6379 },
+      components: { peer: { status: 'DOWN', details: { 'last-failure': 'mqtts://***@up:8883 refused' } } },
+    });
+  });
+
   it('uses the given path in its messages', () => {
     expect(() => normalizeComponent({ status: 'NOPE' }, 'mqtt')).toThrow('mqtt.status "NOPE"');
   });
@@ -127,6 +140,10 @@ describe('normalizeComponent', () => {
 describe('failedComponent', () => {
   it('is DOWN with the reason in details', () => {
     expect(failedComponent('timed out after 50 ms')).toStrictEqual({ status: 'DOWN', details: { reason: 'timed out after 50 ms' } });
+  });
+
+  it('redacts credentials from the reason', () => {
+    expect(failedComponent('redis://:pw@h:1 refused').details).toEqual({ reason: 'redis://***@h:1 refused' });
   });
 });
 
@@ -140,5 +157,29 @@ describe('errorText', () => {
     expect(errorText('boom')).toBe('boom');
     expect(errorText(42)).toBe('non-error thrown: 42');
     expect(errorText(undefined)).toBe('non-error thrown: undefined');
+  });
+});
+
+describe('redactCredentials', () => {
+  it.each([
+    ['redis://admin:hunter2@127.0.0.1:6379/0', 'redis://***@127.0.0.1:6379/0'],
+    ['rediss://:hunter2@host', 'rediss://***@host'],
+    ['mqtt://user@host', 'mqtt://***@host'],
+    ['a raw "@" or "/" in the password: redis://u:p@ss/w@host:1 down', 'a raw "@" or "/" in the password: redis://***@host:1 down'],
+    ['two: redis://a:b@h1 and amqp://c:d@h2', 'two: redis://***@h1 and amqp://***@h2'],
+    ['"url":"redis://a:b@h"', '"url":"redis://***@h"'],
+  ])('%s', (text, redacted) => {
+    expect(redactCredentials(text)).toBe(redacted);
+  });
+
+  it('leaves text without a userinfo alone', () => {
+    for (const text of ['ECONNREFUSED 127.0.0.1:6379', 'redis://127.0.0.1:6379', 'mail admin@example.com', 'http://host/a b@c']) {
+      expect(redactCredentials(text)).toBe(text);
+    }
+  });
+
+  it('is applied by errorText', () => {
+    expect(errorText(new Error('connect redis://admin:hunter2@h:1'))).toBe('connect redis://***@h:1');
+    expect(errorText('redis://admin:hunter2@h:1')).toBe('redis://***@h:1');
   });
 });

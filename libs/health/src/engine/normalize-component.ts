@@ -1,3 +1,4 @@
+import { redactCredentials } from '../errors/error-text.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { HEALTH_STATUSES, HealthStatus, isHealthStatus } from '../model/health-status.js';
 
@@ -5,7 +6,8 @@ const MAX_DEPTH = 16;
 
 /**
  * Turns whatever an indicator returned into a private, JSON-safe copy, so a later mutation by the
- * indicator cannot change a published snapshot. Throws a message describing the first problem.
+ * indicator cannot change a published snapshot. Credentials in details strings (`redis://user:pass@`)
+ * are redacted here, where results enter the engine. Throws a message describing the first problem.
  */
 export function normalizeComponent(value: unknown, path = '(root)', depth = 0): HealthComponent {
   if (depth > MAX_DEPTH) throw new Error(`component tree deeper than ${MAX_DEPTH} at ${path}`);
@@ -23,7 +25,7 @@ export function normalizeComponent(value: unknown, path = '(root)', depth = 0): 
     } catch (error) {
       throw new Error(`${path}.details cannot be serialised: ${(error as Error).message}`);
     }
-    result.details = JSON.parse(json!);
+    result.details = JSON.parse(json!, (_key, value: unknown) => (typeof value === 'string' ? redactCredentials(value) : value));
   }
   if (components !== undefined) {
     if (typeof components !== 'object' || components === null || Array.isArray(components))
@@ -40,5 +42,5 @@ export function normalizeComponent(value: unknown, path = '(root)', depth = 0): 
 
 /** The component that stands for a failed check; the reason goes to details, which visibility rules may hide. */
 export function failedComponent(reason: string): HealthComponent {
-  return { status: HealthStatus.DOWN, details: { reason } };
+  return { status: HealthStatus.DOWN, details: { reason: redactCredentials(reason) } };
 }

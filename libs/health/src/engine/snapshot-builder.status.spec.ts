@@ -11,7 +11,16 @@ describe('SnapshotBuilder.build', () => {
       const b = builder();
       b.build(up, 0, 0, RUNNING);
       const early = b.build(down, 100, 100, RUNNING);
-      expect(early.snapshot.groups.readiness).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } }, counted: { mqtt: 'UP' } });
+      expect(early.snapshot.groups.readiness).toEqual({
+        status: 'UP',
+        details: { reason: 'grace window running for mqtt', 'grace-remaining-ms': { mqtt: 1000 } },
+        components: { mqtt: { status: 'DOWN' } },
+        counted: { mqtt: 'UP' },
+      });
+      expect(b.build(down, 600, 600, RUNNING).snapshot.groups.readiness.details).toEqual({
+        reason: 'grace window running for mqtt',
+        'grace-remaining-ms': { mqtt: 500 },
+      });
       expect(early.transitions).toEqual([{ kind: 'component', path: 'mqtt', from: 'UP', to: 'DOWN', at: 100 }]);
       // The system status still shows the DOWN component.
       expect(early.snapshot.status).toBe('DOWN');
@@ -19,6 +28,7 @@ describe('SnapshotBuilder.build', () => {
       expect(b.build(down, 1099, 1099, RUNNING).snapshot.groups.readiness.status).toBe('UP');
       const late = b.build(down, 1100, 1100, RUNNING);
       expect(late.snapshot.groups.readiness.status).toBe('OUT_OF_SERVICE');
+      expect(late.snapshot.groups.readiness.details).toBeUndefined();
       expect(late.transitions).toEqual([{ kind: 'group', path: 'readiness', from: 'UP', to: 'OUT_OF_SERVICE', at: 1100 }]);
     });
 

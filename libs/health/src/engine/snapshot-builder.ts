@@ -109,13 +109,29 @@ function assembleGroups(
   const groups: Record<string, HealthGroupResult> = {};
   for (const input of inputs) groups[input.definition.name] = evaluateGroup(input, components, config.order, since, now);
   // Not yet started, or shutting down: not ready, whatever the members say (liveness is untouched).
-  const heldBy = !lifecycle.started ? 'starting' : lifecycle.draining ? 'draining' : undefined;
-  if (heldBy) {
-    for (const name of ['readiness', 'startup']) {
-      if (groups[name]) groups[name] = { ...groups[name], status: HealthStatus.OUT_OF_SERVICE, details: { reason: heldBy } };
-    }
+  // A member still starting (UNKNOWN "starting", which would otherwise count as healthy) holds them too.
+  for (const name of ['readiness', 'startup']) {
+    const group = groups[name];
+    if (!group) continue;
+    const heldBy = !lifecycle.started
+      ? STARTING
+      : lifecycle.draining
+        ? 'draining'
+        : Object.values(group.components).some(isStarting)
+          ? STARTING
+          : undefined;
+    if (heldBy) groups[name] = { ...group, status: HealthStatus.OUT_OF_SERVICE, details: { ...group.details, reason: heldBy } };
   }
   return groups;
+}
+
+/** The reason of a component that has not started yet (UNKNOWN), and of a group held until start-up completes. */
+export const STARTING = 'starting';
+
+/** UNKNOWN with reason "starting", here or anywhere below. */
+function isStarting(component: HealthComponent): boolean {
+  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING) return true;
+  return Object.values(component.components ?? {}).some(isStarting);
 }
 
 /** HiveMQ's system status: all components, plus the liveness and readiness states. */

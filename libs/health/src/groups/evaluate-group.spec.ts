@@ -5,7 +5,7 @@ import type { GroupDefinition, GroupInput } from '../model/health-group.interfac
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { READINESS_MAPPING, type HealthStatus } from '../model/health-status.js';
 import { StatusOrder } from '../model/status-order.js';
-import { evaluateGroup } from './evaluate-group.js';
+import { evaluateGroup, graceRemaining } from './evaluate-group.js';
 
 const order = new StatusOrder();
 const NOW = 1_000_000;
@@ -140,7 +140,24 @@ describe('evaluateGroup', () => {
 
     it('counts a member DOWN for less than graceMs as UP, still showing it DOWN', () => {
       const result = evaluateGroup(readiness(['mqtt'], 1000), down, order, since(NOW - 999), NOW);
-      expect(result).toEqual({ status: 'UP', components: { mqtt: { status: 'DOWN' } }, counted: { mqtt: 'UP' } });
+      expect(result).toEqual({
+        status: 'UP',
+        details: { reason: 'grace window running for mqtt', 'grace-remaining-ms': { mqtt: 1 } },
+        components: { mqtt: { status: 'DOWN' } },
+        counted: { mqtt: 'UP' },
+      });
+    });
+
+    it('says how much of each running window is left, and nothing once none runs', () => {
+      const tree = { a: { status: 'DOWN' as const }, b: { status: 'OUT_OF_SERVICE' as const }, c: { status: 'DOWN' as const } };
+      const sinceOf: Record<string, number> = { a: NOW - 250, b: NOW - 900, c: NOW - 5000 };
+      const result = evaluateGroup(group(['a', 'b', 'c'], { graceMs: 1000 }), tree, order, (path) => sinceOf[path], NOW);
+      expect(result.status).toBe('DOWN');
+      expect(result.details).toEqual({ reason: 'grace window running for a, b', 'grace-remaining-ms': { a: 750, b: 100 } });
+      expect(graceRemaining(result)).toEqual({ a: 750, b: 100 });
+      const over = evaluateGroup(group(['a'], { graceMs: 1000 }), tree, order, () => NOW - 1000, NOW);
+      expect(over.details).toBeUndefined();
+      expect(graceRemaining(over)).toEqual({});
     });
 
     it('counts it DOWN once graceMs has passed', () => {

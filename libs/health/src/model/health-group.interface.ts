@@ -18,8 +18,11 @@ export interface GroupInput {
 
 export interface HealthGroupResult {
   status: HealthStatus;
-  /** Why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`). */
-  details?: { reason: string };
+  /**
+   * Why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`), and how
+   * much of each member's grace window is left while one runs.
+   */
+  details?: { reason?: string; 'grace-remaining-ms'?: Record<string, number> };
   /** Each member, keyed by the name or path that put it in the group. */
   components: Record<string, HealthComponent>;
   /** The status each member counts for in this group: after its grace window and the group's mapping. */

@@ -14,6 +14,9 @@ export interface BrokerState {
 /** Pings the broker's persistence; `ping()` rejects when it cannot store. */
 export interface StorageProbe {
   readonly type: 'level' | 'redis';
+  /** True until the store is first opened: the component reads UNKNOWN "starting", not DOWN. */
+  readonly starting?: boolean;
+  /** Resolves when the store answers; a ping should prove a write, not only a read. */
   ping(): Promise<void>;
 }
 
@@ -34,6 +37,11 @@ export interface ClusterMembership {
   /** Every other node this one knows of, reachable or not. */
   peers(): readonly ClusterPeer[];
   readonly isLeader: boolean;
+  /**
+   * Optional: false while a RUNNING node no longer hears its own heartbeat through the cluster's
+   * transport (Redis down, say): it is cut off from its cluster. Absent means it cannot tell.
+   */
+  readonly connected?: boolean;
 }
 
 export type MqttListenerType = 'tcp' | 'tls' | 'websocket' | 'tls-websocket';

@@ -28,7 +28,8 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
   const members = probeMembers(readiness, config);
   const checks: Record<string, { status: 'up' | 'down'; details?: string }> = {};
   for (const { path, failing, reason, error } of members) {
-    // As FluxMQ: the raw error on a failed check ("badger: closed"), the reason otherwise ("1/2 peers reachable").
+    // As FluxMQ: the raw error on a failed check ("badger: closed"), the reason otherwise ("1/2 peers reachable");
+    // a member silent itself speaks through its first failing sub-component ("tcp-listener-1883: Failed to bind …").
     const details = failing ? (error ?? reason) : reason;
     checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && details ? { details } : {}) };
   }
@@ -37,7 +38,7 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
     const firstDown = members.find((m) => m.failing);
     const details = snapshot.draining
       ? 'draining'
-      : !snapshot.started
+      : !snapshot.started || readiness.details?.reason === 'starting'
         ? 'starting'
         : firstDown
           ? `${firstDown.path} unavailable`

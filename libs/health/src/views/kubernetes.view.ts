@@ -1,3 +1,4 @@
+import { graceRemaining } from '../groups/evaluate-group.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
@@ -22,12 +23,18 @@ export const KUBERNETES_VIEW: HealthView = {
 interface Check {
   name: string;
   ok: boolean;
+  /** Milliseconds left of the member's grace window, while one runs. */
+  graceLeftMs?: number;
 }
 
 function liveness(context: ViewContext, endpoint: string): ViewResponse {
   const { snapshot, config } = context;
   const group = snapshot.groups.liveness;
-  const checks: Check[] = [{ name: 'ping', ok: true }, ...probeMembers(group, config).map((m) => ({ name: m.path, ok: !m.failing }))];
+  const grace = graceRemaining(group);
+  const checks: Check[] = [
+    { name: 'ping', ok: true },
+    ...probeMembers(group, config).map((m) => ({ name: m.path, ok: !m.failing, graceLeftMs: grace[m.path] })),
+  ];
   const excluded = excludes(context.query);
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
   const code = ok ? 200 : failureCode(config, group);
@@ -36,17 +43,18 @@ function liveness(context: ViewContext, endpoint: string): ViewResponse {
 }
 
 /**
- * Lists the readiness members that are network dependencies (details `network-dependency: true`),
- * plus any member that fails, so a 503 always names its cause.
+ * Lists the readiness members that are dependencies, networked or not (details carry
+ * `network-dependency`: the store is always probed, embedded or Redis), plus any member that fails,
+ * so a 503 always names its cause.
  */
 function readyz(context: ViewContext): ViewResponse {
   const { snapshot, config } = context;
   const group = snapshot.groups.readiness;
   const excluded = excludes(context.query);
   const checks: Check[] = probeMembers(group, config)
-    .filter((m) => m.failing || m.component.details?.['network-dependency'] === true)
+    .filter((m) => m.failing || typeof m.component.details?.['network-dependency'] === 'boolean')
     .map((m) => ({ name: m.path, ok: !m.failing }));
-  if (!snapshot.started) checks.push({ name: 'startup', ok: false });
+  if (!snapshot.started || group.details?.reason === 'starting') checks.push({ name: 'startup', ok: false });
   if (snapshot.draining) checks.push({ name: 'shutdown', ok: false });
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
   const code = ok ? 200 : failureCode(config, group);
@@ -71,13 +79,20 @@ function excludes(query: URLSearchParams | undefined): Set<string> {
   );
 }
 
-/** The API server's text report: `[+]name ok`, `[-]name failed: reason withheld`, then a verdict line. */
+/**
+ * The API server's text report: `[+]name ok`, `[-]name failed: reason withheld`, then a verdict
+ * line. A member passing on its grace window says how long is left: `[+]cluster ok (within its grace window, 1234 ms left)`.
+ */
 function verbose(endpoint: string, checks: Check[], excluded: Set<string>, ok: boolean, code: number): ViewResponse {
   const lines = checks.map((c) =>
-    excluded.has(c.name) ? `[+]${c.name} excluded: ok` : c.ok ? `[+]${c.name} ok` : `[-]${c.name} failed: reason withheld`,
+    excluded.has(c.name)
+      ? `[+]${c.name} excluded: ok`
+      : c.ok
+        ? `[+]${c.name} ok${c.graceLeftMs === undefined ? '' : ` (within its grace window, ${c.graceLeftMs} ms left)`}`
+        : `[-]${c.name} failed: reason withheld`,
   );
   const unknown = [...excluded].filter((name) => !checks.some((c) => c.name === name));
-  if (unknown.length) lines.push(`warn: some health checks cannot be excluded: no matches for ${unknown.map((n) => `"${n}"`).join(',')}`);
+  if (unknown.length) lines.push(`warn: some health checks cannot be excluded: no matches for ${unknown.map(quoted).join(',')}`);
   lines.push(`${endpoint} check ${ok ? 'passed' : 'failed'}`);
   const body = `${lines.join('\n')}\n`;
   return {
@@ -89,4 +104,18 @@ function verbose(endpoint: string, checks: Check[], excluded: Set<string>, ok: b
     },
     body,
   };
+}
+
+/**
+ * A name from the query, quoted and with every control character escaped (`\n`, `\u001b`): an
+ * `?exclude=%0a[+]fake ok` must not write report lines of its own.
+ */
+function quoted(name: string): string {
+  return `"${name.replace(/["\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escape)}"`;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escape(char: string): string {
+  return ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

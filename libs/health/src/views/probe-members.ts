@@ -22,13 +22,38 @@ export interface ProbeMember {
 
 /** The group's members, each with whether it fails and why, in member order. */
 export function probeMembers(group: HealthGroupResult, config: HealthConfig): ProbeMember[] {
-  return Object.entries(group.components).map(([path, component]) => ({
-    path,
-    component,
-    failing: isFailing(config, { status: group.counted[path] ?? component.status }),
-    reason: text(component.details?.reason),
-    error: text(component.details?.error),
-  }));
+  return Object.entries(group.components).map(([path, component]) => {
+    const reason = text(component.details?.reason);
+    const error = text(component.details?.error);
+    // A member that says nothing itself (`mqtt`) speaks through its first sub-component that is not UP.
+    const cause = reason || error ? undefined : subComponentCause(component);
+    return {
+      path,
+      component,
+      failing: isFailing(config, { status: group.counted[path] ?? component.status }),
+      reason: reason ?? cause,
+      error: error ?? cause,
+    };
+  });
+}
+
+/** Failure texts an indicator puts in a sub-component's details, most specific first. */
+const CAUSES = ['reason', 'last-failure', 'last-tls-failure', 'last-startup-failure', 'error'] as const;
+const NOT_FAILING: ReadonlySet<HealthStatus> = new Set([HealthStatus.UP, HealthStatus.UNKNOWN]);
+
+/** `tcp-listener-1883: Failed to bind …` from the first DOWN/DEGRADED sub-component (depth first) that has a text. */
+function subComponentCause(component: HealthComponent, prefix = ''): string | undefined {
+  for (const [name, child] of Object.entries(component.components ?? {})) {
+    if (NOT_FAILING.has(child.status)) continue;
+    const path = `${prefix}${name}`;
+    for (const key of CAUSES) {
+      const value = text(child.details?.[key]);
+      if (value) return `${path}: ${value}`;
+    }
+    const deeper = subComponentCause(child, `${path}/`);
+    if (deeper) return deeper;
+  }
+  return undefined;
 }
 
 function text(value: unknown): string | undefined {

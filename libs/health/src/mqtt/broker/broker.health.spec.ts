@@ -25,10 +25,14 @@ describe('BrokerHealthIndicator', () => {
     expect(component.details!['uptime-ms']).toBeGreaterThanOrEqual(1000);
   });
 
-  it('is DOWN before initialisation and once closed', () => {
+  it('is UNKNOWN "starting" before it has started, and DOWN once closed', () => {
     expect(new BrokerHealthIndicator(state({ brokerId: undefined, startedAt: undefined })).check()).toMatchObject({
-      status: 'DOWN',
-      details: { reason: 'broker not initialized' },
+      status: 'UNKNOWN',
+      details: { reason: 'starting', 'broker-id': null, 'started-at': null, 'uptime-ms': 0 },
+    });
+    expect(new BrokerHealthIndicator(state({ startedAt: undefined })).check()).toMatchObject({
+      status: 'UNKNOWN',
+      details: { reason: 'starting' },
     });
     expect(new BrokerHealthIndicator(state({ closed: true })).check()).toMatchObject({
       status: 'DOWN',

@@ -6,7 +6,10 @@ import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_BROKER_STATE } from '../mqtt-health.constants.js';
 import type { BrokerState } from '../mqtt-health.interfaces.js';
 
-/** The broker itself: DOWN before it is initialised and once it is closed (FluxMQ's `broker` check). */
+/**
+ * The broker itself (FluxMQ's `broker` check): UNKNOWN "starting" until it has started, DOWN once it
+ * is closed. Readiness is held while a member is still starting, so UNKNOWN never passes for ready.
+ */
 @HealthIndicator('broker', { groups: ['readiness'] })
 export class BrokerHealthIndicator implements HealthComponentCheck {
   constructor(@Inject(MQTT_BROKER_STATE) private readonly broker: BrokerState) {}
@@ -20,9 +23,9 @@ export class BrokerHealthIndicator implements HealthComponentCheck {
       'uptime-ms': startedAt === undefined ? 0 : Date.now() - startedAt,
       'started-at': startedAt ?? null,
     };
-    if (brokerId === undefined || startedAt === undefined)
-      return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker not initialized' } };
     if (closed) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker closed' } };
+    if (brokerId === undefined || startedAt === undefined)
+      return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
     return { status: HealthStatus.UP, details };
   }
 }

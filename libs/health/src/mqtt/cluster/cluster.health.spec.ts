@@ -40,7 +40,27 @@ describe('ClusterHealthIndicator', () => {
   });
 
   it('is DOWN while joining and DEGRADED while leaving', () => {
-    expect(new ClusterHealthIndicator(membership({ state: 'JOINING' })).check()?.status).toBe('DOWN');
+    expect(new ClusterHealthIndicator(membership({ state: 'JOINING' })).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'joining the cluster' },
+    });
     expect(new ClusterHealthIndicator(membership({ state: 'LEAVING' })).check()?.status).toBe('DEGRADED');
+  });
+
+  it('is UNKNOWN "starting" while the broker has not started, DOWN joining once it has', () => {
+    const broker = { brokerId: undefined, nodeId: 'b', connectedClients: 0, startedAt: undefined as number | undefined, closed: false };
+    const indicator = new ClusterHealthIndicator(membership({ state: 'JOINING' }), broker);
+    expect(indicator.check()).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting', 'node-state': 'JOINING' } });
+    broker.startedAt = Date.now();
+    expect(indicator.check()).toMatchObject({ status: 'DOWN', details: { reason: 'joining the cluster' } });
+  });
+
+  it('is DOWN when cut off from the cluster, whatever its peers last said', () => {
+    const peerList = [{ id: 'a', reachable: false }];
+    expect(new ClusterHealthIndicator(membership({ peerList, connected: false })).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'cut off from the cluster: its own heartbeat does not come back', 'node-state': 'RUNNING' },
+    });
+    expect(new ClusterHealthIndicator(membership({ connected: true })).check()?.status).toBe('UP');
   });
 });

@@ -62,4 +62,46 @@ describe('MqttListenersHealthIndicator', () => {
     expect(check([tls({ certificateExpiresAt: Date.now() + DAY })], DAY / 2).components!['tls-tcp-listener-8883'].status).toBe('UP');
     expect(check([tls({ certificateExpiresAt: Date.now() - 1 })]).components!['tls-tcp-listener-8883'].status).toBe('DOWN');
   });
+
+  it('is UNKNOWN "starting" for a listener not started yet, and DOWN for one that stopped after running', () => {
+    const indicator = new MqttListenersHealthIndicator({ listeners: () => current });
+    let current: MqttListenerState[] = [{ type: 'tcp', bindAddress: '0.0.0.0', port: 1883, running: false }];
+    expect(indicator.check()).toEqual({
+      status: 'UNKNOWN',
+      details: { reason: 'starting' },
+      components: {
+        'tcp-listener-1883': {
+          status: 'UNKNOWN',
+          details: {
+            'bind-address': '0.0.0.0',
+            'is-proxy-protocol-supported': false,
+            'is-running': false,
+            port: 1883,
+            type: 'TCP Listener',
+            reason: 'starting',
+          },
+        },
+      },
+    });
+    current = [{ ...current[0], running: true }];
+    expect(indicator.check().components!['tcp-listener-1883'].status).toBe('UP');
+    current = [{ ...current[0], running: false }];
+    expect(indicator.check()).toMatchObject({ status: 'UP', components: { 'tcp-listener-1883': { status: 'DOWN' } } });
+  });
+
+  it('is DOWN, not starting, with a failure or once the broker is closed', () => {
+    const idle = { listeners: () => [{ type: 'tcp' as const, bindAddress: '0.0.0.0', port: 1883, running: false }] };
+    const broker = { brokerId: 'b', nodeId: 'n', connectedClients: 0, startedAt: undefined as number | undefined, closed: false };
+    const indicator = new MqttListenersHealthIndicator(idle, undefined, broker);
+    expect(indicator.check().status).toBe('UNKNOWN');
+    broker.startedAt = Date.now();
+    // Started, never seen running, no failure: still binding.
+    expect(indicator.check().status).toBe('UNKNOWN');
+    broker.closed = true;
+    expect(indicator.check().components!['tcp-listener-1883'].status).toBe('DOWN');
+    const failed = new MqttListenersHealthIndicator({
+      listeners: () => [{ type: 'tcp', bindAddress: '0.0.0.0', port: 1883, running: false, lastFailure: 'EADDRINUSE' }],
+    });
+    expect(failed.check().components!['tcp-listener-1883']).toMatchObject({ status: 'DOWN', details: { 'last-failure': 'EADDRINUSE' } });
+  });
 });

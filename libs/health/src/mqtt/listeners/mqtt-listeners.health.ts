@@ -3,8 +3,13 @@ import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
 import { HealthStatus } from '../../model/health-status.js';
-import { DEFAULT_CERT_EXPIRY_WARNING_MS, MQTT_CERT_EXPIRY_WARNING_MS, MQTT_LISTENERS } from '../mqtt-health.constants.js';
-import type { MqttListenerSource, MqttListenerState, MqttListenerType } from '../mqtt-health.interfaces.js';
+import {
+  DEFAULT_CERT_EXPIRY_WARNING_MS,
+  MQTT_BROKER_STATE,
+  MQTT_CERT_EXPIRY_WARNING_MS,
+  MQTT_LISTENERS,
+} from '../mqtt-health.constants.js';
+import type { BrokerState, MqttListenerSource, MqttListenerState, MqttListenerType } from '../mqtt-health.interfaces.js';
 
 /** HiveMQ's component-name prefix and `type` detail for each kind of listener. */
 const KINDS: Record<MqttListenerType, { prefix: string; type: string }> = {
@@ -20,16 +25,20 @@ export function listenerComponentName(listener: Pick<MqttListenerState, 'type' |
 }
 
 /**
- * One sub-component per MQTT listener. Not running → DOWN; a failed certificate reload (the old
- * certificate still serves) or a certificate close to expiry → DEGRADED; an expired one → DOWN.
+ * One sub-component per MQTT listener. Not started yet (not running, never seen running, no failure,
+ * broker not closed) → UNKNOWN "starting"; not running → DOWN; a failed certificate
+ * reload (the old certificate still serves) or a certificate close to expiry → DEGRADED; an expired one → DOWN.
  */
 @HealthIndicator('mqtt', { groups: ['readiness'] })
 export class MqttListenersHealthIndicator implements HealthComponentCheck {
   private readonly expiryWarningMs: number;
+  /** Listeners seen running once: one that stops afterwards is DOWN, not starting. */
+  private readonly ran = new Set<string>();
 
   constructor(
     @Inject(MQTT_LISTENERS) private readonly source: MqttListenerSource,
     @Optional() @Inject(MQTT_CERT_EXPIRY_WARNING_MS) expiryWarningMs?: number,
+    @Optional() @Inject(MQTT_BROKER_STATE) private readonly broker?: BrokerState,
   ) {
     this.expiryWarningMs = expiryWarningMs ?? DEFAULT_CERT_EXPIRY_WARNING_MS;
   }
@@ -37,12 +46,17 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
   check(): HealthComponent {
     const components: Record<string, HealthComponent> = {};
     for (const listener of this.source.listeners()) components[listenerComponentName(listener)] = this.listener(listener, Date.now());
+    const all = Object.values(components);
     // Readiness must not pass with no MQTT port open.
-    if (Object.keys(components).length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
+    if (all.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
+    if (all.every((c) => c.status === HealthStatus.UNKNOWN))
+      return { status: HealthStatus.UNKNOWN, details: { reason: 'starting' }, components };
     return { status: HealthStatus.UP, components };
   }
 
   private listener(l: MqttListenerState, now: number): HealthComponent {
+    const name = listenerComponentName(l);
+    if (l.running) this.ran.add(name);
     const details: Record<string, unknown> = {
       'bind-address': l.bindAddress,
       'is-proxy-protocol-supported': l.proxyProtocol ?? false,
@@ -52,7 +66,11 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     };
     if (l.lastFailure) details['last-failure'] = l.lastFailure;
     if (l.lastTlsFailure) details['last-tls-failure'] = l.lastTlsFailure;
-    if (!l.running) return { status: HealthStatus.DOWN, details };
+    if (!l.running) {
+      const starting = !l.lastFailure && !this.ran.has(name) && !this.broker?.closed;
+      if (starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
+      return { status: HealthStatus.DOWN, details };
+    }
     if (l.certificateExpiresAt !== undefined) {
       const left = l.certificateExpiresAt - now;
       const when = new Date(l.certificateExpiresAt).toISOString();

@@ -16,4 +16,12 @@ describe('StorageHealthIndicator', () => {
       details: { type: 'redis', 'network-dependency': true, reason: 'storage unavailable', error: 'Connection is closed.' },
     });
   });
+
+  it('is UNKNOWN "starting" before the store first opens, without pinging it', async () => {
+    const probe = { type: 'level' as const, starting: true, ping: () => Promise.reject(new Error('storage not open')) };
+    expect(await new StorageHealthIndicator(probe).check()).toEqual({
+      status: 'UNKNOWN',
+      details: { type: 'level', 'network-dependency': false, reason: 'starting' },
+    });
+  });
 });

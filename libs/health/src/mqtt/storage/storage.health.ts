@@ -8,7 +8,7 @@ import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
 import type { StorageProbe } from '../mqtt-health.interfaces.js';
 
 /**
- * The broker's persistence, pinged on every refresh. A network store (Redis) is a readiness
+ * The broker's persistence, pinged on every refresh (UNKNOWN "starting" until it first opens). A network store (Redis) is a readiness
  * dependency; its failure text stays in details, which the visibility rules may hide.
  */
 @HealthIndicator('storage', { groups: ['readiness'], timeoutMs: 1500 })
@@ -17,6 +17,7 @@ export class StorageHealthIndicator implements HealthComponentCheck {
 
   async check(): Promise<HealthComponent> {
     const details = { type: this.storage.type, 'network-dependency': this.storage.type === 'redis' };
+    if (this.storage.starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
     try {
       await this.storage.ping();
       return { status: HealthStatus.UP, details };

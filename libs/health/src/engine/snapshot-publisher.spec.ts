@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { GroupInput } from '../model/health-group.interface.js';
+import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
+import { createHealthConfig } from '../options/health-config.js';
+import { builderFor, result, RUNNING } from './engine-test-kit.js';
+import { SnapshotPublisher } from './snapshot-publisher.js';
+
+const STARTING_UP: HealthLifecycle = { started: false, draining: false };
+const starting = { status: 'UNKNOWN' as const, details: { reason: 'starting' } };
+
+describe('a member still starting', () => {
+  const builder = () => builderFor({ readiness: { members: ['broker', 'mqtt'] } });
+
+  it('holds readiness OUT_OF_SERVICE "starting" even once start-up is declared complete', () => {
+    const { snapshot } = builder().build([result('broker', starting), result('mqtt', { status: 'UP' })], 1, 1, RUNNING);
+    expect(snapshot.groups.readiness).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
+    // Liveness is untouched.
+    expect(snapshot.groups.liveness.status).toBe('UP');
+  });
+
+  it('holds it for a sub-component still starting too, and lets go once it has started', () => {
+    const b = builder();
+    const mqtt = (listener: HealthComponent) => ({ status: 'UP' as const, components: { 'tcp-listener-1883': listener } });
+    const early = b.build([result('broker', { status: 'UP' }), result('mqtt', mqtt(starting))], 1, 1, RUNNING);
+    expect(early.snapshot.groups.readiness.status).toBe('OUT_OF_SERVICE');
+    const later = b.build([result('broker', { status: 'UP' }), result('mqtt', mqtt({ status: 'UP' }))], 2, 2, RUNNING);
+    expect(later.snapshot.groups.readiness).toEqual({
+      status: 'UP',
+      components: { broker: { status: 'UP' }, mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP' } } } },
+      counted: { broker: 'UP', mqtt: 'UP' },
+    });
+  });
+
+  it('does not hold readiness for an UNKNOWN with another reason', () => {
+    const unknown = { status: 'UNKNOWN' as const, details: { reason: 'no data yet' } };
+    const { snapshot } = builder().build([result('broker', unknown), result('mqtt', { status: 'UP' })], 1, 1, RUNNING);
+    expect(snapshot.groups.readiness.status).toBe('UP');
+  });
+});
+
+describe('SnapshotPublisher log', () => {
+  let warn: jest.SpiedFunction<Logger['warn']>;
+  let log: jest.SpiedFunction<Logger['log']>;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  const publisher = () => {
+    const config = createHealthConfig({ groups: { readiness: { members: ['storage'] } } });
+    const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
+    const p = new SnapshotPublisher(config, inputs);
+    const placeholder = { status: 'UNKNOWN' as const, details: { reason: 'not checked yet' } };
+    p.publish([result('storage', placeholder), result('disk', placeholder)], 0, 0, STARTING_UP, false);
+    return p;
+  };
+  const down = (reason: string) => ({ status: 'DOWN' as const, details: { reason } });
+
+  it("logs a held member's first verdict during start-up without a warning; anything else still warns", () => {
+    const p = publisher();
+    p.publish([result('storage', down('storage not open')), result('disk', down('disk full'))], 1, 1, STARTING_UP);
+    expect(log).toHaveBeenCalledWith('storage: UNKNOWN -> DOWN (storage not open)');
+    // Not a readiness member: a failure at boot is news.
+    expect(warn.mock.calls).toEqual([['disk: UNKNOWN -> DOWN (disk full)']]);
+  });
+
+  it('warns for a member that fails after start-up, or after it was known', () => {
+    const p = publisher();
+    p.publish([result('storage', { status: 'UP' }), result('disk', { status: 'UP' })], 1, 1, STARTING_UP);
+    p.publish([result('storage', down('lost')), result('disk', { status: 'UP' })], 2, 2, STARTING_UP);
+    expect(warn.mock.calls).toEqual([['storage: UP -> DOWN (lost)']]);
+    const q = publisher();
+    q.publish([result('storage', down('refused')), result('disk', { status: 'UP' })], 1, 1, RUNNING);
+    expect(warn.mock.calls.at(-1)).toEqual(['storage: UNKNOWN -> DOWN (refused)']);
+  });
+});
