@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { BrokerProcess, stopAll } from '../support/broker-process.js';
+
+const brokers: BrokerProcess[] = [];
+afterAll(() => stopAll(brokers));
+
+async function get(broker: BrokerProcess, path: string, token?: string): Promise<{ status: number; text: string }> {
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  const response = await fetch(`http://127.0.0.1:${broker.healthPort}${path}`, { headers, signal: AbortSignal.timeout(2000) });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('demo broker details visibility (HEALTH_DETAILS, HEALTH_TOKEN)', () => {
+  it('hides details from everyone with HEALTH_DETAILS=never', async () => {
+    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'never' } });
+    brokers.push(broker);
+    const system = await get(broker, '/api/v1/health');
+    expect(system.status).toBe(200);
+    expect(system.text).not.toContain('details');
+    expect(JSON.parse(system.text).components.storage).toEqual({ status: 'UP' });
+  });
+
+  it('shows details only to a request with the bearer token under HEALTH_DETAILS=when-authorized', async () => {
+    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 's3cret-token' } });
+    brokers.push(broker);
+    for (const path of ['/api/v1/health', '/api/v1/health/readiness', '/ready']) {
+      const anonymous = await get(broker, path);
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.text).not.toContain('network-dependency');
+      expect((await get(broker, path, 'wrong-token')).text).not.toContain('network-dependency');
+    }
+    const authorized = await get(broker, '/api/v1/health', 's3cret-token');
+    expect(JSON.parse(authorized.text).components.storage.details).toEqual({ type: 'level', 'network-dependency': false });
+  });
+});
