@@ -137,7 +137,7 @@ describeWithRedis('demo broker cluster on Redis', () => {
     // Nothing to store a QoS 1 message in: the publisher is disconnected at once instead of acknowledged.
     let acknowledged = false;
     expect(
-      await closedAfter(qos1, () => qos1.publish('during/outage', 'must be stored', { qos: 1 }, (error) => (acknowledged = !error)), 500),
+      await closedAfter(qos1, () => qos1.publish('during/outage', 'must be stored', { qos: 1 }, (error) => (acknowledged = !error)), 2000),
     ).toBe(true);
     expect(acknowledged).toBe(false);
     const pids = ids.map((id) => nodes[id]!.child.pid);
@@ -163,7 +163,7 @@ describeWithRedis('demo broker cluster on Redis', () => {
     const code = await nodes['node-b']!.stop();
     expect({ code, log: code === 0 ? '' : nodes['node-b']!.log }).toEqual({ code: 0, log: '' });
     for (const id of ['node-a', 'node-c']) {
-      await waitFor(async () => (await cluster(id)).details['cluster-size'] === 2, 3000, `${id} to drop node-b`);
+      await waitFor(async () => (await cluster(id)).details['cluster-size'] === 2, 6000, `${id} to drop node-b`);
       const view = await cluster(id);
       expect(view.status).toBe('UP');
       expect(view.details['cluster-nodes']).toEqual(['node-a', 'node-c']);
