@@ -1,13 +1,15 @@
-import { fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { cpuTicks, rssBytes, serverCommand } from './lib/system.js';
 
 const BOOT_TIMEOUT_MS = 20_000;
-const REPLY_TIMEOUT_MS = 5_000;
-const CLOSE_TIMEOUT_MS = 5_000;
+const REPLY_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * One compiled bench app (bench/dist/apps/main.js <name>) in its own child process, so the server
- * gets its own event loop and, on a 2-core machine, its own core while autocannon drives the load
- * from the parent. IPC carries the port, the slow dependency's call count and the close command.
+ * One compiled bench app (bench/dist/apps/main.js <name>) in its own child process, pinned to the
+ * server's core, so the server gets its own event loop and core while autocannon drives the load from
+ * the parent on the other. IPC carries the ports, the indicators' call counts, memory after a GC and
+ * the close command; CPU time and RSS are read from /proc/<pid>.
  */
 export class BenchServer {
   #child;
@@ -15,9 +17,12 @@ export class BenchServer {
   #nextId = 0;
   #exited;
 
-  constructor(name, child, port) {
+  constructor(name, child, ports) {
     this.name = name;
-    this.url = `http://127.0.0.1:${port}`;
+    this.pid = child.pid;
+    /** One base URL per listener name (`main` for a Nest HTTP server or bare node:http); `url` is the first. */
+    this.urls = Object.fromEntries(Object.entries(ports).map(([listener, port]) => [listener, `http://127.0.0.1:${port}`]));
+    this.url = Object.values(this.urls)[0];
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.on('message', (message) => {
@@ -33,9 +38,11 @@ export class BenchServer {
     });
   }
 
-  static start(entry, name) {
-    // execArgv: [] so flags of the bench runner (inspector, loaders) do not leak into the server.
-    const child = fork(entry, [name], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `nodeArgs`: extra node flags (--cpu-prof ...); --expose-gc is always on, for memory(). */
+  static start(entry, name, nodeArgs = []) {
+    // Only these flags: flags of the bench runner (inspector, loaders) must not leak into the server.
+    const [command, args] = serverCommand(['--expose-gc', ...nodeArgs, entry, name]);
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const fail = (error) => {
         clearTimeout(timer);
@@ -50,34 +57,57 @@ export class BenchServer {
       child.once('exit', (code, signal) => fail(new Error(`bench app "${name}" exited (${signal ?? code}) before listening`)));
       child.once('message', (message) => {
         if (message?.type !== 'listening')
-          return fail(new Error(`bench app "${name}" sent ${JSON.stringify(message)} instead of its port`));
+          return fail(new Error(`bench app "${name}" sent ${JSON.stringify(message)} instead of its ports`));
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.removeAllListeners('error');
-        resolve(new BenchServer(name, child, message.port));
+        resolve(new BenchServer(name, child, message.ports));
       });
     });
   }
 
-  /** How often the app's 20 ms dependency has run so far, and when (the child's clock) it said so. */
-  slowCalls() {
+  /** utime + stime of the server so far, in clock ticks. */
+  cpuTicks() {
+    return cpuTicks(this.pid);
+  }
+
+  rssBytes() {
+    return rssBytes(this.pid);
+  }
+
+  /** How often the app's indicators have run so far ({ slow, tree: [...] }), and when (the child's clock) it said so. */
+  counters() {
+    return this.#request('calls');
+  }
+
+  /** process.memoryUsage() of the server after two full garbage collections. */
+  memory() {
+    return this.#request('memory');
+  }
+
+  /** Bare node:http only: answer `path` with `answer` ({ statusCode, headers, body }) from now on. */
+  mirror(path, answer) {
+    return this.#request('mirror', { path, answer });
+  }
+
+  #request(type, payload = {}) {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#replies.delete(id);
-        reject(new Error(`bench app "${this.name}" did not answer within ${REPLY_TIMEOUT_MS} ms`));
+        reject(new Error(`bench app "${this.name}" did not answer "${type}" within ${REPLY_TIMEOUT_MS} ms`));
       }, REPLY_TIMEOUT_MS);
       this.#replies.set(id, {
         resolve: (message) => {
           clearTimeout(timer);
-          resolve({ count: message.slow, at: message.at });
+          resolve(message);
         },
         reject: (error) => {
           clearTimeout(timer);
           reject(error);
         },
       });
-      this.#child.send({ type: 'calls', id });
+      this.#child.send({ ...payload, type, id });
     });
   }
 

@@ -1,125 +1,106 @@
-// npm run bench: the readiness probe of nestjs-mqtt-health against a constant Nest controller (a), the
-// module's snapshot against @nestjs/terminus running the same three checks per request (b), and the
-// module's dedicated listener against a bare node:http server answering a constant (c, d).
+// npm run bench: the module's dedicated health listener against bare node:http answering the same bytes
+// (readiness at 100 and 1000 connections, every built-in view's probe routes), a /metrics scrape of a
+// 50-component tree in on-request mode, memory after 1M probes, a fresh client's readiness during a
+// pipelined /metrics flood, the demo broker's MQTT throughput against bare Aedes, and the earlier rows
+// (a) and (b) on the host app. Prints one table of every row with its target and PASS or MISS, and
+// writes .bench/results.json.
+//   npm run bench -- --cpu-prof   (or BENCH_PROFILE=1 npm run bench): only a CPU profile of the listener.
 //
-// Servers run in child processes (bench/bench-server.js), autocannon in this process: on a 2-core machine
-// the load generator and the server under test then each get an event loop and a core instead of sharing
-// one, which would cap both sides at the same number and hide the ratio. The machine is noisy, so only
-// ratios are compared, the two sides of a pair are measured in alternating short rounds (A B, B A, ...),
-// and each side is summarised by its median round.
-import { BenchServer } from './bench-server.js';
-import { compileBenchApps, verifyAnswer } from './lib/bench-apps.js';
-import { load, measure } from './lib/measure.js';
-import { printHeader, printScenario, writeResults } from './lib/report.js';
-import { SERVER_ENTRY, SETTINGS } from './lib/settings.js';
+// Servers run in child processes pinned to one core (taskset -c), autocannon and the MQTT clients in
+// this process pinned to the other: each side gets a core instead of sharing one, which would cap both
+// at the same number and hide the ratio. The machine is noisy, so ratios are compared, the two sides of
+// a pair are measured in alternating short rounds (A B, B A, ...), ratios are medians of the per-pair
+// ratios, and each server's CPU time per request is read from /proc/<pid>/stat alongside req/s.
+import { compileBenchApps, Servers } from './lib/bench-apps.js';
+import { floodRow, leakRow, scrapeRow } from './lib/abuse-rows.js';
+import { legacyRows } from './lib/legacy-rows.js';
+import { readinessRows, viewRows } from './lib/listener-rows.js';
+import { profileListener } from './lib/profile.js';
+import { fixed, printHeader, printSummary, writeResults } from './lib/report.js';
+import { SETTINGS } from './lib/settings.js';
+import { pinSelf } from './lib/system.js';
+import { compareThroughput } from './mqtt/throughput.js';
 
-const INSTANT = { 'latency-ms': 0 };
-/** The readiness body of the apps with the two instant indicators. */
-const TWO_INSTANT_READINESS = {
-  status: 'UP',
-  components: { 'instant-a': { status: 'UP', details: INSTANT }, 'instant-b': { status: 'UP', details: INSTANT } },
-};
-const SCENARIOS = [
-  {
-    key: 'readiness',
-    title: '(a) GET /api/v1/health/readiness: HealthModule vs a constant Nest controller (Express)',
-    baseline: { app: 'constant', label: "constant controller {status:'UP'}", expect: { status: 'UP' } },
-    subject: {
-      app: 'readiness',
-      label: 'HealthModule readiness (2 indicators)',
-      expect: TWO_INSTANT_READINESS,
+const PROFILE = process.argv.includes('--cpu-prof') || process.env.BENCH_PROFILE === '1';
+
+async function mqttRow(servers, details) {
+  // Nothing else may run on the server's core while the brokers are measured.
+  await servers.closeAll();
+  const { rounds, seconds, publishers, payload, probesPerSecond } = SETTINGS.mqtt;
+  console.log(
+    `MQTT QoS 0 throughput, ${publishers} publishers -> 1 subscriber, ${payload} B, ${SETTINGS.mqtt.rounds} alternating rounds × ${seconds} s, ` +
+      `the demo's readiness probed at ${probesPerSecond} req/s`,
+  );
+  const r = await compareThroughput(SETTINGS.mqtt, (line) => console.log(line));
+  console.log(
+    `  demo / bare: ${fixed(r.rateRatio, 3)}× msg/s (per-round median; ${fixed(r.ratioOfMedians, 3)}× of the medians), ` +
+      `${fixed(r.cpuRatio, 3)}× msg per broker CPU-second, over ${r.used} of ${rounds} rounds (the undisturbed ones, or all when fewer than 2); ` +
+      `${r.probes.answered} probes answered, ${r.probes.failed} failed\n`,
+  );
+  details.mqtt = r;
+  return [
+    {
+      key: 'mqtt',
+      measure: `demo broker QoS 0 throughput, probed at ${probesPerSecond} req/s, vs bare Aedes (same storage)`,
+      target: `≥ 0.97× (median of ${rounds} alternating rounds)`,
+      result: `${fixed(r.rateRatio, 3)}× msg/s, ${fixed(r.cpuRatio, 3)}× msg per CPU-second, ${r.probes.failed} probes failed`,
+      pass: r.rateRatio >= 0.97 && r.probes.failed === 0 && r.probes.answered > 0,
     },
-    target: 0.9,
-    countSlowCalls: false,
+  ];
+}
+
+/** In the order they run; the summary lists the rows in ROW_ORDER. */
+const SECTIONS = [
+  readinessRows,
+  leakRow,
+  async (servers, details) => {
+    await servers.release('listener');
+    return viewRows(servers, details);
   },
-  {
-    key: 'indicators',
-    title: '(b) 3 indicators (2 instant, 1 awaiting 20 ms): HealthModule snapshot vs Terminus HealthCheckService',
-    baseline: {
-      app: 'terminus',
-      label: 'Terminus, checks run per request',
-      expect: (body) => body?.status === 'ok' && sameKeys(body.details, ['instant-a', 'instant-b', 'slow']),
-    },
-    subject: {
-      app: 'snapshot',
-      label: 'HealthModule, refreshed every 1000 ms',
-      expect: (body) => body?.status === 'UP' && sameKeys(body.components, ['instant-a', 'instant-b', 'slow']),
-    },
-    target: 8,
-    countSlowCalls: true,
-    // Probe traffic (kubelet, HAProxy) is a handful of concurrent connections; at 50, Terminus is capped by the
-    // 20 ms check (50 × 1000/20 = 2,500 req/s) and the module by Express itself, see the row below.
-    connections: 10,
-  },
-  {
-    key: 'indicators-50',
-    title: '(b at 50 connections, for reference) the same pair under heavier concurrency',
-    baseline: { app: 'terminus', label: 'Terminus, checks run per request', expect: (body) => body?.status === 'ok' },
-    subject: { app: 'snapshot', label: 'HealthModule, refreshed every 1000 ms', expect: (body) => body?.status === 'UP' },
-    countSlowCalls: true,
-  },
-  {
-    key: 'listener',
-    title: '(c) readiness on the dedicated health listener vs a bare node:http server answering a constant',
-    baseline: { app: 'bare', label: 'bare node:http, constant body', expect: { status: 'UP' } },
-    subject: {
-      app: 'listener',
-      label: 'HealthModule dedicated listener',
-      expect: TWO_INSTANT_READINESS,
-    },
-    target: 0.8,
-    p99Max: 1.5,
-  },
-  {
-    key: 'listener-1000',
-    title: '(d) the same pair with 1000 connections',
-    baseline: { app: 'bare', label: 'bare node:http, constant body', expect: { status: 'UP' } },
-    subject: { app: 'listener', label: 'HealthModule dedicated listener', expect: (body) => body?.status === 'UP' },
-    p99Max: 2,
-    connections: 1000,
-  },
+  scrapeRow,
+  floodRow,
+  legacyRows,
+  mqttRow,
 ];
+const ROW_ORDER = ['listener-100', 'listener-1000', 'views', 'scrape', 'leak', 'flood', 'mqtt', 'host-app', 'snapshot'];
 
 async function main() {
+  const startedAt = Date.now();
+  pinSelf();
   compileBenchApps();
+  printHeader();
+  const servers = new Servers();
+  const rows = [];
+  const details = {};
   const errors = [];
-  const servers = {};
   try {
-    const apps = [...new Set(SCENARIOS.flatMap((s) => [s.baseline.app, s.subject.app]))];
-    // Each server is recorded as soon as it starts, so `finally` closes it even if another fails to start.
-    const started = await Promise.allSettled(apps.map(async (app) => (servers[app] = await BenchServer.start(SERVER_ENTRY, app))));
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    for (const scenario of SCENARIOS) {
-      for (const side of [scenario.baseline, scenario.subject]) await verifyAnswer(servers[side.app], side.expect);
-    }
-    printHeader();
-    // Warm every app up (JIT, connection pools) before anything is recorded.
-    for (const server of Object.values(servers)) await load(server, SETTINGS.warmupSeconds, SETTINGS.connections);
-
-    const results = {};
-    for (const scenario of SCENARIOS) {
-      const result = await measure(scenario, servers);
-      results[scenario.key] = result;
-      printScenario(scenario, result, results);
-      for (const side of [result.baseline, result.subject]) {
-        if (side.non2xx || side.errors || side.timeouts) {
-          errors.push(
-            `${scenario.key}/${side.app}: ${side.non2xx} non-2xx answers, ${side.errors} errors, ${side.timeouts} timeouts under load`,
-          );
-        }
+    if (PROFILE) details.profile = await profileListener(servers);
+    for (const section of PROFILE ? [] : SECTIONS) {
+      const sectionStart = Date.now();
+      try {
+        rows.push(...(await section(servers, details)));
+        console.log(`  [${Math.round((Date.now() - sectionStart) / 1000)} s]\n`);
+      } catch (error) {
+        const message = `${section.name || 'views'}: ${error?.stack ?? error}`;
+        console.error(`ERROR ${message}\n`);
+        errors.push(message);
+        rows.push({ key: section.name, measure: section.name || 'views', target: '—', result: `failed: ${error?.message}`, pass: false });
       }
     }
-    for (const error of errors) console.error(`ERROR ${error}`);
-    writeResults(results, errors);
   } finally {
-    await Promise.all(Object.values(servers).map((server) => server.close()));
+    await servers.closeAll();
   }
+  if (PROFILE) return console.log(`\ntotal bench time ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  rows.sort((a, b) => rank(a.key) - rank(b.key));
+  printSummary(rows);
+  console.log(`total bench time ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  writeResults(rows, details, errors, startedAt);
   if (errors.length) process.exitCode = 1;
 }
 
-function sameKeys(object, keys) {
-  return typeof object === 'object' && object !== null && JSON.stringify(Object.keys(object).sort()) === JSON.stringify(keys);
+function rank(key) {
+  const index = ROW_ORDER.indexOf(key);
+  return index === -1 ? ROW_ORDER.length : index;
 }
 
 main().catch((error) => {

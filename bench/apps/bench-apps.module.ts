@@ -4,9 +4,10 @@ import { HealthModule } from 'nestjs-mqtt-health';
 import { InstantAHealthIndicator, InstantBHealthIndicator, SlowHealthIndicator } from './bench.health.js';
 import { checkInstantDependency, checkSlowDependency } from './dependencies.js';
 
-// Every app answers GET /api/v1/health/readiness, so the route a request takes is the same on both sides.
+// Apps on a Nest HTTP server (Express). Every app answers GET /api/v1/health/readiness, so the route a
+// request takes is the same on both sides.
 
-/** Baseline of scenario (a): the cheapest answer a Nest controller can give. */
+/** Baseline of row (a): the cheapest answer a Nest controller can give. */
 @Controller('api/v1/health')
 class ConstantReadinessController {
   @Get('readiness')
@@ -18,21 +19,21 @@ class ConstantReadinessController {
 @Module({ controllers: [ConstantReadinessController] })
 class ConstantAppModule {}
 
-/** Scenario (a): the module as a user would configure it, two instant indicators in readiness. */
+/** Row (a): the module as a user would configure it, two instant indicators in readiness. */
 @Module({
   imports: [HealthModule.forRoot({ refreshIntervalMs: 1000 })],
   providers: [InstantAHealthIndicator, InstantBHealthIndicator],
 })
 class ReadinessAppModule {}
 
-/** Scenario (b): the three indicators behind the snapshot; the built-in resources indicator is off so both stacks run the same checks. */
+/** Row (b): the three indicators behind the snapshot; the built-in resources indicator is off so both stacks run the same checks. */
 @Module({
   imports: [HealthModule.forRoot({ refreshIntervalMs: 1000, resources: false })],
   providers: [InstantAHealthIndicator, InstantBHealthIndicator, SlowHealthIndicator],
 })
 class SnapshotAppModule {}
 
-/** Scenario (b): the same three checks run by Terminus on every request. */
+/** Row (b): the same three checks run by Terminus on every request. */
 @Controller('api/v1/health')
 class TerminusReadinessController {
   constructor(
@@ -54,26 +55,9 @@ class TerminusReadinessController {
 @Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [TerminusReadinessController] })
 class TerminusAppModule {}
 
-/** Scenarios (c) and (d): the dedicated listener, outside any Nest HTTP server (no host-app controller). */
-@Module({
-  imports: [
-    HealthModule.forRoot({
-      refreshIntervalMs: 1000,
-      controller: false,
-      healthApi: { enabled: true, listeners: [{ port: 0, bindAddress: '127.0.0.1', views: ['hivemq'] }] },
-    }),
-  ],
-  providers: [InstantAHealthIndicator, InstantBHealthIndicator],
-})
-class ListenerAppModule {}
-
 export const BENCH_APPS: Readonly<Record<string, Type<unknown>>> = {
   constant: ConstantAppModule,
   readiness: ReadinessAppModule,
   snapshot: SnapshotAppModule,
   terminus: TerminusAppModule,
-  listener: ListenerAppModule,
 };
-
-/** Apps that serve on the module's dedicated listener: started as an application context, no Nest HTTP server. */
-export const LISTENER_APPS: ReadonlySet<string> = new Set(['listener']);

@@ -1,97 +1,141 @@
 import autocannon from 'autocannon';
-import { READINESS_PATH, SETTINGS } from './settings.js';
+import { cpuMicros, median, watchForeignLoad } from './system.js';
+import { SETTINGS } from './settings.js';
 
-/** Rounds alternate which side goes first (A B, B A, A B, ...) so a drift in machine load hits both sides alike. */
-export async function measure(scenario, servers) {
-  const rounds = { baseline: [], subject: [] };
-  for (let round = 0; round < SETTINGS.rounds; round++) {
-    const order = round % 2 === 0 ? ['baseline', 'subject'] : ['subject', 'baseline'];
-    for (const role of order)
-      rounds[role].push(await measureRound(servers[scenario[role].app], scenario.countSlowCalls, connectionsOf(scenario)));
+/**
+ * One autocannon run against `url`; `seconds` or `amount`. With `latencies`, every answer's latency is
+ * kept at full resolution (autocannon's own histogram rounds to whole milliseconds, too coarse for a
+ * 1.2× bound on a p99 of a few ms).
+ */
+export async function load(url, { seconds, amount, connections, pipelining = SETTINGS.pipelining, latencies = false }) {
+  const instance = autocannon({
+    url,
+    connections,
+    pipelining,
+    ...(amount ? { amount } : { duration: seconds }),
+    sampleInt: SETTINGS.sampleMs,
+    timeout: 10,
+  });
+  let kept = new Float64Array(latencies ? 1 << 16 : 0);
+  let count = 0;
+  if (latencies) {
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      if (count === kept.length) kept = grow(kept);
+      kept[count++] = ms;
+    });
   }
-  const baseline = summarise(scenario.baseline, rounds.baseline);
-  const subject = summarise(scenario.subject, rounds.subject);
-  const ratio = subject.medianRps / baseline.medianRps;
-  const pairRatios = rounds.subject.map((r, i) => r.rps / rounds.baseline[i].rps);
-  const p99Ratio = subject.latencyP99Ms / Math.max(baseline.latencyP99Ms, 1);
-  const clean = subject.non2xx + subject.errors + subject.timeouts === 0;
-  const result = {
-    title: scenario.title,
-    connections: connectionsOf(scenario),
-    baseline,
-    subject,
-    ratio,
-    pairRatios: { min: Math.min(...pairRatios), median: median(pairRatios), max: Math.max(...pairRatios) },
-    target: scenario.target,
-    p99Ratio,
-    p99Max: scenario.p99Max,
-    pass:
-      (scenario.target === undefined || ratio >= scenario.target) &&
-      (scenario.p99Max === undefined || p99Ratio <= scenario.p99Max) &&
-      clean,
-  };
-  if (scenario.countSlowCalls) {
-    // Each round's window is timed by the app's clock; a refresher that starts every refreshIntervalMs runs
-    // the slow check at most window/refreshInterval + 1 times in it, summed over the rounds.
-    const bound = rounds.subject.reduce((sum, r) => sum + Math.floor(r.windowMs / SETTINGS.refreshIntervalMs) + 1, 0);
-    // Terminus holds each connection for the 20 ms check, so it cannot exceed connections × pipelining / 20 ms.
-    result.baselineCeilingRps = (connectionsOf(scenario) * SETTINGS.pipelining * 1000) / SETTINGS.slowIndicatorMs;
-    result.slowDependencyRuns = {
-      subject: { runs: subject.slowCalls, windowMs: subject.windowMs, bound, pass: subject.slowCalls <= bound },
-      baseline: { runs: baseline.slowCalls, windowMs: baseline.windowMs, requests: baseline.requests },
-    };
-  }
-  return result;
+  const result = await instance;
+  return { result, latencies: kept.subarray(0, count).sort() };
 }
 
-function connectionsOf(scenario) {
-  return scenario.connections ?? SETTINGS.connections;
-}
-
-async function measureRound(server, countSlowCalls, connections) {
-  const before = countSlowCalls ? await server.slowCalls() : undefined;
-  const result = await load(server, SETTINGS.roundSeconds, connections);
-  const after = countSlowCalls ? await server.slowCalls() : undefined;
+/** One round against one server: throughput, latency and the server's CPU time per request. */
+export async function round(server, url, options) {
+  const ticksBefore = server.cpuTicks();
+  const foreignLoad = watchForeignLoad(server.pid);
+  const { result, latencies } = await load(url, { ...options, latencies: true });
+  const ticks = server.cpuTicks() - ticksBefore;
+  const foreign = foreignLoad();
+  const requests = result.requests.total;
   return {
-    rps: result.requests.total / result.duration,
-    requests: result.requests.total,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
+    rps: requests / result.duration,
+    requests,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    max: latencies.length ? latencies[latencies.length - 1] : NaN,
+    cpuUs: cpuMicros(ticks, requests),
+    foreign,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    ...(countSlowCalls ? { slowCalls: after.count - before.count, windowMs: after.at - before.at } : {}),
   };
 }
 
-export function load(server, seconds, connections) {
-  return autocannon({
-    url: server.url + READINESS_PATH,
-    connections,
-    pipelining: SETTINGS.pipelining,
-    duration: seconds,
-  });
+/**
+ * A subject and its baseline in alternating rounds (A B, B A, ...), so a drift in machine load hits
+ * both alike; `sides` are { server, url }. Ratios are medians of the per-pair ratios.
+ */
+export async function comparePaired(baseline, subject, { rounds, seconds, connections }) {
+  const runs = { baseline: [], subject: [] };
+  let retried = 0;
+  const budget = retryBudget(rounds);
+  for (let i = 0; i < rounds; i++) {
+    const pair = await measurePair(baseline, subject, i % 2 === 1, { seconds, connections }, budget);
+    runs.baseline.push(pair.baseline);
+    runs.subject.push(pair.subject);
+    retried += pair.retried;
+  }
+  return pairSummary(runs.baseline, runs.subject, retried);
 }
 
-function summarise(side, rounds) {
-  const sum = (field) => rounds.reduce((total, r) => total + (r[field] ?? 0), 0);
+/** Re-measurements allowed for `pairs` pairs, so that a busy machine cannot stretch the bench without bound. */
+export function retryBudget(pairs) {
+  return { left: Math.ceil(pairs * SETTINGS.noise.budget) };
+}
+
+/**
+ * One round of each side, subject first when `subjectFirst`. Measured again while other processes took
+ * more than SETTINGS.noise.maxForeign of a core: at most SETTINGS.noise.retries times, within `budget`.
+ */
+export async function measurePair(baseline, subject, subjectFirst, options, budget) {
+  for (let retried = 0; ; retried++) {
+    const pair = {};
+    for (const role of subjectFirst ? ['subject', 'baseline'] : ['baseline', 'subject']) {
+      const side = role === 'baseline' ? baseline : subject;
+      pair[role] = await round(side.server, side.url, options);
+    }
+    const disturbed = [pair.baseline, pair.subject].some((r) => r.foreign > SETTINGS.noise.maxForeign);
+    if (!disturbed || retried === SETTINGS.noise.retries || budget.left === 0) return { ...pair, retried };
+    budget.left--;
+  }
+}
+
+/**
+ * Indexes of the pairs to compare: those that no other process disturbed (both rounds under
+ * SETTINGS.noise.maxForeign of a core), when there are at least two of them; else every pair.
+ */
+export function usablePairs(pairs) {
+  const calm = (run) => !(run.foreign > SETTINGS.noise.maxForeign);
+  const clean = pairs.flatMap(([a, b], i) => (calm(a) && calm(b) ? [i] : []));
+  return clean.length >= 2 ? clean : pairs.map((_, i) => i);
+}
+
+export function pairSummary(baselineRuns, subjectRuns, retried = 0) {
+  const used = usablePairs(baselineRuns.map((run, i) => [run, subjectRuns[i]]));
+  const pairs = (field) => median(used.map((i) => subjectRuns[i][field] / baselineRuns[i][field]));
   return {
-    app: side.app,
-    label: side.label,
-    medianRps: median(rounds.map((r) => r.rps)),
-    roundsRps: rounds.map((r) => Math.round(r.rps)),
-    latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
-    latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
-    requests: sum('requests'),
-    non2xx: sum('non2xx'),
-    errors: sum('errors'),
-    timeouts: sum('timeouts'),
-    ...(rounds[0].slowCalls !== undefined ? { slowCalls: sum('slowCalls'), windowMs: sum('windowMs') } : {}),
+    baseline: summarise(baselineRuns, used),
+    subject: summarise(subjectRuns, used),
+    rpsRatio: pairs('rps'),
+    p99Ratio: pairs('p99'),
+    cpuRatio: pairs('cpuUs'),
+    pairs: { used: used.length, of: subjectRuns.length, retried },
+    foreign: median([...baselineRuns, ...subjectRuns].map((r) => r.foreign)),
   };
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/** Medians over the `used` rounds; requests and failures over all of them. */
+export function summarise(runs, used = runs.map((_, i) => i)) {
+  const sum = (field) => runs.reduce((total, r) => total + r[field], 0);
+  const of = (field) => median(used.map((i) => runs[i][field]));
+  return {
+    rps: of('rps'),
+    roundsRps: runs.map((r) => Math.round(r.rps)),
+    p50: of('p50'),
+    p99: of('p99'),
+    max: Math.max(...runs.map((r) => r.max)),
+    cpuUs: of('cpuUs'),
+    requests: sum('requests'),
+    failures: sum('non2xx') + sum('errors') + sum('timeouts'),
+  };
+}
+
+export function percentile(sorted, fraction) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+function grow(array) {
+  const bigger = new Float64Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }

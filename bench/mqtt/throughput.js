@@ -1,122 +1,38 @@
-// MQTT QoS 0 throughput of the demo broker (health module refreshing every second) against bare
-// Aedes, in the same run, alternating rounds. Needs a build (npm run build).
-//   node bench/mqtt/throughput.js [--seconds 5] [--rounds 3] [--publishers 4] [--payload 64]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// MQTT QoS 0 throughput of the demo broker (health module refreshing every second, its readiness
+// probed at 50 req/s) against bare Aedes with the same storage, alternating rounds. Run by
+// `npm run bench`, or alone after a build (npm run build):
+//   node bench/mqtt/throughput.js [--seconds 3] [--rounds 5] [--publishers 4] [--payload 64] [--probes 50]
+import { Agent, get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
+import { usablePairs } from '../lib/measure.js';
+import { median, pinSelf, PINNING, watchForeignLoad } from '../lib/system.js';
+import { SETTINGS } from '../lib/settings.js';
+import { startBroker } from './brokers.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    publishers: { type: 'string', default: '4' },
-    payload: { type: 'string', default: '64' },
-  },
-});
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-const PUBLISHERS = Number(values.publishers);
-const PAYLOAD = Buffer.alloc(Number(values.payload), 'x');
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function startBroker(kind) {
-  const [mqttPort, healthPort] = [await freePort(), await freePort()];
-  const dataDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
-  const script = kind === 'demo' ? resolve('apps/broker/dist/main.js') : resolve('bench/mqtt/bare-aedes.js');
-  const env = {
-    PATH: process.env.PATH,
-    MQTT_BIND: '127.0.0.1',
-    MQTT_PORT: String(mqttPort),
-    HEALTH_PORT: String(healthPort),
-    HEALTH_AGENT_PORT: '0',
-    DATA_DIR: dataDir,
-    DRAIN_MS: '0',
-    LOG_LEVEL: 'warn',
-    // The sample extensions hook every publish; bare Aedes has none, so the demo runs without them here.
-    EXTENSIONS_DIR: '',
-  };
-  // stderr is kept, not shown: under this overload Aedes itself (bare too) can overflow mqemitter's
-  // stack when the flooded subscriber disconnects at the end of a round; the round is measured by then.
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 20_000;
-  while (!/ready|Health API/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      await sleep(300); // let the last of its output arrive
-      throw new Error(`${kind} broker did not start (exit code ${child.exitCode}):\n${output}`);
-    }
-    await sleep(50);
-  }
-  if (kind === 'demo') {
-    // Measure a broker whose health module is running: readiness answered 200.
-    const readyBy = Date.now() + 20_000;
-    const ready = () =>
-      fetch(`http://127.0.0.1:${healthPort}/api/v1/health/readiness`, { signal: AbortSignal.timeout(2000) }).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-    while (!(await ready())) {
-      if (Date.now() > readyBy) {
-        child.kill('SIGKILL');
-        throw new Error(`demo broker did not become ready within 20 s:\n${output}`);
-      }
-      await sleep(100);
-    }
-  }
-  return {
-    url: `mqtt://127.0.0.1:${mqttPort}`,
-    /** CPU seconds the broker process has used (Linux /proc; user + system, in clock ticks of 1/100 s). */
-    cpuSeconds() {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** At most this many messages between publish and delivery: the broker runs flat out without an unbounded backlog. */
+const WINDOW = 2000;
 
 /**
- * Messages per second delivered to one subscriber while PUBLISHERS clients publish QoS 0 as fast as
- * the broker delivers them, and messages per second of broker CPU: on a shared machine the second
- * shows the broker's own cost, whatever else competes for the CPUs.
+ * Messages per second delivered to one subscriber while `publishers` clients publish QoS 0 as fast as
+ * the broker delivers them, and messages per broker CPU-second: on a shared machine the second shows
+ * the broker's own cost, whatever else competes for the CPUs.
  */
-async function measure(broker) {
-  const url = broker.url;
+async function measure(broker, { seconds, publishers: count, payload }, prober) {
   const options = { protocolVersion: 4, reconnectPeriod: 0 };
-  const subscriber = await mqtt.connectAsync(url, options);
+  const subscriber = await mqtt.connectAsync(broker.url, options);
   await subscriber.subscribeAsync('bench/#', { qos: 0 });
-  // Closed loop: at most WINDOW messages between publish and delivery, so the broker runs flat out
-  // without piling up an unbounded backlog (whose garbage collection would dominate the figures).
-  const WINDOW = 2000;
   let sent = 0;
   let received = 0;
   let running = true;
-  const publishers = await Promise.all(Array.from({ length: PUBLISHERS }, () => mqtt.connectAsync(url, options)));
+  const publishers = await Promise.all(Array.from({ length: count }, () => mqtt.connectAsync(broker.url, options)));
   let next = 0;
   const pump = () => {
     while (running && sent - received < WINDOW) {
-      const client = publishers[next++ % PUBLISHERS];
-      client.publish(`bench/${next % PUBLISHERS}`, PAYLOAD, { qos: 0 });
+      const client = publishers[next++ % count];
+      client.publish(`bench/${next % count}`, payload, { qos: 0 });
       sent++;
     }
   };
@@ -129,55 +45,118 @@ async function measure(broker) {
   const start = received;
   const startedAt = performance.now();
   const cpuAtStart = broker.cpuSeconds();
-  await sleep(SECONDS * 1000);
+  const foreignLoad = watchForeignLoad(broker.pid);
+  const probesAtStart = { ...prober.counts };
+  await sleep(seconds * 1000);
   const delivered = received - start;
   const rate = (delivered * 1000) / (performance.now() - startedAt);
   const perCpuSecond = delivered / (broker.cpuSeconds() - cpuAtStart);
+  const foreign = foreignLoad();
+  const probes = { answered: prober.counts.answered - probesAtStart.answered, failed: prober.counts.failed - probesAtStart.failed };
   running = false;
   await Promise.all([...publishers, subscriber].map((c) => c.endAsync(true)));
-  return { rate, perCpuSecond };
+  return { rate, perCpuSecond, probes, foreign };
 }
 
-const results = { bare: [], demo: [] };
-const efficiency = { bare: [], demo: [] };
-for (let round = 1; round <= ROUNDS; round++) {
-  for (const kind of round % 2 ? ['bare', 'demo'] : ['demo', 'bare']) {
-    const broker = await startBroker(kind);
-    try {
-      const { rate, perCpuSecond } = await measure(broker);
-      results[kind].push(rate);
-      efficiency[kind].push(perCpuSecond);
-    } finally {
-      await broker.stop();
+/** GET readiness `perSecond` times a second on one keep-alive connection (as a kubelet or load balancer does). */
+function startProber(url, perSecond) {
+  const counts = { answered: 0, failed: 0 };
+  if (!url || !perSecond) return { counts, stop() {} };
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const timer = setInterval(() => {
+    get(url, { agent }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode === 200 ? counts.answered++ : counts.failed++));
+    }).on('error', () => counts.failed++);
+  }, 1000 / perSecond);
+  return {
+    counts,
+    stop() {
+      clearInterval(timer);
+      agent.destroy();
+    },
+  };
+}
+
+/**
+ * Both brokers in alternating rounds (bare demo, demo bare, ...), each started fresh per round. A round
+ * during which other processes took more than SETTINGS.noise.maxForeign of a core is run again, at most
+ * `settings.retries` times in all.
+ */
+export async function compareThroughput(settings = SETTINGS.mqtt, log = (line) => console.error(line)) {
+  const payload = Buffer.alloc(settings.payload, 'x');
+  const rounds = { bare: [], demo: [] };
+  let retriesLeft = settings.retries ?? 0;
+  for (let round = 1; round <= settings.rounds; round++) {
+    const pair = {};
+    for (const kind of round % 2 ? ['bare', 'demo'] : ['demo', 'bare']) {
+      const broker = await startBroker(kind);
+      const prober = startProber(broker.readinessUrl, settings.probesPerSecond);
+      try {
+        pair[kind] = await measure(broker, { ...settings, payload }, prober);
+      } finally {
+        prober.stop();
+        await broker.stop();
+      }
+      const r = pair[kind];
+      const probes = kind === 'demo' ? `, ${r.probes.answered} probes answered, ${r.probes.failed} failed` : '';
+      log(
+        `  round ${round} ${kind.padEnd(4)}: ${Math.round(r.rate)} msg/s, ${Math.round(r.perCpuSecond)} msg per broker CPU-second${probes}` +
+          (Number.isFinite(r.foreign) ? `, other processes ${Math.max(0, Math.round(r.foreign * 100))}% of a core` : ''),
+      );
     }
-    console.error(
-      `round ${round} ${kind}: ${Math.round(results[kind].at(-1))} msg/s, ${Math.round(efficiency[kind].at(-1))} msg per broker CPU-second`,
-    );
+    if ((pair.bare.foreign > SETTINGS.noise.maxForeign || pair.demo.foreign > SETTINGS.noise.maxForeign) && retriesLeft > 0) {
+      retriesLeft--;
+      log(`  round ${round} disturbed by other processes: run again`);
+      round--;
+      continue;
+    }
+    rounds.bare.push(pair.bare);
+    rounds.demo.push(pair.demo);
   }
+  // Rounds that no other process disturbed, when there are at least two; else every round.
+  const used = usablePairs(rounds.bare.map((bare, i) => [bare, rounds.demo[i]]));
+  const pairs = (field) => median(used.map((i) => rounds.demo[i][field] / rounds.bare[i][field]));
+  const medians = (kind, field) => median(used.map((i) => rounds[kind][i][field]));
+  return {
+    settings,
+    rounds,
+    used: used.length,
+    rateRatio: pairs('rate'),
+    cpuRatio: pairs('perCpuSecond'),
+    ratioOfMedians: medians('demo', 'rate') / medians('bare', 'rate'),
+    medians: { bare: medians('bare', 'rate'), demo: medians('demo', 'rate') },
+    probes: rounds.demo.reduce((sum, r) => ({ answered: sum.answered + r.probes.answered, failed: sum.failed + r.probes.failed }), {
+      answered: 0,
+      failed: 0,
+    }),
+  };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const row = (name, xs) =>
-  `| ${name.padEnd(34)} | ${xs.map((x) => String(Math.round(x)).padStart(8)).join(' | ')} | ${String(Math.round(median(xs))).padStart(8)} |`;
-const ratio = median(results.demo) / median(results.bare);
-// Each round runs both brokers back to back: the per-round ratio cancels slow drifts in machine load.
-const pairedRatio = median(results.demo.map((d, i) => d / results.bare[i]));
-console.log(
-  `\nMQTT QoS 0 throughput, ${PUBLISHERS} publishers -> 1 subscriber, ${PAYLOAD.length} B payload, 2000 messages in flight, ${SECONDS} s per round (messages delivered)\n`,
-);
-console.log(
-  `| ${'broker'.padEnd(34)} | ${results.bare.map((_, i) => `round ${i + 1}`.padStart(8)).join(' | ')} | ${'median'.padStart(8)} |`,
-);
-console.log(`|${'-'.repeat(36)}|${results.bare.map(() => '-'.repeat(10)).join('|')}|${'-'.repeat(10)}|`);
-console.log(row('bare Aedes', results.bare));
-console.log(row('demo (health refreshing every 1 s)', results.demo));
-console.log(row('bare Aedes, per broker CPU-second', efficiency.bare));
-console.log(row('demo, per broker CPU-second', efficiency.demo));
-const cpuRatio = median(efficiency.demo) / median(efficiency.bare);
-const pairedCpuRatio = median(efficiency.demo.map((d, i) => d / efficiency.bare[i]));
-console.log(
-  `\nratio demo / bare, msg/s:            ${ratio.toFixed(3)} of the medians, ${pairedRatio.toFixed(3)} median of per-round ratios (target >= 0.97)`,
-);
-console.log(
-  `ratio demo / bare, msg per CPU-second: ${cpuRatio.toFixed(3)} of the medians, ${pairedCpuRatio.toFixed(3)} median of per-round ratios`,
-);
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: String(SETTINGS.mqtt.seconds) },
+      rounds: { type: 'string', default: String(SETTINGS.mqtt.rounds) },
+      publishers: { type: 'string', default: String(SETTINGS.mqtt.publishers) },
+      payload: { type: 'string', default: String(SETTINGS.mqtt.payload) },
+      probes: { type: 'string', default: String(SETTINGS.mqtt.probesPerSecond) },
+    },
+  });
+  pinSelf();
+  console.error(PINNING.why);
+  const settings = {
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    publishers: Number(values.publishers),
+    payload: Number(values.payload),
+    probesPerSecond: Number(values.probes),
+    retries: SETTINGS.mqtt.retries,
+  };
+  const r = await compareThroughput(settings);
+  console.log(
+    `\nMQTT QoS 0, ${settings.publishers} publishers -> 1 subscriber, ${settings.payload} B, demo probed at ${settings.probesPerSecond} req/s: ` +
+      `demo / bare ${r.rateRatio.toFixed(3)}× msg/s (median of per-round ratios; ${r.ratioOfMedians.toFixed(3)}× of the medians), ` +
+      `${r.cpuRatio.toFixed(3)}× msg per CPU-second (target msg/s ≥ 0.97×)`,
+  );
+}
