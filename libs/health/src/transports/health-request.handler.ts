@@ -73,7 +73,7 @@ export class HealthRequestHandler {
     const missing = () => notFound('no health component or group at this path');
     // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
     if (route.volatile || query) return render() ?? missing();
-    return this.memo.get(snapshot, `${match.key}|${showDetails}|${match.segments.join('/')}`, render) ?? missing();
+    return this.memo.get(snapshot, showDetails ? match.memoKeys.shown : match.memoKeys.hidden, render) ?? missing();
   }
 
   private async exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {

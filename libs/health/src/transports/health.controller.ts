@@ -2,6 +2,7 @@ import { All, Controller, Param, Req, Res, type Type } from '@nestjs/common';
 import { HIVEMQ_VIEW } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { HealthRequestHandler } from './health-request.handler.js';
+import { routeMatch } from './view-router.js';
 import { writeResponse } from './write-response.js';
 
 export const DEFAULT_HEALTH_PATH = HIVEMQ_VIEW.defaultPrefix;
@@ -35,7 +36,7 @@ export function createHealthController(path: string): Type<unknown> {
     ): void | Promise<void> {
       const answer = this.handler.answer(
         request.method,
-        { route: HIVEMQ_ROUTE, key: 'hivemq:controller', segments: segmentsOf(params) },
+        routeMatch({ route: HIVEMQ_ROUTE, key: 'hivemq:controller' }, segmentsOf(params)),
         undefined,
         request,
       );

@@ -17,6 +17,18 @@ describe('listenerRouter', () => {
     expect(routerOf([{ view: 'hivemq', prefix: '/probes/' }]).match('/api/v1/health')).toBeUndefined();
   });
 
+  it('answers a repeated path from memory, with the same match and memo keys', () => {
+    const router = routerOf(['hivemq', 'kubernetes']);
+    expect(router.match('/readyz')).toBe(router.match('/readyz'));
+    expect(router.match('/readyz/')).toBe(router.match('/readyz'));
+    const tree = router.match('/api/v1/health/mqtt/tcp-listener-1883')!;
+    expect(router.match('/api/v1/health/mqtt/tcp-listener-1883')).toBe(tree);
+    expect(tree.segments).toEqual(['mqtt', 'tcp-listener-1883']);
+    expect(tree.memoKeys.shown).not.toBe(tree.memoKeys.hidden);
+    // Past the bound, paths are still matched, only no longer remembered.
+    for (let i = 0; i < 1000; i++) expect(router.match(`/api/v1/health/c${i}`)?.segments).toEqual([`c${i}`]);
+  });
+
   it('marks the routes that a transport answers', () => {
     expect(routerOf(['metrics']).match('/metrics')?.route.transport).toBe('metrics');
     expect(routerOf(['ui']).match('/ui/events')?.route.transport).toBe('event-stream');

@@ -15,6 +15,8 @@ export interface RouteMatch {
   /** Stable name of the route, for caching its answers. */
   readonly key: string;
   readonly segments: readonly string[];
+  /** The memo keys of this route and path, with details shown and hidden, built once per match. */
+  readonly memoKeys: { readonly shown: string; readonly hidden: string };
 }
 
 interface Entry {
@@ -37,6 +39,9 @@ export function listenerRouter(definition: ListenerDefinition): ViewRouter {
 export class ViewRouter {
   private readonly exact = new Map<string, Entry>();
   private readonly subtrees: Entry[] = [];
+  /** Matches by raw path (`/readyz`, `/api/v1/health/readiness`): a probe's match is one lookup, no parsing. */
+  private readonly raw = new Map<string, RouteMatch>();
+  private readonly rawLimit: number;
 
   constructor(mounts: readonly MountedView[], owner: string) {
     const entries: Entry[] = [];
@@ -50,21 +55,28 @@ export class ViewRouter {
         entries.push(entry);
         if (route.subtree) this.subtrees.push(entry);
         else this.exact.set(path.join('/'), entry);
+        const exactMatch = routeMatch(entry, []);
+        if (!route.subtree) for (const raw of [`/${path.join('/')}`, `/${path.join('/')}/`]) this.raw.set(raw, exactMatch);
       }
     }
+    this.rawLimit = this.raw.size + 512;
     // Longest prefix first, so a deeper subtree wins.
     this.subtrees.sort((a, b) => b.path.length - a.path.length);
   }
 
   /** Throws URIError for a malformed percent-encoding. */
   match(pathname: string): RouteMatch | undefined {
+    const known = this.raw.get(pathname);
+    if (known) return known;
     const segments = split(pathname).map(decodeURIComponent);
     const exact = this.exact.get(segments.join('/'));
-    if (exact) return { route: exact.route, key: exact.key, segments: [] };
+    if (exact) return routeMatch(exact, []);
     for (const entry of this.subtrees) {
-      if (entry.path.every((segment, i) => segments[i] === segment)) {
-        return { route: entry.route, key: entry.key, segments: segments.slice(entry.path.length) };
-      }
+      if (!entry.path.every((segment, i) => segments[i] === segment)) continue;
+      const match = routeMatch(entry, segments.slice(entry.path.length));
+      // Tree paths are remembered too, up to a bound, so random paths cannot grow the map.
+      if (this.raw.size < this.rawLimit) this.raw.set(pathname, match);
+      return match;
     }
     return undefined;
   }
@@ -73,6 +85,12 @@ export class ViewRouter {
   paths(): string[] {
     return [...[...this.exact.values()].map((e) => `/${e.path.join('/')}`), ...this.subtrees.map((e) => `/${e.path.join('/')}/**`)];
   }
+}
+
+/** A match of `route` (named `key`) with the path segments below it. */
+export function routeMatch({ route, key }: Pick<Entry, 'route' | 'key'>, segments: readonly string[]): RouteMatch {
+  const path = `${key}|${segments.join('/')}`;
+  return { route, key, segments, memoKeys: { shown: `${path}|shown`, hidden: `${path}|hidden` } };
 }
 
 function trimSlashes(path: string): string {
