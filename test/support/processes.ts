@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -95,6 +95,8 @@ export class ChildHandle {
 /** A throwaway redis-server on 127.0.0.1 with persistence off. */
 export class RedisServer {
   private handle?: ChildHandle;
+  /** Holds the port while the server is down, so another test's server cannot take it meanwhile. */
+  private tombstone?: Server;
 
   constructor(readonly port: number) {}
 
@@ -103,6 +105,8 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
+    await new Promise<void>((resolve) => (this.tombstone ? this.tombstone.close(() => resolve()) : resolve()));
+    this.tombstone = undefined;
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'pipe',
     });
@@ -111,8 +115,17 @@ export class RedisServer {
     if (!this.handle.running) throw new Error(`redis-server exited:\n${this.handle.log}`);
   }
 
+  /** Kills it; its port keeps refusing to speak Redis until start() (clients see a dead server, never another one). */
   async kill(): Promise<void> {
     await this.handle?.kill();
+    if (this.tombstone) return;
+    const tombstone = createServer((socket) => socket.destroy());
+    tombstone.unref();
+    await new Promise<void>((resolve) => {
+      tombstone.once('error', () => resolve());
+      tombstone.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    if (tombstone.listening) this.tombstone = tombstone;
   }
 
   /** SIGSTOP: connections stay open and nothing answers, as a hung server. */

@@ -1,0 +1,22 @@
+import type { Aedes } from 'aedes';
+
+export type SysPacket = { topic: string; payload: Buffer | string };
+export type SysHandler = (packet: SysPacket, done: () => void) => void;
+
+/** What a node says about itself on `$SYS/<id>/<kind>`, with its id as the payload, as Aedes does. */
+export type SysKind = 'birth' | 'heartbeat' | 'leave';
+
+/** Listens to `$SYS/+/<kind>` on the broker's emitter; resolves once subscribed. */
+export function subscribeSys(broker: Aedes, kind: SysKind, handler: SysHandler): Promise<void> {
+  return new Promise((resolve) => broker.subscribe(`$SYS/+/${kind}`, handler as never, () => resolve()));
+}
+
+/** Publishes `$SYS/<broker id>/<kind>` with `nodeId` as the payload; resolves once handed to the emitter. */
+export function publishSys(broker: Aedes, kind: SysKind, nodeId: string): Promise<void> {
+  return new Promise((resolve) =>
+    broker.publish(
+      { cmd: 'publish', topic: `$SYS/${broker.id}/${kind}`, payload: Buffer.from(nodeId), qos: 0, retain: false, dup: false },
+      () => resolve(),
+    ),
+  );
+}
