@@ -11,6 +11,7 @@ export {
   HealthStatus,
   isHealthStatus,
   READINESS_MAPPING,
+  STARTING_REASON,
   type CheckStats,
   type HealthComponentCheck,
   type HealthComponent,

@@ -3,7 +3,7 @@ import type { GroupInput, HealthGroupResult } from '../model/health-group.interf
 import type { HealthConfig } from '../options/health-config.js';
 import { walkComponents } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { HealthStatus } from '../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../model/health-status.js';
 import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 
 /** The latest result of one indicator; `component` null means absent (not applicable). */
@@ -114,23 +114,20 @@ function assembleGroups(
     const group = groups[name];
     if (!group) continue;
     const heldBy = !lifecycle.started
-      ? STARTING
+      ? STARTING_REASON
       : lifecycle.draining
         ? 'draining'
         : Object.values(group.components).some(isStarting)
-          ? STARTING
+          ? STARTING_REASON
           : undefined;
     if (heldBy) groups[name] = { ...group, status: HealthStatus.OUT_OF_SERVICE, details: { ...group.details, reason: heldBy } };
   }
   return groups;
 }
 
-/** The reason of a component that has not started yet (UNKNOWN), and of a group held until start-up completes. */
-export const STARTING = 'starting';
-
 /** UNKNOWN with reason "starting", here or anywhere below. */
 function isStarting(component: HealthComponent): boolean {
-  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING) return true;
+  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING_REASON) return true;
   return Object.values(component.components ?? {}).some(isStarting);
 }
 

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
-import { HealthStatus } from '../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { SnapshotBuilder, STARTING, type IndicatorResult } from './snapshot-builder.js';
+import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
 
 /**
  * Publishes each new immutable snapshot and its transitions: the latest snapshot is what every
@@ -71,7 +71,7 @@ function firstVerdictWhileStarting(t: HealthTransition, snapshot: HealthSnapshot
   if (t.kind !== 'component' || (t.from !== null && t.from !== HealthStatus.UNKNOWN)) return false;
   return ['readiness', 'startup'].some((name) => {
     const group = snapshot.groups[name];
-    if (group?.details?.reason !== STARTING) return false;
+    if (group?.details?.reason !== STARTING_REASON) return false;
     return Object.keys(group.components).some(
       (member) => t.path === member || t.path.startsWith(`${member}/`) || member.startsWith(`${t.path}/`),
     );

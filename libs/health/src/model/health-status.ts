@@ -12,6 +12,12 @@ export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 export const HEALTH_STATUSES: readonly HealthStatus[] = Object.values(HealthStatus);
 
 /**
+ * The `details.reason` of a component whose dependency has not started yet (with UNKNOWN), and of a
+ * readiness or startup group held until start-up completes; a member that reads so holds those groups.
+ */
+export const STARTING_REASON = 'starting';
+
+/**
  * Most severe first. UNKNOWN ranks below UP (as in Spring Boot): a component that cannot tell
  * does not hide a healthy sibling, and an all-UNKNOWN tree stays UNKNOWN.
  */

@@ -1,4 +1,5 @@
 import type { HealthView, ViewContext } from './health-view.interface.js';
+import { STARTING_REASON } from '../model/health-status.js';
 import { isFailing, probeMembers, readinessMode } from './probe-members.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
@@ -38,7 +39,7 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
     const firstDown = members.find((m) => m.failing);
     const details = snapshot.draining
       ? 'draining'
-      : !snapshot.started || readiness.details?.reason === 'starting'
+      : !snapshot.started || readiness.details?.reason === STARTING_REASON
         ? 'starting'
         : firstDown
           ? `${firstDown.path} unavailable`

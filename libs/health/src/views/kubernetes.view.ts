@@ -1,4 +1,5 @@
 import { graceRemaining } from '../groups/evaluate-group.js';
+import { STARTING_REASON } from '../model/health-status.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
@@ -54,7 +55,7 @@ function readyz(context: ViewContext): ViewResponse {
   const checks: Check[] = probeMembers(group, config)
     .filter((m) => m.failing || typeof m.component.details?.['network-dependency'] === 'boolean')
     .map((m) => ({ name: m.path, ok: !m.failing }));
-  if (!snapshot.started || group.details?.reason === 'starting') checks.push({ name: 'startup', ok: false });
+  if (!snapshot.started || group.details?.reason === STARTING_REASON) checks.push({ name: 'startup', ok: false });
   if (snapshot.draining) checks.push({ name: 'shutdown', ok: false });
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
   const code = ok ? 200 : failureCode(config, group);

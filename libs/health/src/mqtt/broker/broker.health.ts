@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { HealthStatus } from '../../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../../model/health-status.js';
 import { MQTT_BROKER_STATE } from '../mqtt-health.constants.js';
 import type { BrokerState } from '../mqtt-health.interfaces.js';
 
@@ -25,7 +25,7 @@ export class BrokerHealthIndicator implements HealthComponentCheck {
     };
     if (closed) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker closed' } };
     if (brokerId === undefined || startedAt === undefined)
-      return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
+      return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
     return { status: HealthStatus.UP, details };
   }
 }

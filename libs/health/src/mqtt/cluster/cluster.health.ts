@@ -2,7 +2,7 @@ import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { HealthStatus } from '../../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../../model/health-status.js';
 import { MQTT_BROKER_STATE, MQTT_CLUSTER_MEMBERSHIP } from '../mqtt-health.constants.js';
 import type { BrokerState, ClusterMembership } from '../mqtt-health.interfaces.js';
 
@@ -34,7 +34,7 @@ export class ClusterHealthIndicator implements HealthComponentCheck {
     };
     if (m.state === 'JOINING') {
       if (this.broker && this.broker.startedAt === undefined && !this.broker.closed)
-        return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
+        return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
       return { status: HealthStatus.DOWN, details: { ...details, reason: 'joining the cluster' } };
     }
     if (m.state === 'LEAVING') return { status: HealthStatus.DEGRADED, details: { ...details, reason: 'node is leaving the cluster' } };

@@ -2,7 +2,7 @@ import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { HealthStatus } from '../../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../../model/health-status.js';
 import {
   DEFAULT_CERT_EXPIRY_WARNING_MS,
   MQTT_BROKER_STATE,
@@ -50,7 +50,7 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     // Readiness must not pass with no MQTT port open.
     if (all.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
     if (all.every((c) => c.status === HealthStatus.UNKNOWN))
-      return { status: HealthStatus.UNKNOWN, details: { reason: 'starting' }, components };
+      return { status: HealthStatus.UNKNOWN, details: { reason: STARTING_REASON }, components };
     return { status: HealthStatus.UP, components };
   }
 
@@ -68,7 +68,7 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     if (l.lastTlsFailure) details['last-tls-failure'] = l.lastTlsFailure;
     if (!l.running) {
       const starting = !l.lastFailure && !this.ran.has(name) && !this.broker?.closed;
-      if (starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
+      if (starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
       return { status: HealthStatus.DOWN, details };
     }
     if (l.certificateExpiresAt !== undefined) {

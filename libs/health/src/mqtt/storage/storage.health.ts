@@ -3,7 +3,7 @@ import { errorText } from '../../errors/error-text.js';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { HealthStatus } from '../../model/health-status.js';
+import { HealthStatus, STARTING_REASON } from '../../model/health-status.js';
 import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
 import type { StorageProbe } from '../mqtt-health.interfaces.js';
 
@@ -17,7 +17,7 @@ export class StorageHealthIndicator implements HealthComponentCheck {
 
   async check(): Promise<HealthComponent> {
     const details = { type: this.storage.type, 'network-dependency': this.storage.type === 'redis' };
-    if (this.storage.starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: 'starting' } };
+    if (this.storage.starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
     try {
       await this.storage.ping();
       return { status: HealthStatus.UP, details };
