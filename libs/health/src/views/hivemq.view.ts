@@ -19,12 +19,20 @@ export const HIVEMQ_VIEW: HealthView = {
   ],
 };
 
+/** What the system answer calls the liveness and readiness states among its components. */
+export interface StateNames {
+  readonly liveness: string;
+  readonly readiness: string;
+}
+
+const HIVEMQ_STATES: StateNames = { liveness: 'liveness-state', readiness: 'readiness-state' };
+
 /** The system answer: every component, the liveness/readiness states, and the group names. */
-export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, showDetails: boolean): ViewResponse {
+export function renderSystem(snapshot: HealthSnapshot, config: HealthConfig, showDetails: boolean, states = HIVEMQ_STATES): ViewResponse {
   const components: Record<string, HealthComponent> = {};
   for (const [name, component] of Object.entries(snapshot.components)) components[name] = visible(component, showDetails);
-  components['liveness-state'] = { status: snapshot.groups.liveness.status };
-  components['readiness-state'] = { status: snapshot.groups.readiness.status };
+  components[states.liveness] = { status: snapshot.groups.liveness.status };
+  components[states.readiness] = { status: snapshot.groups.readiness.status };
   return jsonResponse(config.httpStatus[snapshot.status], { status: snapshot.status, components, groups: Object.keys(snapshot.groups) });
 }
 
@@ -61,8 +69,9 @@ export function renderHivemq(
   segments: readonly string[],
   config: HealthConfig,
   showDetails: boolean,
+  states = HIVEMQ_STATES,
 ): ViewResponse | undefined {
-  if (segments.length === 0) return renderSystem(snapshot, config, showDetails);
+  if (segments.length === 0) return renderSystem(snapshot, config, showDetails, states);
   if (segments.length === 1 && Object.hasOwn(snapshot.groups, segments[0]))
     return renderGroup(snapshot.groups[segments[0]], config, showDetails);
   const component = findComponent(snapshot.components, segments.join('/'));
