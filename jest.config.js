@@ -1,4 +1,5 @@
-const swc = {
+/** How @swc/jest compiles the TypeScript sources; test/readme's loader compiles README examples the same way. */
+export const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
     transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },

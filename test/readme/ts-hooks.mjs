@@ -5,18 +5,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transform } from '@swc/core';
+import { swc as SWC } from '../../jest.config.js';
 
 const LIBRARY = new URL('../../libs/health/src/index.ts', import.meta.url).href;
-
-const SWC = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2022',
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
 
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'nestjs-mqtt-health') return { url: LIBRARY, format: 'module', shortCircuit: true };
