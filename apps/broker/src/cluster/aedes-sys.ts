@@ -1,4 +1,5 @@
 import type { Aedes } from 'aedes';
+import type { MembershipView } from './membership-view.js';
 
 export type SysPacket = { topic: string; payload: Buffer | string };
 export type SysHandler = (packet: SysPacket, done: () => void) => void;
@@ -19,4 +20,15 @@ export function publishSys(broker: Aedes, kind: SysKind, nodeId: string): Promis
       () => resolve(),
     ),
   );
+}
+
+/**
+ * Announces this node's birth now rather than at the next heartbeat, so peers and this node see each
+ * other at once, and again every heartbeat until it has joined.
+ */
+export function announceUntilJoined(broker: Aedes, view: MembershipView): void {
+  const announce = () => void publishSys(broker, 'birth', view.nodeId);
+  announce();
+  const retry = setInterval(() => (view.state === 'JOINING' ? announce() : clearInterval(retry)), view.heartbeatMs);
+  retry.unref();
 }

@@ -1,6 +1,6 @@
 import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
-import { publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
+import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
 import type { MembershipView } from './membership-view.js';
 import { ACQUIRE_OR_RENEW, LEADER_KEY, RELEASE } from './redis-scripts.js';
 
@@ -37,11 +37,7 @@ export class EmitterHeartbeats {
       subscribeSys(this.broker, 'birth', seen),
       subscribeSys(this.broker, 'leave', left),
     ]);
-    // Announce now rather than at the next heartbeat, so peers and this node see each other at once.
-    const announce = () => void publishSys(this.broker, 'birth', view.nodeId);
-    announce();
-    const retry = setInterval(() => (view.state === 'JOINING' ? announce() : clearInterval(retry)), view.heartbeatMs);
-    retry.unref();
+    announceUntilJoined(this.broker, view);
     this.renewLease();
   }
 

@@ -1,6 +1,6 @@
 import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
-import { publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
+import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
 import { FORGET_AFTER_MS, type MembershipView } from './membership-view.js';
 import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, runScript } from './redis-scripts.js';
 
@@ -74,10 +74,7 @@ export class RegistryHeartbeats {
     };
     await Promise.all([subscribeSys(this.broker, 'birth', birth), subscribeSys(this.broker, 'heartbeat', heartbeat)]);
     // JOINING until both come back: the birth through the emitter, the heartbeat through the registry.
-    const announce = () => void publishSys(this.broker, 'birth', view.nodeId);
-    announce();
-    const retry = setInterval(() => (view.state === 'JOINING' ? announce() : clearInterval(retry)), view.heartbeatMs);
-    retry.unref();
+    announceUntilJoined(this.broker, view);
     this.beat();
   }
 
