@@ -1,32 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { SnapshotBuilder, type IndicatorResult } from '../../engine/snapshot-builder.js';
-import type { HealthComponent } from '../../model/health-component.interface.js';
-import type { HealthSnapshot, HealthTransition } from '../../model/health-snapshot.interface.js';
-import { createHealthConfig } from '../../options/health-config.js';
+import type { HealthTransition } from '../../model/health-snapshot.interface.js';
 import type { ViewContext } from '../health-view.interface.js';
 import { renderGroup } from '../hivemq.view.js';
 import { DASHBOARD_CSP } from './dashboard.page.js';
+import { config, healthy, SECRET, snapshotOf } from './dashboard-test-kit.js';
 import { DASHBOARD_VIEW, dashboardState, visibleTransition } from './dashboard.view.js';
-
-const config = createHealthConfig({ groups: { readiness: { members: ['storage', 'mqtt'] } } });
-
-const SECRET = 'redis://admin:hunter2@10.0.0.5 refused';
-
-function snapshotOf(components: Record<string, HealthComponent>, lifecycle = { started: true, draining: false }): HealthSnapshot {
-  const inputs = config.groups.filter((g) => g.name !== 'startup').map((definition) => ({ definition, members: definition.members }));
-  const results: IndicatorResult[] = Object.entries(components).map(([name, component]) => ({
-    name,
-    component,
-    stats: { checkedAt: 0, durationMs: 0, failed: false, failures: 0 },
-  }));
-  return new SnapshotBuilder(config, inputs).build(results, 5000, 5000, lifecycle).snapshot;
-}
-
-const healthy = {
-  broker: { status: 'UP', details: { 'node-id': 'node-1' } },
-  storage: { status: 'DOWN', details: { reason: SECRET } },
-  mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP', details: { port: 1883 } } } },
-} satisfies Record<string, HealthComponent>;
 
 describe('dashboardState', () => {
   it('shows the tree, the groups and the lifecycle with details when allowed', () => {
