@@ -8,6 +8,7 @@ import { BrokerConfigError, loadBrokerConfig, type BrokerConfig, type LogLevel }
 import { ExtensionHost } from './extensions/extension-host.service.js';
 import { healthEndpoints } from './health-endpoints.js';
 import { BootLogger } from './lifecycle/boot-logger.js';
+import { blockedLoopWatchdog } from './lifecycle/blocked-loop.watchdog.js';
 import { ShutdownWatchdog } from './lifecycle/shutdown-watchdog.js';
 import { startupErrorLine } from './lifecycle/startup-errors.js';
 
@@ -28,6 +29,9 @@ try {
   console.error(error.message);
   process.exit(EX_CONFIG);
 }
+
+// First, so that the deadlines hold even if synchronous code blocks this thread from here on.
+blockedLoopWatchdog.start({ drainMs: config.drainMs, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
 let creating: Promise<INestApplicationContext> | undefined;
 let app: INestApplicationContext | undefined;

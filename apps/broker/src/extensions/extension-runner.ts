@@ -1,9 +1,12 @@
 import type { Logger } from '@nestjs/common';
+import { blockedLoopWatchdog } from '../lifecycle/blocked-loop.watchdog.js';
 import { withinDeadline } from './extension-deadline.js';
 import { describeError } from './extension-error.util.js';
 import type { BrokerExtension } from './extension.interface.js';
 import { instantiateExtension, readConfigAndApply } from './extension.loader.js';
 import type { LoadedExtension } from './loaded-extension.interface.js';
+
+const DISABLE = 'Fix what it does synchronously, or disable it ("enabled": false in its extension.json).';
 
 export interface StartedInstance {
   readonly instance: BrokerExtension;
@@ -35,6 +38,13 @@ export class ExtensionRunner {
   /** A new, configured instance within the deadline; one that finishes too late is stopped, never used. */
   start(extension: LoadedExtension, what: string): Promise<StartedInstance> {
     const { id } = extension.manifest;
+    // A start that blocks the event loop cannot be timed out from it: the watchdog thread ends the process.
+    const disarm = blockedLoopWatchdog.arm(
+      `extension ${id} (its load or configure())`,
+      this.timeoutMs,
+      'EXTENSION_START_TIMEOUT_MS',
+      DISABLE,
+    );
     const work = (async () => {
       const instance = await instantiateExtension(extension.folder, extension.manifest.main);
       return { instance, configuration: await readConfigAndApply(extension.folder, instance) };
@@ -44,7 +54,10 @@ export class ExtensionRunner {
       this.logger.warn(`extension ${id} finished starting after its deadline and was stopped; change its configuration to start it again`);
       void this.stop(id, instance);
     };
-    return withinDeadline(work, this.timeoutMs, what, this.closing, late).finally(() => this.startingIds.delete(id));
+    return withinDeadline(work, this.timeoutMs, what, this.closing, late).finally(() => {
+      this.startingIds.delete(id);
+      disarm();
+    });
   }
 
   /** Resolves once the instance's stop() has settled; a throw or a rejection is logged, never raised. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ExtensionHostWork } from '../extensions/extension-host.service.js';
+import { blockedLoopWatchdog } from './blocked-loop.watchdog.js';
 
 /** What a step of the shutdown is waiting for, as far as main.ts can observe it. */
 export interface ShutdownFacts {
@@ -10,7 +11,8 @@ export interface ShutdownFacts {
 
 /**
  * Ends the process once the shutdown outlasts DRAIN_MS + SHUTDOWN_TIMEOUT_MS, whatever hangs, and
- * says on one line what was still pending. Its timer is deliberately ref'd: it must fire.
+ * says on one line what was still pending. Its timer is deliberately ref'd: it must fire. If this
+ * thread is blocked when it should, the watchdog thread (blocked-loop.worker.ts) ends the process.
  */
 export class ShutdownWatchdog {
   private readonly logger = new Logger('Shutdown');
@@ -25,6 +27,8 @@ export class ShutdownWatchdog {
 
   /** Idempotent: the deadline runs from the first call (the first signal). */
   start(): void {
+    // The watchdog thread keeps the same deadline if this thread is blocked when it passes.
+    blockedLoopWatchdog.shutdownStarted();
     this.timer ??= setTimeout(() => this.expire(), this.drainMs + this.shutdownTimeoutMs);
   }
 

@@ -1,0 +1,104 @@
+/** What the main thread tells the watchdog thread; posting one costs a structured clone of a few fields. */
+export type WatchdogMessage =
+  /** The shutdown began (the watchdog may have seen the signal itself first): the deadline runs from the first. */
+  | { readonly kind: 'shutdown' }
+  /** `what` must be done within `ms`; if the main thread is still blocked past that, the process ends. */
+  | {
+      readonly kind: 'arm';
+      readonly id: number;
+      readonly what: string;
+      readonly ms: number;
+      readonly variable: string;
+      readonly advice: string;
+    }
+  | { readonly kind: 'disarm'; readonly id: number };
+
+/** What the watchdog thread starts with. */
+export interface WatchdogData {
+  /** Int32Array over a SharedArrayBuffer: [0] = ms since `origin` of the main thread's last heartbeat. */
+  readonly heartbeat: SharedArrayBuffer;
+  /** Date.now() when the heartbeat started; both threads count from it. */
+  readonly origin: number;
+  readonly drainMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** The main thread beats this often; a beat costs one Atomics.store. */
+export const HEARTBEAT_MS = 250;
+/** A main thread silent this long is blocked (no timer of its own can fire): said once per block, with where. */
+export const BLOCKED_WARNING_MS = 5000;
+/**
+ * How long past a start deadline the main thread must have been silent before the process ends: a main
+ * thread that runs again within it reports the late extension itself (DOWN) and carries on.
+ */
+export const START_DEADLINE_GRACE_MS = 1000;
+/** After the shutdown deadline the main thread's own watchdog exits at once; this much later the worker does. */
+export const SHUTDOWN_DEADLINE_GRACE_MS = 250;
+/** How long to wait for the main thread to take the exit through the inspector before SIGKILL. */
+export const FORCED_EXIT_WAIT_MS = 2000;
+
+/** `1234 ms` below ten seconds, `12.3 s` above. */
+export function duration(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** ` in authorizePublish (file:///…/index.js:3)`, or nothing when the stack could not be read. */
+export function where(frame: string | undefined): string {
+  return frame ? `, in ${frame}` : '';
+}
+
+/** The line for a shutdown that outlasted DRAIN_MS + SHUTDOWN_TIMEOUT_MS while the main thread could not end it. */
+export function shutdownDeadlineLine(data: Pick<WatchdogData, 'drainMs' | 'shutdownTimeoutMs'>, blockedMs: number, frame?: string): string {
+  const deadline = data.drainMs + data.shutdownTimeoutMs;
+  const state =
+    blockedMs >= HEARTBEAT_MS * 2
+      ? `the event loop has been blocked for ${duration(blockedMs)}${where(frame)}`
+      : 'the event loop runs but the shutdown did not end';
+  return (
+    `shutdown deadline (${deadline} ms: DRAIN_MS ${data.drainMs} + SHUTDOWN_TIMEOUT_MS ${data.shutdownTimeoutMs}) passed and ${state}; ` +
+    `exiting with code 1 from the watchdog thread. Find what blocks the event loop, or raise SHUTDOWN_TIMEOUT_MS.`
+  );
+}
+
+/** The line for a start (an extension's load or configure()) that blocked the main thread past its deadline. */
+export function startDeadlineLine(
+  armed: { what: string; ms: number; variable: string; advice: string },
+  blockedMs: number,
+  frame?: string,
+): string {
+  return (
+    `${armed.what} blocked the event loop past its deadline (${armed.variable} ${armed.ms} ms; blocked for ${duration(blockedMs)}` +
+    `${where(frame)}): a blocked broker serves neither MQTT nor probes, so it exits with code 1 to be restarted. ${armed.advice}`
+  );
+}
+
+/** The warning once a block has lasted BLOCKED_WARNING_MS: while it lasts nothing else can log. */
+export function blockedLine(blockedMs: number, frame?: string): string {
+  return (
+    `the event loop has been blocked for ${duration(blockedMs)}${where(frame)}: ` +
+    `no MQTT packet and no probe is answered until it runs again`
+  );
+}
+
+/** Said when a block that was warned about ends. */
+export function unblockedLine(blockedMs: number): string {
+  return `the event loop runs again after a block of ${duration(blockedMs)}`;
+}
+
+/** One line in Nest's console format, since the watchdog thread has no Nest logger. */
+export function logLine(level: 'WARN' | 'ERROR' | 'LOG', message: string, pid = process.pid, at = new Date()): string {
+  const time = new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).format(at);
+  return `[Nest] ${pid}  - ${time} ${level.padStart(7)} [Watchdog] ${message}\n`;
+}
+
+/** A call frame as `functionName (url:line)`, the way a stack trace names it. */
+export function describeFrame(frame: { functionName: string; url: string; lineNumber: number; columnNumber: number }): string {
+  return `${frame.functionName || '<anonymous>'} (${frame.url}:${frame.lineNumber + 1}:${frame.columnNumber + 1})`;
+}
