@@ -42,6 +42,8 @@ export interface BrokerConfig {
   readonly logLevel: LogLevel;
   /** Deadline for loading, configuring and starting each extension. `EXTENSION_START_TIMEOUT_MS`, default 10000. */
   readonly extensionStartTimeoutMs: number;
+  /** How long a broker hook of an extension may take to answer; past it the request is refused. `EXTENSION_HOOK_TIMEOUT_MS`, default 5000. */
+  readonly extensionHookTimeoutMs: number;
   /** After the drain, how long closing may take before the process exits anyway. `SHUTDOWN_TIMEOUT_MS`, default 10000. */
   readonly shutdownTimeoutMs: number;
   /** Zeebe's rule, opt-in: liveness fails once the node has been out of its cluster this long. `CLUSTER_LIVENESS_GRACE_MS`, unset = off. */
@@ -131,6 +133,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     drainMs: integer(read, 'DRAIN_MS', 0, 3_600_000) ?? 5000,
     logLevel: logLevel as LogLevel,
     extensionStartTimeoutMs: integer(read, 'EXTENSION_START_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
+    // A client waits for the answer without reading its other packets, pings included: stay under its keep-alive.
+    extensionHookTimeoutMs: integer(read, 'EXTENSION_HOOK_TIMEOUT_MS', 1, 60_000) ?? 5000,
     shutdownTimeoutMs: integer(read, 'SHUTDOWN_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
     clusterLivenessGraceMs: integer(read, 'CLUSTER_LIVENESS_GRACE_MS', 1, 86_400_000),
     healthDetails: healthDetails as BrokerConfig['healthDetails'],

@@ -4,9 +4,11 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nes
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { ExtensionSource, ExtensionState } from 'nestjs-mqtt-health';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
-import { describeError, ExtensionDeadlineError } from './extension-error.util.js';
+import { describeError, escapeClientText, ExtensionDeadlineError } from './extension-error.util.js';
 import { ExtensionFilesWatcher } from './extension-files.watcher.js';
+import { ExtensionHooks, type HookName } from './extension-hooks.js';
 import { ExtensionRunner } from './extension-runner.js';
+import type { BrokerExtension } from './extension.interface.js';
 import { defaultManifest, hasManifest, readManifest } from './extension.loader.js';
 import type { LoadedExtension } from './loaded-extension.interface.js';
 
@@ -23,7 +25,8 @@ export interface ExtensionHostWork {
 /**
  * The demo's extension system: one folder per extension in EXTENSIONS_DIR with `extension.json`,
  * an entry module and `conf/config.json`. Hooks never throw into Aedes (that would kill the
- * process): an exception is caught, refuses the request, and turns the extension DEGRADED.
+ * process): an exception, a rejection or an answer later than EXTENSION_HOOK_TIMEOUT_MS refuses the
+ * request and turns the extension DEGRADED (ExtensionHooks).
  * Config files are watched: a fixed config starts a failed extension, `enabled: false` stops one.
  * Loading and configure() run under EXTENSION_START_TIMEOUT_MS: a hung extension is reported, never waited for.
  */
@@ -37,10 +40,12 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   /** Aborted once the app closes: a start still waiting for an extension gives up at once. */
   private readonly closing = new AbortController();
   private readonly runner: ExtensionRunner;
+  private readonly hooks: ExtensionHooks;
   private stopState: ExtensionHostWork['stop'] = 'not called';
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
     this.runner = new ExtensionRunner(config.extensionStartTimeoutMs, this.closing.signal, this.logger);
+    this.hooks = new ExtensionHooks(config.extensionHookTimeoutMs, this.logger);
   }
 
   /** Whether any extension runs, i.e. whether hooks need calling at all. */
@@ -101,6 +106,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   /** Stops every extension; resolves once each stop() has settled. */
   async stop(): Promise<void> {
     this.watcher.unwatchAll();
+    this.hooks.stop();
     this.chain = [];
     this.stopState = 'pending';
     await Promise.all(this.loaded.map((extension) => this.stopExtension(extension)));
@@ -113,16 +119,18 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   }
 
   authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
-    if (this.chain.length === 0) return callback(null);
+    const chain = this.chain;
+    if (chain.length === 0) return callback(null);
     const { topic, payload, qos, retain } = packet;
     const view = { topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain };
-    for (const extension of this.chain) {
-      const hook = extension.instance?.authorizePublish;
-      if (!hook) continue;
-      const allowed = this.runHook(extension, 'authorizePublish', () => hook.call(extension.instance, client && { id: client.id }, view));
-      if (!allowed) return callback(new Error(`publish to ${packet.topic} refused by extension ${extension.manifest.id}`));
-    }
-    callback(null);
+    const who = client && { id: client.id };
+    this.decide(
+      chain,
+      0,
+      'authorizePublish',
+      (instance) => instance.authorizePublish!(who, view),
+      (refusedBy) => callback(refusedBy ? new Error(`publish to ${escapeClientText(topic)} refused by extension ${refusedBy}`) : null),
+    );
   }
 
   authorizeSubscribe(
@@ -130,24 +138,40 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
     subscription: Subscription,
     callback: (error: Error | null, subscription?: Subscription | null) => void,
   ): void {
-    for (const extension of this.chain) {
-      const hook = extension.instance?.authorizeSubscribe;
-      if (!hook) continue;
-      const allowed = this.runHook(extension, 'authorizeSubscribe', () => hook.call(extension.instance, { id: client.id }, subscription));
-      if (!allowed) return callback(null, null);
-    }
-    callback(null, subscription);
+    const chain = this.chain;
+    if (chain.length === 0) return callback(null, subscription);
+    const who = { id: client.id };
+    this.decide(
+      chain,
+      0,
+      'authorizeSubscribe',
+      (instance) => instance.authorizeSubscribe!(who, subscription),
+      (refusedBy) => callback(null, refusedBy ? null : subscription),
+    );
   }
 
-  /** A hook's verdict; an exception counts as a refusal and is recorded on the extension. */
-  private runHook(extension: LoadedExtension, name: string, hook: () => boolean | void): boolean {
-    try {
-      return hook() !== false;
-    } catch (error) {
-      extension.lastFailure = `${name} threw ${describeError(error)}`;
-      this.logger.error(`extension ${extension.manifest.id}: ${extension.lastFailure}`);
-      return false;
+  /**
+   * Asks the extensions of `chain` from `from` on, in priority order, until one refuses; `done` gets the id of the
+   * one that refused. It is called synchronously when every hook answered with a plain value.
+   */
+  private decide(
+    chain: readonly LoadedExtension[],
+    from: number,
+    hook: HookName,
+    call: (instance: BrokerExtension) => unknown,
+    done: (refusedBy?: string) => void,
+  ): void {
+    for (let i = from; i < chain.length; i++) {
+      const extension = chain[i];
+      const instance = extension.instance;
+      if (!instance?.[hook]) continue;
+      const verdict = this.hooks.ask(extension, hook, instance, call);
+      if (verdict === true) continue;
+      if (verdict === false) return done(extension.manifest.id);
+      void verdict.then((allowed) => (allowed ? this.decide(chain, i + 1, hook, call, done) : done(extension.manifest.id)));
+      return;
     }
+    done();
   }
 
   private async startExtension(extension: LoadedExtension): Promise<void> {

@@ -26,15 +26,21 @@ export interface BrokerExtension {
    * `application/configuration`. Loading and configure() must finish within EXTENSION_START_TIMEOUT_MS.
    */
   configure(config: unknown): ConfigureResult | Promise<ConfigureResult>;
-  /** Return false to refuse the publish: Aedes then disconnects the client, as for any refused publish. */
-  authorizePublish?(client: ExtensionClient | null, packet: ExtensionPublish): boolean | void;
-  /** Return false to refuse the subscription (SUBACK failure 0x80). */
-  authorizeSubscribe?(client: ExtensionClient, subscription: ExtensionSubscription): boolean | void;
+  /**
+   * Return (or resolve to) false to refuse the publish: Aedes then disconnects the client, as for any refused
+   * publish. A throw, a rejection, or no answer within EXTENSION_HOOK_TIMEOUT_MS refuses it too.
+   */
+  authorizePublish?(client: ExtensionClient | null, packet: ExtensionPublish): HookAnswer;
+  /** Return (or resolve to) false to refuse the subscription (SUBACK failure 0x80); failures as for authorizePublish. */
+  authorizeSubscribe?(client: ExtensionClient, subscription: ExtensionSubscription): HookAnswer;
   /** Called when the extension is disabled, replaced by a reconfigured instance, or the broker stops (which awaits it). */
   stop?(): void | Promise<void>;
 }
 
 export type ConfigureResult = Record<string, unknown> | void;
+
+/** `false` refuses; anything else allows. A plain value keeps the publish path synchronous. */
+export type HookAnswer = boolean | void | Promise<boolean | void>;
 
 export type BrokerExtensionFactory = () => BrokerExtension;
 
