@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import aedesPersistenceLevel from 'aedes-persistence-level';
 import { ClassicLevel } from 'classic-level';
+import { releaseInArrivalOrder } from './arrival-order.js';
 import { StorageState, watchWrites } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
@@ -18,6 +19,7 @@ export async function openLevelStorage(dataDir: string, logger: Logger): Promise
   const db = new ClassicLevel(join(dataDir, 'aedes'));
   await db.open();
   const persistence = aedesPersistenceLevel(db);
+  releaseInArrivalOrder(persistence);
   const state = new StorageState(logger);
   watchWrites(persistence, state);
   return {

@@ -5,6 +5,7 @@ import aedesPersistenceRedis from 'aedes-persistence-redis';
 import type { AedesPersistence } from 'aedes-persistence-types';
 import { Redis, type RedisOptions } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
+import { releaseInArrivalOrder } from './arrival-order.js';
 import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
@@ -51,6 +52,7 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', (error: Error) => logger.debug(`redis emitter: ${error.message}`));
   const echo = await emitterEcho(mq, nodeId);
   const persistence = aedesPersistenceRedis({ conn: connections.persistence, maxSessionDelivery: WHOLE_QUEUE });
+  releaseInArrivalOrder(persistence);
   watchWrites(persistence, state);
   const control = connections.control;
   const probeKey = `aedes-health:storage-probe:${nodeId}`;

@@ -1,0 +1,142 @@
+import type { AedesPersistence } from 'aedes-persistence-types';
+
+/** The fields of a message that Aedes numbers as it arrives (aedes-packet: `brokerCounter = ++broker.counter`). */
+interface NumberedPacket {
+  qos?: number;
+  brokerId?: string;
+  brokerCounter?: number;
+}
+
+/** How long a retained QoS 1/2 message may sit between its retained write and its queue write before it stops holding others back. */
+const RETAINED_TO_ENQUEUE_MS = 1000;
+
+type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Makes the writes of the publish path finish in the order the messages arrived.
+ *
+ * Aedes routes a QoS 1/2 message once `outgoingEnqueueCombi` (the offline sessions' queues) has
+ * finished, and every subscriber then drops any message whose broker counter is not above the last
+ * one it took (`dedupe` in aedes lib/client.js). LevelDB finishes concurrent writes out of order
+ * (each runs on its own worker thread), so a message overtaken by a later one was dropped for every
+ * online subscriber although its publisher had its PUBACK. Here each message's enqueue is released
+ * only after every earlier message's, so Aedes routes them in order; the writes still run concurrently.
+ * A retained message is counted from its retained write, which comes one step earlier.
+ *
+ * Deliveries to one persistent session are released in order too (`outgoingUpdate`), so it receives
+ * its messages in the order they were routed, as MQTT requires.
+ */
+export function releaseInArrivalOrder(persistence: AedesPersistence): void {
+  // aedes-persistence's callback layer delegates every call to the async store it wraps.
+  const store = ((persistence as unknown as { asyncPersistence?: object }).asyncPersistence ?? persistence) as unknown as Record<
+    string,
+    AsyncMethod
+  >;
+  const queue = new PublishQueue();
+  const storeRetained = store.storeRetained.bind(store);
+  const outgoingEnqueueCombi = store.outgoingEnqueueCombi.bind(store);
+  const outgoingUpdate = store.outgoingUpdate.bind(store);
+
+  store.storeRetained = (packet: unknown) => {
+    const entry = queue.enter(packet as NumberedPacket);
+    const stored = storeRetained(packet);
+    if (entry)
+      stored.then(
+        () => entry.expectEnqueue(),
+        () => queue.leave(entry),
+      );
+    return stored;
+  };
+  store.outgoingEnqueueCombi = (subs: unknown, packet: unknown) => {
+    const entry = queue.enter(packet as NumberedPacket);
+    const enqueued = outgoingEnqueueCombi(subs, packet);
+    return entry ? queue.releaseInTurn(entry, enqueued) : enqueued;
+  };
+
+  const lastDelivery = new Map<string, Promise<unknown>>();
+  store.outgoingUpdate = (client: unknown, packet: unknown) => {
+    const id = (client as { id: string }).id;
+    const updated = outgoingUpdate(client, packet);
+    const previous = lastDelivery.get(id);
+    const inTurn = previous ? previous.then(() => updated) : updated;
+    const settled = inTurn.then(
+      () => undefined,
+      () => undefined,
+    );
+    lastDelivery.set(id, settled);
+    void settled.then(() => lastDelivery.get(id) === settled && lastDelivery.delete(id));
+    return inTurn;
+  };
+}
+
+interface Entry {
+  readonly packet: NumberedPacket;
+  readonly counter: number;
+  /** Set once the enqueue finished: hands its outcome to Aedes. */
+  release?: () => void;
+  retainedTimer?: NodeJS.Timeout;
+  expectEnqueue(): void;
+}
+
+/** The QoS 1/2 messages of this broker between their first write and their release, in arrival order. */
+class PublishQueue {
+  private readonly waiting: Entry[] = [];
+  private readonly byPacket = new Map<object, Entry>();
+  private brokerId?: string;
+
+  /** The message's entry (created on its first write); undefined when it is not ordered (QoS 0, or not numbered). */
+  enter(packet: NumberedPacket): Entry | undefined {
+    if (!packet || !(packet.qos! > 0) || typeof packet.brokerCounter !== 'number' || !packet.brokerId) return undefined;
+    const known = this.byPacket.get(packet);
+    if (known) {
+      clearTimeout(known.retainedTimer);
+      return known;
+    }
+    // Counters are per broker; a message numbered elsewhere is not ordered against ours.
+    this.brokerId ??= packet.brokerId;
+    if (packet.brokerId !== this.brokerId) return undefined;
+    const entry: Entry = {
+      packet,
+      counter: packet.brokerCounter,
+      expectEnqueue: () => {
+        // Aedes enqueues right after the retained write; should it not (an error in between), stop waiting.
+        entry.retainedTimer = setTimeout(() => this.leave(entry), RETAINED_TO_ENQUEUE_MS).unref();
+      },
+    };
+    this.byPacket.set(packet, entry);
+    let at = this.waiting.length;
+    while (at > 0 && this.waiting[at - 1].counter > entry.counter) at--;
+    this.waiting.splice(at, 0, entry);
+    return entry;
+  }
+
+  /** Resolves (or rejects) like `write`, once every earlier message has been released. */
+  releaseInTurn<T>(entry: Entry, write: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      write.then(
+        (value) => (entry.release = () => resolve(value)),
+        (error: unknown) => (entry.release = () => reject(error)),
+      );
+      void write.then(
+        () => this.releaseReady(),
+        () => this.releaseReady(),
+      );
+    });
+  }
+
+  leave(entry: Entry): void {
+    clearTimeout(entry.retainedTimer);
+    this.byPacket.delete(entry.packet);
+    const at = this.waiting.indexOf(entry);
+    if (at >= 0) this.waiting.splice(at, 1);
+    this.releaseReady();
+  }
+
+  private releaseReady(): void {
+    while (this.waiting.length > 0 && this.waiting[0].release) {
+      const entry = this.waiting.shift()!;
+      this.byPacket.delete(entry.packet);
+      entry.release!();
+    }
+  }
+}
