@@ -141,3 +141,63 @@ describeWithTmpfs('demo broker with a full disk under DATA_DIR', () => {
     expect((await got).payload).toBe('after the disk was freed');
   }, 20_000);
 });
+
+describeWithTmpfs('demo broker when another process fills the disk under DATA_DIR', () => {
+  let disk: Tmpfs;
+  let broker: BrokerProcess | undefined;
+  const clients: MqttClient[] = [];
+  const storage = async () => (await broker!.health('storage')).body;
+
+  beforeAll(async () => {
+    disk = Tmpfs.mount(4 * MB);
+    broker = await BrokerProcess.start({ env: { DATA_DIR: join(disk.path, 'data'), ...(await faultMatrixEnv()) } });
+  }, 30_000);
+
+  afterAll(async () => {
+    await closeAll(clients);
+    await stopAll([broker]);
+    disk?.unmount();
+  });
+
+  it('turns storage DOWN within a refresh although the store still fits its small writes in blocks it holds, and acknowledges no QoS 1 meanwhile', async () => {
+    const publisher = await connect(broker!.mqttUrl, { clientId: 'full-disk-publisher' });
+    clients.push(publisher);
+    for (let i = 0; i < 20; i++) await publisher.publishAsync('disk/other', `before ${i}`, { qos: 1, retain: true });
+
+    // Everything that is left, taken by a writer that is not the broker; the store's log keeps room in its last block.
+    disk.fill('someone-else', disk.freeBytes);
+    const filledAt = Date.now();
+    expect(disk.freeBytes).toBe(0);
+
+    const down = await waitFor(
+      async () => {
+        const s = await storage();
+        return s.status === 'DOWN' && s;
+      },
+      // One refresh (1 s) and the storage check's own timeout, with room for a loaded machine.
+      4000,
+      'storage to go DOWN once another process filled the disk',
+      50,
+    );
+    const msFromFullToDown = Date.now() - filledAt;
+    expect(down.details).toEqual(
+      expect.objectContaining({ reason: 'storage unavailable', error: expect.stringMatching(/no space left on device/i) }),
+    );
+    await waitFor(async () => (await broker!.health('readiness')).status === 503, 2000, 'readiness 503', 20);
+    await recordFault('Disk filled by another process (DATA_DIR)', 41, broker!, msFromFullToDown);
+    console.log(`disk filled by another process: storage DOWN after ${msFromFullToDown} ms`);
+
+    let acknowledged = false;
+    expect(
+      await closedAfter(
+        publisher,
+        () => publisher.publish('disk/other', 'while full', { qos: 1 }, (error) => (acknowledged = !error)),
+        1000,
+      ),
+    ).toBe(true);
+    expect(acknowledged).toBe(false);
+
+    disk.remove('someone-else');
+    await waitFor(async () => (await storage()).status === 'UP', 5000, 'storage UP after the other writer let go');
+  }, 30_000);
+});

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import aedesPersistenceLevel from 'aedes-persistence-level';
@@ -8,20 +8,47 @@ import { StorageState, watchWrites } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
 const PROBE_KEY = '$health/probe';
-/** Written every refresh: a full disk shows without waiting for a client's write. */
+/** Written through LevelDB every refresh: LevelDB itself still takes writes. */
 const PROBE = '.'.repeat(64);
+/**
+ * Written to a fresh file beside the database and synced every refresh: new blocks on the disk itself. LevelDB
+ * appends to its log in place, so its small writes can keep landing in a block already allocated long after
+ * the disk is full.
+ */
+const DISK_PROBE_BYTES = 4096;
 /** After a failed write, storage is back only once this much fits again, so a few free bytes do not make it flap. */
-const RECOVERY_PROBE = '.'.repeat(64 * 1024);
+const RECOVERY_PROBE_BYTES = 64 * 1024;
+/** LevelDB ignores files it did not name, so the probe can live in its directory. */
+const DISK_PROBE_FILE = 'health-probe';
 
-/** LevelDB in `dataDir`; every ping writes (and deletes) a probe key, so a full disk turns storage DOWN. */
+/**
+ * LevelDB in `dataDir`. Every ping proves a write: to the disk (a fresh file, synced), then through LevelDB (a
+ * probe key); and that the directory LevelDB writes to is still the one it opened, not deleted or replaced.
+ */
 export async function openLevelStorage(dataDir: string, logger: Logger): Promise<BrokerStorage> {
+  const directory = join(dataDir, 'aedes');
   await mkdir(dataDir, { recursive: true });
-  const db = new ClassicLevel(join(dataDir, 'aedes'));
+  const db = new ClassicLevel(directory);
   await db.open();
+  const opened = await stat(directory);
   const persistence = aedesPersistenceLevel(db);
   releaseInArrivalOrder(persistence);
   const state = new StorageState(logger);
   watchWrites(persistence, state);
+
+  /** Rejects when the open database's directory is gone or another one took its place: its files then live nowhere. */
+  const sameDirectory = async () => {
+    const now = await stat(directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (now?.ino === opened.ino && now.dev === opened.dev) return;
+    throw new Error(
+      `the storage directory ${directory} was ${now ? 'replaced' : 'deleted'} while the broker had it open: ` +
+        'what it stores no longer reaches DATA_DIR; restart the broker',
+    );
+  };
+
   return {
     type: 'level',
     persistence,
@@ -33,7 +60,9 @@ export async function openLevelStorage(dataDir: string, logger: Logger): Promise
     async ping() {
       if (db.status !== 'open') throw new Error(`level database is ${db.status}`);
       try {
-        await db.put(PROBE_KEY, state.failedWrite ? RECOVERY_PROBE : PROBE);
+        await sameDirectory();
+        await writeToDisk(join(directory, DISK_PROBE_FILE), state.failedWrite ? RECOVERY_PROBE_BYTES : DISK_PROBE_BYTES);
+        await db.put(PROBE_KEY, PROBE);
         await db.del(PROBE_KEY);
       } catch (error) {
         if (db.status === 'open') state.writeFailed(error as Error);
@@ -43,4 +72,16 @@ export async function openLevelStorage(dataDir: string, logger: Logger): Promise
     },
     close: () => persistence.destroy(),
   };
+}
+
+/** Writes `bytes` to a fresh file at `path`, syncs it to the disk and removes it. */
+async function writeToDisk(path: string, bytes: number): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    await file.write(Buffer.alloc(bytes, 0x2e));
+    await file.sync();
+  } finally {
+    await file.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+  }
 }
