@@ -49,10 +49,11 @@ export class AppModule {
           drainMs: config.drainMs,
           // Liveness checks nothing external (seed 002): a shared outage must never restart the whole fleet.
           // Zeebe's rule, restart a node that stays out of its cluster, is opt-in (CLUSTER_LIVENESS_GRACE_MS).
+          // The event loop is the process itself: a stall past eventLoopDownMs (10 s) fails liveness.
           groups: {
             liveness: config.clusterLivenessGraceMs
-              ? { members: ['cluster'], graceMs: { cluster: config.clusterLivenessGraceMs } }
-              : { members: [] },
+              ? { members: ['event-loop', 'cluster'], graceMs: { cluster: config.clusterLivenessGraceMs } }
+              : { members: ['event-loop'] },
           },
           showDetails: config.healthDetails,
           authorize: config.healthToken ? bearer(config.healthToken) : undefined,

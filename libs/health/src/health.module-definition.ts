@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { HealthModuleExtras, HealthModuleOptions } from './options/health-options.interface.js';
+import { EventLoopHealthIndicator } from './runtime/event-loop.health.js';
 import { ResourcesHealthIndicator } from './terminus/resources.health.js';
 import { createHealthController, DEFAULT_HEALTH_PATH } from './transports/health.controller.js';
 
@@ -15,7 +16,10 @@ export const { ConfigurableModuleClass: ConfigurableHealthModule, MODULE_OPTIONS
           ...(definition.controllers ?? []),
           ...(extras.controller === false ? [] : [createHealthController(extras.path ?? DEFAULT_HEALTH_PATH)]),
         ],
-        providers: [...(definition.providers ?? []), ...(extras.resources === false ? [] : [ResourcesHealthIndicator])],
+        providers: [
+          ...(definition.providers ?? []),
+          ...(extras.resources === false ? [] : [ResourcesHealthIndicator, EventLoopHealthIndicator]),
+        ],
       }),
     )
     .build();

@@ -181,12 +181,20 @@ function resourceThresholds(value: unknown): HealthConfig['resourceThresholds'] 
     diskPath: r.diskPath ?? process.cwd(),
     diskDegradedRatio: ratio('diskDegradedRatio', 0.9),
     diskDownRatio: ratio('diskDownRatio', 0.98),
+    eventLoopDegradedMs: positiveInteger('resourceThresholds.eventLoopDegradedMs', r.eventLoopDegradedMs, 1000),
+    eventLoopDownMs: positiveInteger('resourceThresholds.eventLoopDownMs', r.eventLoopDownMs, 10_000),
   };
   if (typeof config.diskPath !== 'string' || !config.diskPath) fail('resourceThresholds.diskPath', 'must be a path', config.diskPath);
   if (config.heapDegradedRatio > config.heapDownRatio)
     fail('resourceThresholds.heapDegradedRatio', `must not exceed heapDownRatio (${config.heapDownRatio})`, config.heapDegradedRatio);
   if (config.diskDegradedRatio > config.diskDownRatio)
     fail('resourceThresholds.diskDegradedRatio', `must not exceed diskDownRatio (${config.diskDownRatio})`, config.diskDegradedRatio);
+  if (config.eventLoopDegradedMs > config.eventLoopDownMs)
+    fail(
+      'resourceThresholds.eventLoopDegradedMs',
+      `must not exceed eventLoopDownMs (${config.eventLoopDownMs})`,
+      config.eventLoopDegradedMs,
+    );
   if (config.rssDegradedBytes && config.rssDownBytes && config.rssDegradedBytes > config.rssDownBytes) {
     fail('resourceThresholds.rssDegradedBytes', `must not exceed rssDownBytes (${config.rssDownBytes})`, config.rssDegradedBytes);
   }

@@ -60,6 +60,10 @@ export interface ResourcesOptions {
   diskDegradedRatio?: number;
   /** ...and DOWN. Default 0.98. */
   diskDownRatio?: number;
+  /** Longest event-loop delay (ms) of the last minute above which the `event-loop` component is DEGRADED. Default 1000. */
+  eventLoopDegradedMs?: number;
+  /** A delay longer than this (ms) makes `event-loop` DOWN, and liveness fail, for the next refresh. Default 10000. */
+  eventLoopDownMs?: number;
 }
 
 export interface HealthModuleOptions {

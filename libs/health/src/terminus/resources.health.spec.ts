@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
 import { createHealthConfig } from '../options/health-config.js';
 import type { ResourcesOptions } from '../options/health-options.interface.js';
-import { ResourcesHealthIndicator } from './resources.health.js';
+import { DISK_INTERVAL_MS, ResourcesHealthIndicator } from './resources.health.js';
 
 const up = (key: string): HealthIndicatorResult => ({ [key]: { status: 'up' } });
 const memory = { checkHeap: async (key: string) => up(key), checkRSS: async (key: string) => up(key) } as unknown as MemoryHealthIndicator;
@@ -78,5 +78,19 @@ describe('ResourcesHealthIndicator', () => {
       checkStorage: () => Promise.reject(new Error(`Command failed: df -Pk -- ${outside}`)),
     } as unknown as DiskHealthIndicator;
     await expect(indicator({ diskPath: outside }, broken).check()).rejects.toThrow('cannot read the usage of the disk at diskPath');
+  });
+
+  it('reads memory on every check and the disk at most every DISK_INTERVAL_MS, without waiting for it', async () => {
+    const heapChecks: number[] = [];
+    const counting = {
+      checkHeap: async (key: string, threshold: number) => (heapChecks.push(threshold), up(key)),
+      checkRSS: async (key: string) => up(key),
+    } as unknown as MemoryHealthIndicator;
+    const { disk, paths } = fakeDisk();
+    const resources = new ResourcesHealthIndicator(counting, disk, createHealthConfig({ resourceThresholds: { diskPath: outside } }));
+    for (let i = 0; i < 3; i++) expect((await resources.check()).components!.disk.status).toBe('UP');
+    expect(heapChecks).toHaveLength(3 * 2);
+    expect(paths).toHaveLength(2);
+    expect(DISK_INTERVAL_MS).toBe(10_000);
   });
 });

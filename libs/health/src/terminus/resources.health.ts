@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Inject } from '@nestjs/common';
@@ -11,14 +12,26 @@ import type { HealthComponent } from '../model/health-component.interface.js';
 import { HealthStatus } from '../model/health-status.js';
 import { fromTerminusResult } from './terminus.adapter.js';
 
+/** Disk usage costs a `df`: read at most this often, in the background, never delaying the memory checks. */
+export const DISK_INTERVAL_MS = 10_000;
+/** Without RSS thresholds, RSS is judged against the container's memory limit (the OOM killer's) at these fractions. */
+export const RSS_OF_LIMIT_DEGRADED = 0.85;
+export const RSS_OF_LIMIT_DOWN = 0.95;
+
 /**
  * Heap, RSS and free disk, judged by Terminus's memory and disk indicators at two thresholds:
- * past the first the resource is low (DEGRADED), past the second exhausted (DOWN). The disk is the
- * volume that holds `diskPath` (its nearest existing folder, so a data directory not yet created
- * is judged by the volume it will be on); details never show an absolute path.
+ * past the first the resource is low (DEGRADED), past the second exhausted (DOWN). Memory is read on
+ * every refresh, so a fast leak shows before it ends the process; the disk every DISK_INTERVAL_MS. The
+ * disk is the volume that holds `diskPath` (its nearest existing folder, so a data directory not yet
+ * created is judged by the volume it will be on); details never show an absolute path.
  */
-@HealthIndicator('resources', { intervalMs: 10_000 })
+@HealthIndicator('resources')
 export class ResourcesHealthIndicator implements HealthComponentCheck {
+  /** The latest settled disk reading (the first one while it is pending). */
+  private diskReading?: Promise<HealthComponent>;
+  private diskReadAt = 0;
+  private diskPending = false;
+
   constructor(
     private readonly memory: MemoryHealthIndicator,
     private readonly disk: DiskHealthIndicator,
@@ -37,20 +50,55 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
         { 'used-bytes': usage.heapUsed, 'limit-bytes': heapLimit },
       ),
     };
+    const memoryLimit = containerMemoryLimit();
     if (r.rssDegradedBytes || r.rssDownBytes) {
       components.rss = await graded((threshold) => this.memory.checkRSS('rss', threshold), r.rssDegradedBytes, r.rssDownBytes, {
         'used-bytes': usage.rss,
       });
+    } else if (memoryLimit) {
+      components.rss = await graded(
+        (threshold) => this.memory.checkRSS('rss', threshold),
+        memoryLimit * RSS_OF_LIMIT_DEGRADED,
+        memoryLimit * RSS_OF_LIMIT_DOWN,
+        { 'used-bytes': usage.rss, 'limit-bytes': memoryLimit },
+      );
     }
+    components.disk = await this.diskUsage();
+    return { status: HealthStatus.UP, components };
+  }
+
+  /** The first reading is awaited; later ones replace it once they settle, a failed one failing the check as the first would. */
+  private diskUsage(): Promise<HealthComponent> {
+    if (!this.diskReading) return (this.diskReading = this.readDisk());
+    if (!this.diskPending && Date.now() - this.diskReadAt >= DISK_INTERVAL_MS) {
+      this.diskPending = true;
+      const reading = this.readDisk();
+      const settle = () => {
+        this.diskReading = reading;
+        this.diskPending = false;
+      };
+      reading.then(settle, settle);
+    }
+    return this.diskReading;
+  }
+
+  private async readDisk(): Promise<HealthComponent> {
+    this.diskReadAt = Date.now();
+    const r = this.config.resourceThresholds;
     const volume = await volumeOf(r.diskPath);
-    components.disk = await graded(
+    return graded(
       (thresholdPercent) => pathFree(this.disk.checkStorage('disk', { path: volume.path, thresholdPercent })),
       r.diskDegradedRatio,
       r.diskDownRatio,
       volume.details,
     );
-    return { status: HealthStatus.UP, components };
   }
+}
+
+/** The cgroup memory limit the OOM killer enforces, when there is one below the host's memory. */
+function containerMemoryLimit(): number | undefined {
+  const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  return limit && limit > 0 && limit < totalmem() ? limit : undefined;
 }
 
 /** DOWN past `downAt`, DEGRADED past `degradedAt`, else UP. */

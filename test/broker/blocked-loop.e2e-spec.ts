@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { MqttClient } from 'mqtt';
+import { BrokerProcess, stopAll } from '../support/broker-process.js';
+import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
+import { closeAll, connect } from '../support/mqtt-clients.js';
+import { ChildHandle, freePorts, tempDir, waitFor } from '../support/processes.js';
+
+const MAIN = resolve('apps/broker/dist/main.js');
+/** Room for a loaded machine between a deadline and the exit it forces. */
+const MARGIN_MS = 2500;
+
+/** Blocks the event loop in configure(), for ever. */
+const BLOCKS_CONFIGURE = `export default () => ({
+  configure() {
+    console.error('blocks-configure: blocking the event loop');
+    for (;;);
+  },
+});`;
+
+/** Blocks the event loop in authorizePublish: for ever on block/forever, N ms on block/<N>. */
+const BLOCKS_HOOK = `export default () => ({
+  configure() {},
+  authorizePublish(client, packet) {
+    if (packet.topic === 'block/forever') {
+      console.error('blocks-hook: blocking the event loop');
+      for (;;);
+    }
+    const ms = /^block\\/(\\d+)$/.exec(packet.topic)?.[1];
+    if (ms) {
+      console.error('blocks-hook: blocking the event loop for ' + ms + ' ms');
+      for (const start = Date.now(); Date.now() - start < Number(ms); );
+      console.error('blocks-hook: done');
+    }
+    return true;
+  },
+});`;
+
+function writeExtension(root: string, id: string, source: string) {
+  mkdirSync(join(root, id, 'conf'), { recursive: true });
+  const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
+  writeFileSync(join(root, id, 'extension.json'), JSON.stringify(manifest));
+  writeFileSync(join(root, id, 'index.js'), source);
+  writeFileSync(join(root, id, 'conf', 'config.json'), '{}');
+}
+
+/** Resolves with the exit code (-1 for a signal), or 'still running' (and kills the process) after `ms`. */
+async function exitWithin(handle: ChildHandle, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
+  const result = await Promise.race([handle.exited, late]);
+  clearTimeout(timer);
+  if (result === 'still running') await handle.kill();
+  return result;
+}
+
+const watchdogLines = (log: string) => log.split('\n').filter((line) => line.includes('[Watchdog]'));
+
+describe('deadlines that hold while synchronous code blocks the event loop', () => {
+  const handles: ChildHandle[] = [];
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  const clients: MqttClient[] = [];
+  const extensionsWith = (id: string, source: string) => {
+    const dir = tempDir('broker-blocked-');
+    dirs.push(dir);
+    writeExtension(dir.path, id, source);
+    return dir.path;
+  };
+
+  /** A broker whose extension blocks while it starts: the Health API cannot be waited for, its log can. */
+  async function startBlockedInConfigure(env: Record<string, string>): Promise<ChildHandle> {
+    const [mqttPort, healthPort] = await freePorts(2);
+    const data = tempDir('broker-blocked-data-');
+    dirs.push(data);
+    const handle = new ChildHandle(
+      spawn(process.execPath, [MAIN], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          MQTT_BIND: '127.0.0.1',
+          MQTT_PORT: String(mqttPort),
+          HEALTH_PORT: String(healthPort),
+          HEALTH_BIND: '127.0.0.1',
+          HEALTH_AGENT_PORT: '0',
+          DATA_DIR: data.path,
+          EXTENSIONS_DIR: extensionsWith('blocks-configure', BLOCKS_CONFIGURE),
+          ...env,
+        },
+        stdio: 'pipe',
+      }),
+    );
+    handles.push(handle);
+    await waitFor(() => handle.log.includes('blocks-configure: blocking') || !handle.running, 20_000, 'configure() to block');
+    return handle;
+  }
+
+  afterAll(async () => {
+    await closeAll(clients);
+    await stopAll(handles as BrokerProcess[]);
+    for (const dir of dirs) dir.remove();
+  });
+
+  it('SIGTERM while configure() blocks: the process ends at DRAIN_MS + SHUTDOWN_TIMEOUT_MS, saying where it was stuck', async () => {
+    const broker = await startBlockedInConfigure({ DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '1500', EXTENSION_START_TIMEOUT_MS: '60000' });
+    const signalledAt = Date.now();
+    broker.child.kill('SIGTERM');
+    expect(await exitWithin(broker, 500 + 1500 + MARGIN_MS)).toBe(1);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2000);
+    expect(watchdogLines(broker.log)).toEqual([
+      expect.stringMatching(
+        /ERROR \[Watchdog\] shutdown deadline \(2000 ms: DRAIN_MS 500 \+ SHUTDOWN_TIMEOUT_MS 1500\) passed and the event loop has been blocked for \d+ ms, in configure \(file:\/\/\/.*\/blocks-configure\/index\.js:4:\d+\).*exiting with code 1/,
+      ),
+    ]);
+  });
+
+  it('configure() blocking past EXTENSION_START_TIMEOUT_MS ends the process with a line naming the extension', async () => {
+    const broker = await startBlockedInConfigure({ EXTENSION_START_TIMEOUT_MS: '1500' });
+    expect(await exitWithin(broker, 1500 + 1000 + MARGIN_MS)).toBe(1);
+    expect(watchdogLines(broker.log)).toEqual([
+      expect.stringMatching(
+        /ERROR \[Watchdog\] extension blocks-configure \(its load or configure\(\)\) blocked the event loop past its deadline \(EXTENSION_START_TIMEOUT_MS 1500 ms; blocked for \d+ ms, in configure \(.*blocks-configure\/index\.js.*\): .*"enabled": false/,
+      ),
+    ]);
+  });
+
+  it('SIGTERM while a hook blocks on a publish: the process ends at the deadline, naming the hook', async () => {
+    const env = { EXTENSIONS_DIR: extensionsWith('blocks-hook', BLOCKS_HOOK), DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '1500' };
+    const broker = await BrokerProcess.start({ env });
+    handles.push(broker);
+    const client = await connect(broker.mqttUrl);
+    clients.push(client);
+    client.publish('block/forever', 'x');
+    await waitFor(() => broker.log.includes('blocks-hook: blocking'), 5000, 'the hook to block');
+    const signalledAt = Date.now();
+    broker.child.kill('SIGTERM');
+    expect(await exitWithin(broker, 500 + 1500 + MARGIN_MS)).toBe(1);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2000);
+    expect(watchdogLines(broker.log)).toEqual([
+      expect.stringMatching(
+        /ERROR \[Watchdog\] shutdown deadline .* blocked for \d+ ms, in authorizePublish \(.*blocks-hook\/index\.js:6:\d+\)/,
+      ),
+    ]);
+  });
+
+  it('a loop blocked for 6 s is logged while it lasts, and event-loop reports the stall once it runs again', async () => {
+    const env = { EXTENSIONS_DIR: extensionsWith('blocks-hook', BLOCKS_HOOK), ...(await faultMatrixEnv()) };
+    const broker = await BrokerProcess.start({ env });
+    handles.push(broker);
+    const before = await broker.health('event-loop');
+    expect(before).toMatchObject({ status: 200, body: { status: 'UP' } });
+    const client = await connect(broker.mqttUrl);
+    clients.push(client);
+    client.publish('block/6000', 'x');
+    await waitFor(() => broker.log.includes('blocks-hook: done'), 15_000, 'the block to end');
+    const freeAt = Date.now();
+    await waitFor(async () => (await broker.health('event-loop')).body.status === 'DEGRADED', 5000, 'event-loop to show the stall');
+    const after = await broker.health('event-loop');
+    expect(after.body.details['max-delay-ms']).toBeGreaterThanOrEqual(5500);
+    expect(after.body.details.reason).toMatch(/^the event loop was blocked for \d+ ms/);
+    // Shorter than eventLoopDownMs: liveness stays 200, the whole tree says DEGRADED.
+    expect(await broker.health('liveness')).toMatchObject({ status: 200, body: { status: 'DEGRADED' } });
+    await recordFault('Event loop blocked for 6 s, then free', 95, broker, Date.now() - freeAt);
+    const lines = watchdogLines(broker.log);
+    expect(lines[0]).toMatch(
+      /WARN \[Watchdog\] the event loop has been blocked for \d+ ms, in authorizePublish \(.*blocks-hook\/index\.js:\d+:\d+\)/,
+    );
+    await waitFor(() => watchdogLines(broker.log).length > 1, 3000, 'the end of the block to be logged');
+    expect(watchdogLines(broker.log)[1]).toMatch(/LOG \[Watchdog\] the event loop runs again after a block of \d+ ms/);
+  });
+});
