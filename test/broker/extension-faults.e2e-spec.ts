@@ -33,6 +33,17 @@ const THROWS_IN_HOOK = `export default () => ({
   },
 });`;
 
+/**
+ * configure() holds the event loop for twice the deadline, then accepts: the deadline's timer cannot fire meanwhile.
+ * (A block longer than the deadline plus a second ends the process: the watchdog thread's part, tested with the lifecycle.)
+ */
+const SPINS_CONFIGURING = `export default () => ({
+  configure() {
+    for (const until = Date.now() + ${2 * DEADLINE_MS}; Date.now() < until; );
+    return {};
+  },
+});`;
+
 const FAILS_TO_START = `export default () => ({ configure() { throw new Error('"rules" is required'); } });`;
 
 function writeExtension(root: string, id: string, source: string, config: unknown = {}) {
@@ -112,6 +123,14 @@ describe('demo broker: extensions that hang, throw or fail', () => {
     writeFileSync(join(dir, 'reloadable', 'conf', 'config.json'), JSON.stringify({ mode: 'third' }));
     await waitFor(async () => (await configuration()).details.mode === 'third', 5000, 'the next reload to apply');
     expect((await configuration()).status).toBe('UP');
+  });
+
+  it('gives up on a configure() that holds the event loop past the deadline, even though it then returns', async () => {
+    const { broker } = await brokerWith({ 'spins-configuring': SPINS_CONFIGURING });
+    expect((await entrypoint(broker, 'spins-configuring')).details['last-startup-failure']).toContain(NOT_STARTED);
+    expect((await broker.health('extensions/spins-configuring')).body.status).toBe('DOWN');
+    // Its late result was stopped, never used: no configuration shows.
+    expect((await broker.health('extensions/spins-configuring')).body.components.application).toBeUndefined();
   });
 
   it('records an extension that fails to start and one whose hook throws', async () => {
