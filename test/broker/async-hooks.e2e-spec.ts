@@ -126,8 +126,15 @@ describe('demo broker: extension hooks that answer with a promise', () => {
     const pid = broker.child.pid;
     const linesBefore = broker.log.split('\n').length;
     const startedAt = Date.now();
-    let next = 0;
-    let refused = 0;
+    const first = await client('reject-0');
+    expect(await closedAfter(first, () => first.publish('reject/0', 'x', { qos: 1 }), 3000)).toBe(true);
+    expect(await degraded('async-reject', 'async-reject to turn DEGRADED')).toBe(
+      'authorizePublish rejected with Error: no rule for reject/0',
+    );
+    const detectedInMs = Date.now() - startedAt;
+
+    let next = 1;
+    let refused = 1;
     // 20 publishers at a time, each on a fresh connection: a refused publish closes its connection.
     const publisher = async () => {
       while (next < 1000) {
@@ -144,14 +151,20 @@ describe('demo broker: extension hooks that answer with a promise', () => {
     expect(broker.running).toBe(true);
     expect(broker.child.pid).toBe(pid);
     expect((await broker.health('readiness')).status).toBe(200);
-    const reason = await degraded('async-reject', 'async-reject to turn DEGRADED');
-    expect(reason).toMatch(/^authorizePublish rejected with Error: no rule for reject\/\d+$/);
+    await waitFor(
+      async () =>
+        /^authorizePublish rejected with Error: no rule for reject\/[1-9]\d*$/.test(
+          (await entrypoint('async-reject')).details['last-failure'],
+        ),
+      3000,
+      'the last rejection to be reported',
+    );
     const survivor = await client('after-rejections');
     await survivor.subscribeAsync('fine/x', { qos: 1 });
     const got = nextMessage(survivor, 'fine/x');
     await survivor.publishAsync('fine/x', 'still here', { qos: 1 });
     expect((await got).payload).toBe('still here');
-    await recordFault('Extension async hook rejecting', 63, broker, 0);
+    await recordFault('Extension async hook rejecting', 63, broker, detectedInMs);
 
     // One line at the first failure, then at most one per interval, counting the ones not logged one by one.
     const failureLines = () =>
