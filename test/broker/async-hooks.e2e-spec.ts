@@ -29,6 +29,15 @@ const EXTENSIONS: Record<string, string> = {
   'async-hang': hooks('hang/', 'return new Promise(() => {});'),
   // Echoes the client's topic in its error, as extensions' errors often do.
   'echo-reject': hooks('evil/', 'throw new RangeError(`unknown topic ${topic}`);'),
+  // Throw, and reject with, a value that String() cannot convert.
+  'odd-throw': `export default () => ({
+  configure() { return {}; },
+  authorizePublish(client, packet) {
+    if (packet.topic.startsWith('odd/sync')) throw Object.create(null);
+    return true;
+  },
+});`,
+  'odd-reject': hooks('odd/async', 'throw Object.create(null);'),
   // Synchronous, and holds the event loop for three times the hook deadline before saying yes.
   spin: `export default () => ({
   configure() { return {}; },
@@ -215,6 +224,18 @@ describe('demo broker: extension hooks that answer with a promise', () => {
     expect(broker.log).not.toContain('\x1b[2J');
     expect(broker.log).not.toContain('\x1b]0;pwned');
     expect(broker.log.split('\n').some((line) => line.startsWith('[Nest] 1  -'))).toBe(false);
+    expect(broker.running).toBe(true);
+  });
+
+  it('refuses the client when a hook throws or rejects with a value that cannot be converted to text', async () => {
+    for (const [topic, id, hook] of [
+      ['odd/sync', 'odd-throw', 'authorizePublish threw'],
+      ['odd/async', 'odd-reject', 'authorizePublish rejected with'],
+    ]) {
+      const publisher = await client(`${id}-publisher`);
+      expect(await closedAfter(publisher, () => publisher.publish(topic, 'x', { qos: 1 }), 3000)).toBe(true);
+      expect(await degraded(id, `${id} to turn DEGRADED`)).toBe(`${hook} a value that cannot be converted to text`);
+    }
     expect(broker.running).toBe(true);
   });
 

@@ -5,9 +5,14 @@ export class ExtensionDeadlineError extends Error {
 
 /** The text recorded as an extension's failure: the error's name shows whether it was a TypeError, a SyntaxError, ... */
 export function describeError(error: unknown): string {
-  if (error instanceof ExtensionDeadlineError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  // An extension may throw anything, even a value whose conversion to text throws in turn.
+  try {
+    if (error instanceof ExtensionDeadlineError) return error.message;
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'a value that cannot be converted to text';
+  }
 }
 
 /** Longest client-influenced text kept in a log line or a health body; a topic alone may be 65,535 bytes. */
