@@ -67,6 +67,10 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     return this.storage.ping();
   }
 
+  get warning(): string | undefined {
+    return this.storage?.warning;
+  }
+
   onApplicationBootstrap(): void {
     this.started = this.start();
     this.started.then(

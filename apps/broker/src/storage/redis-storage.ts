@@ -6,6 +6,7 @@ import type { AedesPersistence } from 'aedes-persistence-types';
 import { Redis, type RedisOptions } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
 import { releaseInArrivalOrder } from './arrival-order.js';
+import { RedisEmptiedWatch } from './redis-emptied.js';
 import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
@@ -20,6 +21,14 @@ export const REDIS_CONNECTION_OPTIONS: RedisOptions = { retryStrategy: (times) =
  * default (1000) leaves the rest in Redis until the client happens to reconnect again.
  */
 const WHOLE_QUEUE = -1;
+
+/**
+ * The probe writes a new key of this size: under `maxmemory` Redis refuses a write once its memory, the
+ * command's own bytes included, would pass the limit, so the probe fails as soon as a message of this size would.
+ */
+const PROBE = Buffer.alloc(16 * 1024, 0x2e);
+/** After a refused write, storage is back only once this much fits again, so the room a refusal frees does not make it flap. */
+const RECOVERY_PROBE = Buffer.alloc(256 * 1024, 0x2e);
 
 /** Redis persistence and emitter; waits (until `signal` aborts) for every connection to be ready. */
 export async function openRedisStorage(url: string, nodeId: string, logger: Logger, signal: AbortSignal): Promise<BrokerStorage> {
@@ -56,7 +65,10 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
   watchWrites(persistence, state);
   const control = connections.control;
   const probeKey = `aedes-health:storage-probe:${nodeId}`;
+  let probes = 0;
   deliverThroughOutages(persistence, () => state.available || closing);
+  const emptied = new RedisEmptiedWatch(persistence, control, mq, nodeId, logger);
+  await emptied.start();
 
   return {
     type: 'redis',
@@ -66,6 +78,9 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
     get available() {
       return state.available;
     },
+    get warning() {
+      return emptied.warning;
+    },
     onUnavailable: (listener) => state.onUnavailable(listener),
     reportError: (source, error) => state.reportError(source, error),
     async ping() {
@@ -74,9 +89,13 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
           if (connection.status !== 'ready') throw new Error(`redis ${role} connection is ${connection.status}`);
         }
         // A write, not a PING: Redis out of memory (OOM) or after a failed snapshot (MISCONF) still answers PING.
-        await control.set(probeKey, '1', 'PX', 10_000);
+        // A fresh key each time, sized like a message, removed at once (and expiring should the removal fail).
+        const key = `${probeKey}:${++probes}`;
+        await control.set(key, state.failedWrite ? RECOVERY_PROBE : PROBE, 'PX', 10_000);
+        await control.del(key);
         // A connection can be ready before its subscriptions are restored: prove the emitter round trip.
         await echo();
+        await emptied.check();
         state.answers();
       } catch (error) {
         if (isWriteFailure(error)) state.writeFailed(error as Error);

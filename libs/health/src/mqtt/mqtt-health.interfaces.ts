@@ -18,6 +18,8 @@ export interface StorageProbe {
   readonly starting?: boolean;
   /** Resolves when the store answers; a ping should prove a write, not only a read. */
   ping(): Promise<void>;
+  /** Read after a successful ping: something the operator must know although the store takes writes (it lost its data, say); the component reads DEGRADED with it as the reason. */
+  readonly warning?: string;
 }
 
 export type ClusterNodeState = 'JOINING' | 'RUNNING' | 'LEAVING';
@@ -42,6 +44,11 @@ export interface ClusterMembership {
    * transport (Redis down, say): it is cut off from its cluster. Absent means it cannot tell.
    */
   readonly connected?: boolean;
+  /**
+   * Optional: why this node may not take part in its cluster (another live process holds its node
+   * id, say). The cluster component is DOWN with it as the reason, and the node is no leader.
+   */
+  readonly conflict?: string;
 }
 
 export type MqttListenerType = 'tcp' | 'tls' | 'websocket' | 'tls-websocket';

@@ -17,6 +17,14 @@ describe('StorageHealthIndicator', () => {
     });
   });
 
+  it("is DEGRADED with the store's warning as the reason when the ping succeeds but the store has something to say", async () => {
+    const probe = { type: 'redis' as const, ping: async () => undefined, warning: 'redis lost its data at 2026-01-01T00:00:00.000Z' };
+    expect(await new StorageHealthIndicator(probe).check()).toEqual({
+      status: 'DEGRADED',
+      details: { type: 'redis', 'network-dependency': true, reason: 'redis lost its data at 2026-01-01T00:00:00.000Z' },
+    });
+  });
+
   it('is UNKNOWN "starting" before the store first opens, without pinging it', async () => {
     const probe = { type: 'level' as const, starting: true, ping: () => Promise.reject(new Error('storage not open')) };
     expect(await new StorageHealthIndicator(probe).check()).toEqual({

@@ -20,7 +20,8 @@ export class StorageHealthIndicator implements HealthComponentCheck {
     if (this.storage.starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
     try {
       await this.storage.ping();
-      return { status: HealthStatus.UP, details };
+      const warning = this.storage.warning;
+      return warning ? { status: HealthStatus.DEGRADED, details: { ...details, reason: warning } } : { status: HealthStatus.UP, details };
     } catch (error) {
       return { status: HealthStatus.DOWN, details: { ...details, reason: 'storage unavailable', error: errorText(error) } };
     }
