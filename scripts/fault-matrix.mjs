@@ -22,6 +22,8 @@ const FAULTS = {
   'Certificate unusable at start': undefined,
   'Certificate reload rejected': 5_000,
   'Extension throwing in a hook': 3_000,
+  'Extension async hook rejecting': 3_000,
+  'Extension async hook never settling': 3_000,
   'Extension failing to start': undefined,
   'Extension hanging at start': undefined,
   'Request flood on the health port': undefined,
