@@ -38,6 +38,19 @@ const BLOCKS_HOOK = `export default () => ({
   },
 });`;
 
+/** Keeps 1 MB more every 100 ms once a client publishes to leak/start. */
+const LEAKS = `const kept = [];
+export default () => ({
+  configure() {},
+  authorizePublish(client, packet) {
+    if (packet.topic === 'leak/start') {
+      console.error('leaks: leaking 10 MB/s');
+      setInterval(() => kept.push(new Array(131072).fill(Math.random())), 100);
+    }
+    return true;
+  },
+});`;
+
 function writeExtension(root: string, id: string, source: string) {
   mkdirSync(join(root, id, 'conf'), { recursive: true });
   const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
@@ -141,6 +154,25 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
         /ERROR \[Watchdog\] shutdown deadline .* blocked for \d+ ms, in authorizePublish \(.*blocks-hook\/index\.js:6:\d+\)/,
       ),
     ]);
+  });
+
+  it('a leak of 10 MB/s in a 200 MB heap is DEGRADED, then DOWN, in the log before V8 ends the process', async () => {
+    const env = { EXTENSIONS_DIR: extensionsWith('leaks', LEAKS), NODE_OPTIONS: '--max-old-space-size=200' };
+    const broker = await BrokerProcess.start({ env });
+    handles.push(broker);
+    const client = await connect(broker.mqttUrl);
+    clients.push(client);
+    client.publish('leak/start', 'x');
+    await waitFor(() => broker.log.includes('leaks: leaking'), 5000, 'the leak to start');
+    expect(await exitWithin(broker, 40_000)).not.toBe('still running');
+    // Without Nest's colours.
+    const log = broker.log.replace(/\x1b\[[0-9;]*m/g, '');
+    const heapLines = log.split('\n').filter((line) => line.includes('resources/heap:') && !line.includes('(new)'));
+    expect(heapLines).toEqual([
+      expect.stringMatching(/WARN \[Health\] resources\/heap: UP -> DEGRADED \(old generation \d+ MiB of its \d+ MiB limit\)/),
+      expect.stringMatching(/WARN \[Health\] resources\/heap: DEGRADED -> DOWN/),
+    ]);
+    expect(log.indexOf('resources/heap: DEGRADED -> DOWN')).toBeLessThan(log.indexOf('heap out of memory'));
   });
 
   it('a loop blocked for 6 s is logged while it lasts, and event-loop reports the stall once it runs again', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
 import { createHealthConfig } from '../options/health-config.js';
@@ -81,16 +82,24 @@ describe('ResourcesHealthIndicator', () => {
   });
 
   it('reads memory on every check and the disk at most every DISK_INTERVAL_MS, without waiting for it', async () => {
-    const heapChecks: number[] = [];
-    const counting = {
-      checkHeap: async (key: string, threshold: number) => (heapChecks.push(threshold), up(key)),
-      checkRSS: async (key: string) => up(key),
-    } as unknown as MemoryHealthIndicator;
     const { disk, paths } = fakeDisk();
-    const resources = new ResourcesHealthIndicator(counting, disk, createHealthConfig({ resourceThresholds: { diskPath: outside } }));
-    for (let i = 0; i < 3; i++) expect((await resources.check()).components!.disk.status).toBe('UP');
-    expect(heapChecks).toHaveLength(3 * 2);
+    const resources = indicator({ diskPath: outside }, disk);
+    for (let i = 0; i < 3; i++) {
+      const { components } = await resources.check();
+      expect(components!.disk.status).toBe('UP');
+      expect(components!.heap.details!['used-bytes']).toBeGreaterThan(0);
+    }
     expect(paths).toHaveLength(2);
     expect(DISK_INTERVAL_MS).toBe(10_000);
+  });
+
+  it('judges the heap by the old generation against heap_size_limit less the young generation', async () => {
+    const limit = getHeapStatistics().heap_size_limit;
+    const heap = (await indicator({ diskPath: outside }).check()).components!.heap;
+    expect(heap.details!['limit-bytes']).toBeLessThanOrEqual(limit - 48 * 2 ** 20);
+    expect(heap.details!['limit-bytes']).toBeGreaterThanOrEqual(limit / 2);
+    expect(heap.status).toBe('UP');
+    const tiny = (await indicator({ diskPath: outside, heapDegradedRatio: 0.0001, heapDownRatio: 0.9 }).check()).components!.heap;
+    expect(tiny.status).toBe('DEGRADED');
   });
 });
