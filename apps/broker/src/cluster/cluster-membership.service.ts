@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import type { ClusterMembership, ClusterNodeState, ClusterPeer } from 'nestjs-mqtt-health';
@@ -27,9 +27,11 @@ export type ClusterConfig = Pick<BrokerConfig, 'redisUrl' | 'nodeId' | 'heartbea
  * a Redis lease (`SET NX PX`, three heartbeats long, renewed with every heartbeat).
  */
 @Injectable()
-export class ClusterMembershipService implements ClusterMembership {
+export class ClusterMembershipService implements ClusterMembership, BeforeApplicationShutdown {
   private readonly view: MembershipView;
   private heartbeats?: EmitterHeartbeats | RegistryHeartbeats;
+  /** Aborted by shutdown: a join still waiting for its node id rejects. */
+  private readonly stopping = new AbortController();
   /** Settles once this node heard its own announcement back through Redis. */
   readonly joined: Promise<void>;
 
@@ -63,15 +65,39 @@ export class ClusterMembershipService implements ClusterMembership {
     return this.view.connected;
   }
 
+  /** Why this node may not take part in its cluster: another live process holds its node id. */
+  get conflict(): string | undefined {
+    return this.view.conflict;
+  }
+
   peers(): readonly ClusterPeer[] {
     return this.view.peers();
   }
 
-  /** Starts the heartbeats and announces this node; resolves once subscribed. */
+  /**
+   * Starts the heartbeats; resolves once this process holds its node id and has announced itself, so
+   * a second process started with the same NODE_ID serves no client while the first one lives. Rejects
+   * if shutdown begins first.
+   */
   async join(broker: Aedes, control: Redis): Promise<void> {
     const Heartbeats = this.mode === 'emitter' ? EmitterHeartbeats : RegistryHeartbeats;
     this.heartbeats = new Heartbeats(this.view, broker, control);
     await this.heartbeats.start();
+    const { signal } = this.stopping;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.view.holding.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  /** Shutdown begins: a join still waiting for the node id gives up (before the drain). */
+  beforeApplicationShutdown(): void {
+    const reason = new Error(`shutting down before node id ${this.nodeId} was free`);
+    this.stopping.abort(Object.assign(reason, { name: 'AbortError' }));
   }
 
   /** Says goodbye so peers drop this node at once instead of reporting it unreachable; gives up the lease. */

@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
 import type { MembershipView } from './membership-view.js';
-import { ACQUIRE_OR_RENEW, LEADER_KEY, RELEASE } from './redis-scripts.js';
+import { ACQUIRE_OR_RENEW, LEADER_KEY, nodeClaimKey, RELEASE } from './redis-scripts.js';
 
 /**
  * CLUSTER_MEMBERSHIP=emitter, the original design: every node hears every Aedes heartbeat
@@ -37,22 +37,29 @@ export class EmitterHeartbeats {
       subscribeSys(this.broker, 'birth', seen),
       subscribeSys(this.broker, 'leave', left),
     ]);
-    announceUntilJoined(this.broker, view);
+    // Announced only once this process holds its node id, which another live process may hold.
+    void view.holding.then(() => announceUntilJoined(this.broker, view));
     this.renewLease();
   }
 
   /** Says goodbye so peers drop this node at once instead of reporting it unreachable; gives up the lease. */
   async leave(): Promise<void> {
     clearTimeout(this.leaseTimer);
+    if (!this.view.holdsNodeId) return;
     await publishSys(this.broker, 'leave', this.view.nodeId);
-    if (this.view.isLeader) await this.control.eval(RELEASE, 1, LEADER_KEY, this.view.nodeId).catch(() => undefined);
+    await this.control
+      .eval(RELEASE, 2, LEADER_KEY, nodeClaimKey(this.view.nodeId), this.view.nodeId, this.view.instance)
+      .catch(() => undefined);
   }
 
   private renewLease(): void {
     const view = this.view;
     const sentAt = Date.now();
-    this.control.eval(ACQUIRE_OR_RENEW, 1, LEADER_KEY, view.nodeId, String(view.leaseMs)).then(
-      (result) => view.leased(result, sentAt),
+    this.control.eval(ACQUIRE_OR_RENEW, 2, LEADER_KEY, nodeClaimKey(view.nodeId), view.nodeId, String(view.leaseMs), view.instance).then(
+      (result) => {
+        view.claimed(typeof result === 'string' ? result : '');
+        view.leased(result, sentAt);
+      },
       (error: Error) => view.leaseFailed(error),
     );
     if (view.state === 'LEAVING') return;

@@ -36,6 +36,8 @@ class FakeRegistry {
   readonly live = new Set<string>();
   version = 'v0';
   leader = '';
+  /** Another live process holding the node id under test: its token, or '' for none. */
+  holder = '';
   hang = false;
   readonly calls: string[][] = [];
   private readonly offset = 987_654_321;
@@ -49,23 +51,30 @@ class FakeRegistry {
 
   readonly control = {
     evalsha: async (_sha: string, _keys: number, ...rest: string[]) => {
-      const args = rest.slice(3);
+      const args = rest.slice(4);
       this.calls.push(args);
       if (this.hang) return new Promise(() => undefined);
       const [id] = args;
-      if (args.length === 2) {
+      if (args.length === 3) {
         this.table.set(id, -this.now());
         this.version = `left ${id}`;
         if (this.leader === id) this.leader = '';
         return 1;
       }
       for (const peer of this.live) this.write(peer);
-      this.write(id);
-      if (!this.leader) this.leader = id;
+      if (!this.holder) this.write(id);
+      if (!this.leader && !this.holder) this.leader = id;
       const staleBefore = this.now() - Number(args[3]);
       const flat = (entries: [string, number][]) => entries.flatMap(([k, v]) => [k, String(v)]);
       const stale = flat([...this.table].filter(([, at]) => at >= 0 && at <= staleBefore));
-      return [this.now(), this.leader === id ? 1 : 0, this.version, stale, args[4] === this.version ? null : flat([...this.table])];
+      return [
+        this.now(),
+        this.leader === id ? 1 : 0,
+        this.version,
+        stale,
+        args[4] === this.version ? null : flat([...this.table]),
+        this.holder,
+      ];
     },
   } as unknown as Redis;
 }
@@ -114,6 +123,31 @@ describe('CLUSTER_MEMBERSHIP=registry (default)', () => {
     expect(registry.calls.length).toBe(13); // one at once, then two per heartbeat
     expect(service.isLeader).toBe(true);
     expect(logs).toEqual(['node a is the leader', 'node a joined the cluster']);
+  });
+
+  it('waits while another live process holds its node id: no announcement, no leadership, the reason logged once; joins once the id is free', async () => {
+    const registry = new FakeRegistry();
+    registry.holder = 'pid 1 on host other, instance 0123456789ab';
+    registry.write('a');
+    const warnings: string[] = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+    const { service, published, deliver, joining } = start('registry', registry.control);
+    let joined = false;
+    void joining.then(() => (joined = true));
+    await jest.advanceTimersByTimeAsync(5 * HB);
+    deliver('birth', 'a');
+    expect([service.state, service.isLeader, joined]).toEqual(['JOINING', false, false]);
+    expect(published).not.toContain('$SYS/a/birth');
+    expect(service.conflict).toBe(
+      'node id a is held by a live member (pid 1 on host other, instance 0123456789ab); waiting for its lease to expire (3000 ms after that member stops)',
+    );
+    expect(warnings).toEqual([service.conflict]);
+    registry.holder = '';
+    await jest.advanceTimersByTimeAsync(HB);
+    expect([service.conflict, joined, service.isLeader]).toEqual([undefined, true, true]);
+    expect(published).toContain('$SYS/a/birth');
+    deliver('birth', 'a');
+    expect(service.state).toBe('RUNNING');
   });
 
   it("times peers in Redis's clock: a silent one is unreachable after 1.5 heartbeats, a live one never; Aedes's will sweep hears both", async () => {
@@ -244,7 +278,14 @@ describe('CLUSTER_MEMBERSHIP=emitter', () => {
     expect(service.isLeader).toBe(true);
     await service.leave();
     expect(published).toContain('$SYS/a/leave');
-    expect(evals.at(-1)).toEqual([expect.stringContaining("redis.call('del'"), 1, 'aedes-health:leader', 'a']);
+    expect(evals.at(-1)).toEqual([
+      expect.stringContaining("redis.call('del'"),
+      2,
+      'aedes-health:leader',
+      'aedes-health:node:a',
+      'a',
+      expect.stringMatching(/^pid \d+ on host /),
+    ]);
     expect(service.isLeader).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { ClusterNodeState, ClusterPeer } from 'nestjs-mqtt-health';
 
@@ -5,6 +7,14 @@ import type { ClusterNodeState, ClusterPeer } from 'nestjs-mqtt-health';
 export const REACHABLE_WITHIN_HEARTBEATS = 1.5;
 /** A peer unheard of for this long is forgotten (it was scaled away without saying goodbye). */
 export const FORGET_AFTER_MS = 10 * 60_000;
+
+/**
+ * This process among every process that ever runs a broker: what it writes into its node id's claim,
+ * so a second process started with the same NODE_ID is told apart and told who holds the id.
+ */
+export function instanceToken(): string {
+  return `pid ${process.pid} on host ${hostname()}, instance ${randomBytes(6).toString('hex')}`;
+}
 
 /**
  * What a node knows of its cluster, whichever way the heartbeats travel: when it last heard of each
@@ -20,6 +30,14 @@ export class MembershipView {
   private resolveJoined!: () => void;
   /** Settles once this node heard its own announcement back through Redis. */
   readonly joined = new Promise<void>((resolve) => (this.resolveJoined = resolve));
+  /** This process's token in the claim on its node id. */
+  readonly instance = instanceToken();
+  /** Whether this process holds its node id (the claim's last answer). */
+  private holdsId = false;
+  private conflictReason?: string;
+  private resolveHolding!: () => void;
+  /** Settles once this process holds its node id: before that it must not announce itself nor serve clients. */
+  readonly holding = new Promise<void>((resolve) => (this.resolveHolding = resolve));
 
   constructor(
     readonly nodeId: string,
@@ -28,6 +46,16 @@ export class MembershipView {
 
   get state(): ClusterNodeState {
     return this.nodeState;
+  }
+
+  /** Whether this process holds its node id, as the claim last answered. */
+  get holdsNodeId(): boolean {
+    return this.holdsId;
+  }
+
+  /** Why this node may not take part in its cluster: another live process holds its node id. */
+  get conflict(): string | undefined {
+    return this.conflictReason;
   }
 
   get isLeader(): boolean {
@@ -68,9 +96,27 @@ export class MembershipView {
     if (id !== this.nodeId && this.lastSeen.delete(id)) this.logger.log(`node ${id} left the cluster`);
   }
 
-  /** This node's own announcement came back: JOINING turns RUNNING, once. */
+  /** The claim on the node id answered: '' when this process holds it, else the token of the live process that does. */
+  claimed(holder: string): void {
+    if (holder === '') {
+      if (this.conflictReason) this.logger.log(`node id ${this.nodeId} is free again: this process holds it now`);
+      this.holdsId = true;
+      this.conflictReason = undefined;
+      this.resolveHolding();
+      return;
+    }
+    const reason =
+      this.nodeState === 'JOINING'
+        ? `node id ${this.nodeId} is held by a live member (${holder}); waiting for its lease to expire (${this.leaseMs} ms after that member stops)`
+        : `node id ${this.nodeId} was taken by another live member (${holder}): this node is out of the cluster; two brokers must not share a NODE_ID`;
+    if (reason !== this.conflictReason) this.logger.warn(reason);
+    this.holdsId = false;
+    this.conflictReason = reason;
+  }
+
+  /** This node's own announcement came back: JOINING turns RUNNING, once, and only while this process holds its node id. */
   running(): void {
-    if (this.nodeState !== 'JOINING') return;
+    if (this.nodeState !== 'JOINING' || !this.holdsId) return;
     this.nodeState = 'RUNNING';
     this.logger.log(`node ${this.nodeId} joined the cluster`);
     this.resolveJoined();

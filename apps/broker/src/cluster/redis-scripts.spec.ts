@@ -2,14 +2,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, runScript } from './redis-scripts.js';
+import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, nodeClaimKey, runScript } from './redis-scripts.js';
 
-const KEYS = [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY];
+const keys = (id: string) => [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(id)];
 const FORGET = 600_000;
 const STALE = 600;
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 
-type Reply = [number, number, string, string[], string[] | null];
+type Reply = [number, number, string, string[], string[] | null, string];
 const pairs = (flat: string[] | null) =>
   flat ? Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, Number(flat[i + 1])]]))) : null;
 
@@ -26,8 +26,9 @@ function freePort(): Promise<number> {
 (hasRedis ? describe : describe.skip)('registry scripts', () => {
   let server: ChildProcess;
   let redis: Redis;
-  const beat = async (id: string, version = '') =>
-    (await runScript(redis, HEARTBEAT, KEYS, [id, '3000', String(FORGET), String(STALE), version])) as Reply;
+  const beat = async (id: string, version = '', token = `process of ${id}`, leaseMs = 3000) =>
+    (await runScript(redis, HEARTBEAT, keys(id), [id, String(leaseMs), String(FORGET), String(STALE), version, token])) as Reply;
+  const leave = (id: string, token = `process of ${id}`) => runScript(redis, LEAVE, keys(id), [id, String(FORGET), token]);
 
   beforeAll(async () => {
     const port = await freePort();
@@ -74,17 +75,34 @@ function freePort(): Promise<number> {
   it('leaves: the time negated, a new version, and the lease released only by its holder', async () => {
     const [, , version] = await beat('a');
     await beat('b');
-    await runScript(redis, LEAVE, KEYS, ['b', String(FORGET)]);
+    await leave('b');
     expect(await redis.get(LEADER_KEY)).toBe('a');
     const [, , v2, , all] = await beat('a', version);
     expect(v2).not.toBe(version);
     expect(pairs(all)!.b).toBeLessThan(0);
-    await runScript(redis, LEAVE, KEYS, ['a', String(FORGET)]);
+    await leave('a');
     expect(await redis.get(LEADER_KEY)).toBeNull();
     // Back after leaving: a member again, and a new version says so.
     const [, , v3, , again] = await beat('b', v2);
     expect(v3).not.toBe(v2);
     expect(pairs(again)!.b).toBeGreaterThan(0);
+  });
+
+  it('lets one process hold a node id: a second one with the same id writes nothing and leads not until the first leaves or lapses', async () => {
+    const [now, lead, version, , , holder] = await beat('a', '', 'first', 300);
+    expect([lead, holder]).toEqual([1, '']);
+    const [, twinLead, twinVersion, , all, twinHolder] = await beat('a', '', 'second', 300);
+    expect([twinLead, twinVersion, twinHolder, pairs(all)]).toEqual([0, version, 'first', { a: now }]);
+    // Its leave is not the holder's: nothing marked gone, nothing released.
+    expect(await leave('a', 'second')).toBe(0);
+    expect(pairs((await beat('a', '', 'first', 300))[4])!.a).toBeGreaterThan(0);
+    expect(await leave('a', 'first')).toBe(1);
+    expect(await redis.get(nodeClaimKey('a'))).toBeNull();
+    const [, secondLead, , , , secondHolder] = await beat('a', '', 'second', 300);
+    expect([secondLead, secondHolder]).toEqual([1, '']);
+    // A holder that stops without leaving (kill -9) loses the id once its lease lapses.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await beat('a', '', 'third', 300))[5]).toBe('');
   });
 
   it('loads the script again after Redis lost it (restart, SCRIPT FLUSH)', async () => {

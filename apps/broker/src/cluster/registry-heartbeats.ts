@@ -2,9 +2,7 @@ import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
 import { FORGET_AFTER_MS, type MembershipView } from './membership-view.js';
-import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, runScript } from './redis-scripts.js';
-
-const KEYS = [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY];
+import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, nodeClaimKey, runScript } from './redis-scripts.js';
 
 /**
  * The registry is written and read this many times per HEARTBEAT_MS, so a live peer looks at most one
@@ -21,7 +19,7 @@ export const STALE_AFTER_HEARTBEATS = 0.6;
 /** A node of the emitter design was heard this recently: publish Aedes heartbeats for it too. */
 const LEGACY_WITHIN_HEARTBEATS = 3;
 
-type Reply = [now: number, lead: number, version: string, stale: string[], all: string[] | null];
+type Reply = [now: number, lead: number, version: string, stale: string[], all: string[] | null, holder: string];
 
 /**
  * CLUSTER_MEMBERSHIP=registry: each node writes its time into one Redis sorted set with one EVALSHA per
@@ -37,18 +35,23 @@ export class RegistryHeartbeats {
   private inFlight = false;
   private wroteBack = false;
   private heardBirth = false;
+  /** Births count from this node's own announcement on, made once it holds its node id. */
+  private announced = false;
   private version = '';
   /** Nodes in the registry at the last full read, those that left excluded. */
   private members = new Set<string>();
   /** Every id in the registry at the last full read, those that left included. */
   private known = new Set<string>();
   private legacyHeardAt = -Infinity;
+  private readonly keys: string[];
 
   constructor(
     private readonly view: MembershipView,
     private readonly broker: Aedes,
     private readonly control: Redis,
-  ) {}
+  ) {
+    this.keys = [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(view.nodeId)];
+  }
 
   private get staleMs(): number {
     return STALE_AFTER_HEARTBEATS * this.view.heartbeatMs;
@@ -61,7 +64,7 @@ export class RegistryHeartbeats {
     // Aedes subscribes to both already: no extra Redis subscription. In a fleet of this design only
     // births arrive, one per node start.
     const birth: SysHandler = (packet, done) => {
-      if (packet.payload.toString() === view.nodeId) {
+      if (this.announced && packet.payload.toString() === view.nodeId) {
         this.heardBirth = true;
         this.joinedWhenBoth();
       }
@@ -73,16 +76,20 @@ export class RegistryHeartbeats {
       done();
     };
     await Promise.all([subscribeSys(this.broker, 'birth', birth), subscribeSys(this.broker, 'heartbeat', heartbeat)]);
-    // JOINING until both come back: the birth through the emitter, the heartbeat through the registry.
-    announceUntilJoined(this.broker, view);
+    // JOINING until both come back: the birth through the emitter, the heartbeat through the registry;
+    // announced only once this process holds its node id, which another live process may hold.
+    void view.holding.then(() => {
+      this.announced = true;
+      announceUntilJoined(this.broker, view);
+    });
     this.beat();
   }
 
   /** Marks this node gone in the registry, so peers drop it at once, and gives up the lease. */
   async leave(): Promise<void> {
     clearTimeout(this.timer);
-    if (this.legacyNearby) await publishSys(this.broker, 'leave', this.view.nodeId);
-    await runScript(this.control, LEAVE, KEYS, [this.view.nodeId, String(FORGET_AFTER_MS)]).catch((error: Error) =>
+    if (this.legacyNearby && this.view.holdsNodeId) await publishSys(this.broker, 'leave', this.view.nodeId);
+    await runScript(this.control, LEAVE, this.keys, [this.view.nodeId, String(FORGET_AFTER_MS), this.view.instance]).catch((error: Error) =>
       this.view.logger.debug(`leave: ${error.message}`),
     );
   }
@@ -101,10 +108,11 @@ export class RegistryHeartbeats {
     if (this.inFlight) return;
     this.inFlight = true;
     const sentAt = Date.now();
-    const args = [view.nodeId, String(view.leaseMs), String(FORGET_AFTER_MS), String(this.staleMs), this.version];
-    runScript(this.control, HEARTBEAT, KEYS, args).then(
+    const args = [view.nodeId, String(view.leaseMs), String(FORGET_AFTER_MS), String(this.staleMs), this.version, view.instance];
+    runScript(this.control, HEARTBEAT, this.keys, args).then(
       (reply) => {
         this.inFlight = false;
+        view.claimed((reply as Reply)[5]);
         view.leased((reply as Reply)[1], sentAt);
         this.read(reply as Reply);
       },
@@ -116,7 +124,7 @@ export class RegistryHeartbeats {
   }
 
   /** Last-seen times from the registry, turned from Redis's clock into this node's by their age. */
-  private read([redisNow, , version, stale, all]: Reply): void {
+  private read([redisNow, , version, stale, all, holder]: Reply): void {
     if (this.view.state === 'LEAVING') return;
     const at = Date.now();
     const seen = (wrote: string) => at - Math.max(0, redisNow - Number(wrote));
@@ -135,9 +143,10 @@ export class RegistryHeartbeats {
       timed.add(stale[i]);
       this.alive(stale[i], seen(stale[i + 1]));
     }
-    // Every other node wrote within the stale window; this one just now.
-    for (const id of this.members) if (!timed.has(id)) this.alive(id, id === this.view.nodeId ? at : at - this.staleMs);
-    if (this.members.has(this.view.nodeId)) {
+    // Every other node wrote within the stale window; this one just now, unless another process holds its id.
+    const mine = holder === '';
+    for (const id of this.members) if (!timed.has(id)) this.alive(id, mine && id === this.view.nodeId ? at : at - this.staleMs);
+    if (mine && this.members.has(this.view.nodeId)) {
       this.wroteBack = true;
       this.joinedWhenBoth();
     }

@@ -39,6 +39,14 @@ describe('ClusterHealthIndicator', () => {
     });
   });
 
+  it('is DOWN with the reason while another process holds its node id', () => {
+    const conflict = 'node id b is held by a live member (pid 7 on host x, instance 0a); waiting for its lease to expire';
+    expect(new ClusterHealthIndicator(membership({ state: 'JOINING', conflict })).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: conflict, 'node-state': 'JOINING' },
+    });
+  });
+
   it('is DOWN while joining and DEGRADED while leaving', () => {
     expect(new ClusterHealthIndicator(membership({ state: 'JOINING' })).check()).toMatchObject({
       status: 'DOWN',

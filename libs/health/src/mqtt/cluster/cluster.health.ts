@@ -32,6 +32,7 @@ export class ClusterHealthIndicator implements HealthComponentCheck {
       'node-state': m.state,
       'is-leader': m.isLeader,
     };
+    if (m.conflict) return { status: HealthStatus.DOWN, details: { ...details, reason: m.conflict } };
     if (m.state === 'JOINING') {
       if (this.broker && this.broker.startedAt === undefined && !this.broker.closed)
         return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
