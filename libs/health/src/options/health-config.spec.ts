@@ -42,6 +42,8 @@ describe('createHealthConfig defaults', () => {
         diskPath: process.cwd(),
         diskDegradedRatio: 0.9,
         diskDownRatio: 0.98,
+        eventLoopDegradedMs: 1000,
+        eventLoopDownMs: 10_000,
       });
     }
   });
@@ -133,6 +135,8 @@ describe('createHealthConfig with valid options', () => {
         diskPath: '/',
         diskDegradedRatio: 0.7,
         diskDownRatio: 0.7,
+        eventLoopDegradedMs: 500,
+        eventLoopDownMs: 500,
       },
     }).resourceThresholds;
     expect(thresholds).toEqual({
@@ -143,6 +147,8 @@ describe('createHealthConfig with valid options', () => {
       diskPath: '/',
       diskDegradedRatio: 0.7,
       diskDownRatio: 0.7,
+      eventLoopDegradedMs: 500,
+      eventLoopDownMs: 500,
     });
   });
 });
