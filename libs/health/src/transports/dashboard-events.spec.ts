@@ -25,6 +25,7 @@ class FakeResponse extends EventEmitter {
   destroyed = false;
   writableEnded = false;
   writableLength = 0;
+  writableNeedDrain = false;
   writeHead(statusCode: number, headers: Record<string, string>) {
     this.statusCode = statusCode;
     this.headers = headers;
@@ -166,5 +167,33 @@ describe('streamDashboard', () => {
     await new Promise(setImmediate);
     expect(response.destroyed).toBe(true);
     expect(response.updates()).toHaveLength(1);
+  });
+
+  it('writes nothing while the client has not taken what was written, then the newest state once it drains', async () => {
+    const { changes, response, live } = openStream({ heartbeatMs: 20 });
+    response.writableNeedDrain = true;
+    live.snapshot = snapshotOf({ ...healthy, broker: { status: 'DOWN' } });
+    changes.next(toDown('broker'));
+    changes.next(toDown('storage'));
+    await new Promise(setImmediate);
+    const written = response.chunks.length;
+    await sleep(10);
+    expect(response.chunks.length).toBe(written);
+    response.writableNeedDrain = false;
+    response.emit('drain');
+    const updates = response.updates();
+    expect(updates).toHaveLength(2);
+    expect(updates[1].state.components.broker.status).toBe('DOWN');
+    expect(response.destroyed).toBe(false);
+    response.destroy();
+  });
+
+  it('closes a stream whose client has read nothing for two heartbeats', async () => {
+    const { response } = openStream({ heartbeatMs: 20 });
+    response.writableNeedDrain = true;
+    const written = response.chunks.length;
+    await sleep(70);
+    expect(response.destroyed).toBe(true);
+    expect(response.chunks.length).toBe(written);
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import { dashboardState, EVENT_STREAM_HEADERS, visibleTransition, type DashboardUpdate } from '../views/dashboard/dashboard.view.js';
+import { MAX_UNREAD_BYTES } from './write-response.js';
 
 /** What the event stream gets: the live state and the raw connection. */
 export interface StreamContext {
@@ -17,8 +18,6 @@ export interface StreamContext {
 export const HEARTBEAT_MS = 15_000;
 /** How soon the browser reconnects after losing the stream. */
 const RETRY_MS = 2_000;
-/** A client that stops reading is dropped once this much is buffered for it, rather than buffered without end. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** One Server-Sent Event. JSON escapes line breaks, so the data is always a single `data:` line. */
 export function sseEvent(event: string, data: unknown): string {
@@ -28,19 +27,29 @@ export function sseEvent(event: string, data: unknown): string {
 /**
  * The `events` stream: the full state on connect, then one `state` event per burst of transitions
  * (coalesced until the event loop turns). Every `heartbeatMs` the state again if the snapshot has
- * changed since, else a comment, so proxies keep the connection open.
+ * changed since, else a comment, so proxies keep the connection open. While the client has not taken
+ * what was written, nothing more is written: it gets the latest state once it drains, and a stream
+ * still not drained at two heartbeats in a row is closed.
  */
 export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_MS): void {
   const { response, showDetails } = context;
   // The client may have left while authorize() was deciding.
   if (response.destroyed) return;
+  /** A state was skipped while the client was not reading. */
+  let behind = false;
+  let stalledHeartbeats = 0;
   const send = (chunk: string) => {
     if (response.destroyed || response.writableEnded) return;
-    if (response.writableLength > MAX_BUFFERED_BYTES) return void response.destroy();
+    if (response.writableLength > MAX_UNREAD_BYTES) return void response.destroy();
     response.write(chunk);
   };
   let sent: HealthSnapshot | undefined;
   const sendState = (transitions: readonly HealthTransition[]) => {
+    if (response.writableNeedDrain) {
+      behind = true;
+      return;
+    }
+    behind = false;
     sent = context.current();
     const update: DashboardUpdate = {
       state: dashboardState(sent, showDetails),
@@ -52,7 +61,16 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
   let pending: HealthTransition[] = [];
   let flush: NodeJS.Immediate | undefined;
   // Details (client counts, lag) and staleness change without a transition: the heartbeat carries them.
-  const heartbeat = setInterval(() => (context.current() === sent ? send(': heartbeat\n\n') : sendState([])), heartbeatMs).unref();
+  const heartbeat = setInterval(() => {
+    if (response.writableNeedDrain) {
+      if (++stalledHeartbeats >= 2) response.destroy();
+      return;
+    }
+    stalledHeartbeats = 0;
+    if (context.current() === sent) send(': heartbeat\n\n');
+    else sendState([]);
+  }, heartbeatMs).unref();
+  response.on('drain', () => behind && sendState([]));
   response.once('close', () => {
     subscription.unsubscribe();
     clearInterval(heartbeat);

@@ -25,6 +25,8 @@ export interface ConnectionLimits {
   readonly batch: number;
   /** Bytes of pipelined requests held while an answer is pending; past this the connection is closed. */
   readonly maxQueuedBytes: number;
+  /** Bytes of answers waiting in the listener for the client to read; past this the connection is closed. */
+  readonly maxUnreadBytes: number;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -83,14 +85,26 @@ export class ProbeConnection {
       if (outcome instanceof Promise) {
         return this.hold(
           outcome.then(
-            (view) => this.write(view, head),
-            () => this.write(serverError(), head),
+            (view) => (this.write(view, head) ? this.drained() : undefined),
+            () => (this.write(serverError(), head) ? this.drained() : undefined),
           ),
         );
       }
       if (!this.write(outcome, head)) return;
-      if (this.socket.writableNeedDrain) return this.hold(new Promise((resolve) => this.socket.once('drain', resolve)));
+      const drained = this.drained();
+      if (drained) return this.hold(drained);
     }
+  }
+
+  /**
+   * Settles once the client has taken what was written: the next answer is written only then, so a
+   * client that does not read holds one answer in memory, not every answer it asked for. Reading
+   * and writing stop meanwhile, so a client that reads nothing meets the idle timeout and is closed.
+   */
+  private drained(): Promise<void> | undefined {
+    const socket = this.socket;
+    if (!socket.writableNeedDrain) return undefined;
+    return new Promise((resolve) => socket.once('drain', resolve));
   }
 
   /** Stops reading until `done` settles, then goes on with what the client pipelined meanwhile. */
@@ -121,6 +135,10 @@ export class ProbeConnection {
     if (bytes.body && head.method !== 'HEAD') socket.write(bytes.body);
     if (!keepAlive) this.finish();
     socket.uncork();
+    if (socket.writableLength > this.limits.maxUnreadBytes) {
+      socket.destroy();
+      return false;
+    }
     return keepAlive;
   }
 

@@ -8,7 +8,7 @@ import type { HealthRequestHandler } from './health-request.handler.js';
 import { closing, HAND_OFF, ProbeConnection, type ConnectionLimits, type ProbeOutcome } from './probe-connection.js';
 import type { RequestHead } from './request-head.js';
 import type { RouteMatch, ViewRouter } from './view-router.js';
-import { writeResponse } from './write-response.js';
+import { MAX_UNREAD_BYTES, writeResponse } from './write-response.js';
 
 const MAX_URL_LENGTH = 2048;
 const LIMITS: ConnectionLimits = {
@@ -18,6 +18,7 @@ const LIMITS: ConnectionLimits = {
   headersTimeoutMs: 4_000,
   batch: 64,
   maxQueuedBytes: 64 * 1024,
+  maxUnreadBytes: MAX_UNREAD_BYTES,
 };
 const CLIENT_ERRORS: Record<string, [number, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
@@ -51,6 +52,8 @@ export class ProbeServer {
       },
       (request, response) => this.serve(request, response),
     );
+    // A connection making no progress either way (a client that reads nothing) is closed, as on the fast path.
+    this.http.timeout = LIMITS.keepAliveMs;
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => rejectClient(error, socket));
     // Connections come in through emit('connection'): start node's header and request timeouts by hand.
     this.http.emit('listening');
@@ -91,7 +94,10 @@ export class ProbeServer {
   /** The node:http path: queries, percent-encoding, bodies, authorize(), the event stream. */
   private serve(request: IncomingMessage, response: ServerResponse): void {
     const method = request.method ?? 'GET';
-    const send = (view: ViewResponse) => writeResponse(response, view, method);
+    const send = (view: ViewResponse) => {
+      writeResponse(response, view, method);
+      this.closeIfUnread(request.socket);
+    };
     const url = request.url ?? '/';
     if (url.length > MAX_URL_LENGTH) return send(uriTooLong());
     const queryAt = url.indexOf('?');
@@ -103,13 +109,22 @@ export class ProbeServer {
     }
     const query = queryAt === -1 || queryAt === url.length - 1 ? undefined : new URLSearchParams(url.slice(queryAt + 1));
     try {
-      if (this.handler.stream(method, match, request, response)) return;
+      if (this.handler.stream(method, match, request, response)) {
+        // A stream is quiet between heartbeats; it watches its own client.
+        request.socket.setTimeout(0);
+        return;
+      }
       const answer = this.handler.answer(method, match, query, request);
       if (answer instanceof Promise) answer.then(send, (error) => this.fail(error, send));
       else send(answer);
     } catch (error) {
       this.fail(error, send);
     }
+  }
+
+  /** node:http writes every pipelined answer it has parsed, read or not: past MAX_UNREAD_BYTES the connection is closed. */
+  private closeIfUnread(socket: Socket): void {
+    if (socket.writableLength > MAX_UNREAD_BYTES) socket.destroy();
   }
 
   private fail(error: unknown, send: (view: ViewResponse) => void): void {

@@ -8,6 +8,13 @@ interface FastifyLikeReply {
 
 const NOSNIFF = { 'x-content-type-options': 'nosniff' };
 
+/**
+ * Answers one connection may leave unread in the listener's memory. Every answer path writes the next
+ * answer only once the client has taken the previous one, so only an answer bigger than this reaches it;
+ * a connection past it is closed, as is one whose client reads nothing for the idle timeout.
+ */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /** Writes a view answer straight to the socket, on Express, Fastify or a bare node:http response. */
 export function writeResponse(response: ServerResponse | FastifyLikeReply, view: ViewResponse, method: string): void {
   let raw: ServerResponse;
