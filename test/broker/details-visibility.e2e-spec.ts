@@ -12,16 +12,22 @@ async function get(broker: BrokerProcess, path: string, token?: string): Promise
 
 describe('demo broker details visibility (HEALTH_DETAILS, HEALTH_TOKEN)', () => {
   it('hides details from everyone with HEALTH_DETAILS=never', async () => {
-    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'never' } });
+    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'never', NODE_ID: 'secret-node-7' } });
     brokers.push(broker);
     const system = await get(broker, '/api/v1/health');
     expect(system.status).toBe(200);
     expect(system.text).not.toContain('details');
     expect(JSON.parse(system.text).components.storage).toEqual({ status: 'UP' });
+    // FluxMQ's /cluster/status too: no node id, no leadership, no session count.
+    const clusterStatus = await get(broker, '/cluster/status');
+    expect(clusterStatus.status).toBe(200);
+    expect(JSON.parse(clusterStatus.text)).toEqual({ cluster_mode: false });
   });
 
   it('shows details only to a request with the bearer token under HEALTH_DETAILS=when-authorized', async () => {
-    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 's3cret-token' } });
+    const broker = await BrokerProcess.start({
+      env: { HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 's3cret-token', NODE_ID: 'secret-node-8' },
+    });
     brokers.push(broker);
     for (const path of ['/api/v1/health', '/api/v1/health/readiness', '/ready']) {
       const anonymous = await get(broker, path);
@@ -31,5 +37,19 @@ describe('demo broker details visibility (HEALTH_DETAILS, HEALTH_TOKEN)', () => 
     }
     const authorized = await get(broker, '/api/v1/health', 's3cret-token');
     expect(JSON.parse(authorized.text).components.storage.details).toEqual({ type: 'level', 'network-dependency': false });
+    for (const token of [undefined, 'wrong-token']) {
+      const clusterStatus = await get(broker, '/cluster/status', token);
+      expect({ token, status: clusterStatus.status, body: JSON.parse(clusterStatus.text) }).toEqual({
+        token,
+        status: 200,
+        body: { cluster_mode: false },
+      });
+    }
+    expect(JSON.parse((await get(broker, '/cluster/status', 's3cret-token')).text)).toEqual({
+      node_id: 'secret-node-8',
+      is_leader: false,
+      cluster_mode: false,
+      sessions: 0,
+    });
   });
 });

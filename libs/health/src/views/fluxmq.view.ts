@@ -49,11 +49,16 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
   return jsonResponse(200, { status: 'ready', mode, checks });
 }
 
-/** Not a probe: always 200. Reads the cluster and broker components' details. */
-export function fluxmqClusterStatus({ snapshot }: ViewContext): ViewResponse {
+/**
+ * Not a probe: always 200. Reads the cluster and broker components' details, which the details
+ * visibility hides like any other: without it, only whether the broker runs as a cluster.
+ */
+export function fluxmqClusterStatus({ snapshot, showDetails }: ViewContext): ViewResponse {
+  const clusterMode = snapshot.components.cluster !== undefined;
+  if (!showDetails) return jsonResponse(200, { cluster_mode: clusterMode });
   const cluster = snapshot.components.cluster?.details;
   const broker = snapshot.components.broker?.details;
   const nodeId = cluster?.['node-id'] ?? broker?.['node-id'] ?? 'single-node';
   const sessions = broker?.['connected-clients'] ?? 0;
-  return jsonResponse(200, { node_id: nodeId, is_leader: cluster?.['is-leader'] === true, cluster_mode: cluster !== undefined, sessions });
+  return jsonResponse(200, { node_id: nodeId, is_leader: cluster?.['is-leader'] === true, cluster_mode: clusterMode, sessions });
 }
