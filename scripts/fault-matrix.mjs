@@ -27,6 +27,7 @@ const FAULTS = {
   'Extension failing to start': undefined,
   'Extension hanging at start': undefined,
   'Request flood on the health port': undefined,
+  'Event loop blocked for 6 s, then free': 5_000,
   SIGTERM: 1_000,
 };
 const COLUMNS = [
