@@ -4,7 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { HealthService } from 'nestjs-mqtt-health';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
-import { BrokerConfigError, loadBrokerConfig, type BrokerConfig, type LogLevel } from './config/index.js';
+import {
+  assertMqttBindable,
+  BrokerConfigError,
+  configWarnings,
+  loadBrokerConfig,
+  type BrokerConfig,
+  type LogLevel,
+} from './config/index.js';
 import { ExtensionHost } from './extensions/extension-host.service.js';
 import { healthEndpoints } from './health-endpoints.js';
 import { BootLogger } from './lifecycle/boot-logger.js';
@@ -24,6 +31,7 @@ const EX_CONFIG = 78;
 let config: BrokerConfig;
 try {
   config = loadBrokerConfig();
+  await assertMqttBindable(config);
 } catch (error) {
   if (!(error instanceof BrokerConfigError)) throw error;
   console.error(error.message);
@@ -75,6 +83,7 @@ process.on('unhandledRejection', (reason) => {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(0));
 
 const logger = new BootLogger({ logLevels: NEST_LEVELS[config.logLevel] });
+for (const warning of configWarnings(config)) logger.warn(warning, 'Config');
 try {
   // abortOnError false: a failed boot is thrown here, to be told in one line, not logged with its stack and exited.
   creating = NestFactory.createApplicationContext(AppModule.register(config), { logger, abortOnError: false });
@@ -89,4 +98,9 @@ logger.booted();
 console.log(`Health API: ${healthEndpoints(app).join(', ')}`);
 if (closing) close(app, closing.exitCode);
 // The broker starts in the background, watched by the Health API; a start that fails ends the process.
-app.get(BrokerService).started.catch(() => shutdown(1));
+// A listener that finds MQTT_BIND unbindable only now (the address went away since the check) is a configuration error too.
+app.get(BrokerService).started.catch((error: unknown) => {
+  if (!(error instanceof BrokerConfigError)) return shutdown(1);
+  console.error(error.message);
+  process.exit(EX_CONFIG);
+});

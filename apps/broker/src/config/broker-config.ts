@@ -1,6 +1,6 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHealthViews, type HealthViewEntry } from './health-views.js';
 
@@ -54,6 +54,12 @@ export interface BrokerConfig {
   readonly healthToken?: string;
 }
 
+/**
+ * The longest DRAIN_MS accepted: a load balancer or Kubernetes stops sending new connections within
+ * seconds, so a longer drain only keeps a terminating broker, and its rollout, waiting for nothing.
+ */
+export const MAX_DRAIN_MS = 300_000;
+
 export class BrokerConfigError extends Error {
   override name = 'BrokerConfigError';
 }
@@ -89,13 +95,16 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     used.set(value, name);
   }
   const redisUrl = read('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(redisUrl)) invalid('REDIS_URL', 'must be a redis:// or rediss:// URL', redisUrl);
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   const nodeId = read('NODE_ID') ?? hostname();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(nodeId)) invalid('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel))
     invalid('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
   const extensionsDir = env.EXTENSIONS_DIR === undefined ? BUNDLED_EXTENSIONS_DIR : read('EXTENSIONS_DIR');
+  if (env.EXTENSIONS_DIR !== undefined && extensionsDir !== undefined) extensionFolders(resolve(extensionsDir));
+  const dataDir = resolve(read('DATA_DIR') ?? 'data');
+  dataDirectory(dataDir, redisUrl === undefined);
   const healthViews = parseHealthViews(read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes');
   if (typeof healthViews === 'string') invalid('HEALTH_VIEWS', healthViews, read('HEALTH_VIEWS'));
   for (const { view, port } of healthViews) {
@@ -123,14 +132,14 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     wsPort,
     redisUrl,
     nodeId,
-    dataDir: resolve(read('DATA_DIR') ?? 'data'),
+    dataDir,
     heartbeatMs: integer(read, 'HEARTBEAT_MS', 100, 3_600_000) ?? 5000,
     extensionsDir: extensionsDir === undefined ? undefined : resolve(extensionsDir),
     healthPort,
     healthBind: read('HEALTH_BIND') ?? '127.0.0.1',
     healthViews,
     healthAgentPort,
-    drainMs: integer(read, 'DRAIN_MS', 0, 3_600_000) ?? 5000,
+    drainMs: integer(read, 'DRAIN_MS', 0, MAX_DRAIN_MS) ?? 5000,
     logLevel: logLevel as LogLevel,
     extensionStartTimeoutMs: integer(read, 'EXTENSION_START_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
     // A client waits for the answer without reading its other packets, pings included: stay under its keep-alive.
@@ -140,6 +149,86 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     healthDetails: healthDetails as BrokerConfig['healthDetails'],
     healthToken,
   };
+}
+
+/**
+ * Settings that are valid but do nothing as combined: one warning line each, and the broker starts,
+ * since refusing a harmless leftover would only turn it into a crash loop.
+ */
+export function configWarnings(config: BrokerConfig): string[] {
+  const warnings: string[] = [];
+  if (config.healthToken !== undefined && config.healthDetails !== 'when-authorized') {
+    const shown = config.healthDetails === 'always' ? 'shown to every client, with or without it' : 'shown to no one';
+    warnings.push(
+      `Environment variable HEALTH_TOKEN has no effect with HEALTH_DETAILS=${config.healthDetails}: details are ${shown}. ` +
+        'Set HEALTH_DETAILS=when-authorized to show them only with the token, or unset HEALTH_TOKEN.',
+    );
+  }
+  if (config.clusterLivenessGraceMs !== undefined && config.redisUrl === undefined)
+    warnings.push(
+      'Environment variable CLUSTER_LIVENESS_GRACE_MS has no effect without REDIS_URL: a single node has no cluster to fall out of. ' +
+        'Unset it, or set REDIS_URL.',
+    );
+  return warnings;
+}
+
+/** `REDIS_URL` as ioredis reads it: a URL it would refuse later ("Invalid URL") or misread is refused now. */
+function checkRedisUrl(url: string): void {
+  const match = /^rediss?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(\/[^?#]*)?/.exec(url);
+  if (!match) invalid('REDIS_URL', 'must be a redis:// or rediss:// URL', url);
+  const [, host, port, path] = match;
+  if (!host) invalid('REDIS_URL', 'names no host (redis://host:6379)', url);
+  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
+    invalid('REDIS_URL', `has port ${JSON.stringify(port)}, which is not a port number (1-65535)`, url);
+  if (path !== undefined && !/^\/\d*$/.test(path)) invalid('REDIS_URL', 'may end only in a database number (/0)', url);
+  try {
+    new URL(url);
+  } catch {
+    invalid('REDIS_URL', 'is not a valid URL (characters of the password such as @ / # ? must be percent-encoded)', url);
+  }
+}
+
+/** proc, sysfs, cgroup, cgroup2, debugfs, tracefs, securityfs, bpf, pstore: kernel filesystems, which hold no data. */
+const KERNEL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x6165676c]);
+
+/** DATA_DIR must be a directory on a real volume; for the embedded store (no REDIS_URL) one the broker can create and write. */
+function dataDirectory(path: string, embedded: boolean): void {
+  let existing = path;
+  while (!exists(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory())
+    invalid('DATA_DIR', existing === path ? 'names a file, not a directory' : `is under ${existing}, which is a file`, path);
+  if (KERNEL_FILESYSTEMS.has(Number(statfsSync(existing).type)))
+    invalid('DATA_DIR', `is on a kernel filesystem (${existing}), not a disk: give a directory on a volume`, path);
+  if (!embedded) return;
+  try {
+    mkdirSync(path, { recursive: true });
+    const probe = join(path, `.write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    invalid(
+      'DATA_DIR',
+      `names a directory the broker cannot create or write (${code}): give a writable directory for the embedded store`,
+      path,
+    );
+  }
+}
+
+/** EXTENSIONS_DIR, when set, must be a directory of extension folders: a typo must not start a broker with none. */
+function extensionFolders(path: string): void {
+  if (!exists(path))
+    invalid('EXTENSIONS_DIR', 'names a directory that does not exist: create it, or set EXTENSIONS_DIR empty to turn extensions off', path);
+  if (!statSync(path).isDirectory()) invalid('EXTENSIONS_DIR', 'names a file, not a directory of extension folders', path);
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A certificate or key that cannot be read is a configuration error, not a listener that silently fails. */
@@ -170,6 +259,14 @@ function integer(
 }
 
 function invalid(name: string, expected: string, got: string | undefined): never {
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  const shown = got === undefined ? '' : ` (got ${JSON.stringify(hideCredentials(got))})`;
   throw new BrokerConfigError(`Environment variable ${name} ${expected}${shown}. Fix it and start the broker again.`);
+}
+
+/** `redis://user:secret@host` → `redis://user:***@host`: a refused value is printed, never its password. */
+export function hideCredentials(value: string): string {
+  return value.replace(/^(rediss?:\/\/)([^@/?#]*)@/, (_, scheme: string, credentials: string) => {
+    const colon = credentials.indexOf(':');
+    return `${scheme}${colon < 0 ? '***' : `${credentials.slice(0, colon)}:***`}@`;
+  });
 }

@@ -1,3 +1,13 @@
-export { loadBrokerConfig, BrokerConfigError, BUNDLED_EXTENSIONS_DIR, type BrokerConfig, type LogLevel } from './broker-config.js';
+export {
+  loadBrokerConfig,
+  configWarnings,
+  hideCredentials,
+  BrokerConfigError,
+  BUNDLED_EXTENSIONS_DIR,
+  MAX_DRAIN_MS,
+  type BrokerConfig,
+  type LogLevel,
+} from './broker-config.js';
+export { assertMqttBindable, isAddressError, unbindableAddressLine } from './bind-address.js';
 export type { HealthViewEntry, HealthViewName } from './health-views.js';
 export { BROKER_CONFIG } from './broker-config.constants.js';

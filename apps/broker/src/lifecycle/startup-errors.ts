@@ -1,9 +1,5 @@
 import { HealthConfigError, HealthError } from 'nestjs-mqtt-health';
-import type { BrokerConfig, HealthViewEntry } from '../config/index.js';
-
-/** Errors of a bind address rather than of a port. */
-const ADDRESS_CODES = ['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAFNOSUPPORT'];
-const TO_LOCAL = 'Set HEALTH_BIND to an address of this host, such as 127.0.0.1 or 0.0.0.0.';
+import { BrokerConfigError, isAddressError, unbindableAddressLine, type BrokerConfig, type HealthViewEntry } from '../config/index.js';
 
 interface ListenFailure {
   readonly listener?: string;
@@ -19,6 +15,7 @@ interface ListenFailure {
  */
 export function startupErrorLine(error: unknown, config: BrokerConfig): string | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (error instanceof BrokerConfigError) return error.message;
   if (error instanceof HealthConfigError && error.message.includes('collides with')) return routeCollision(error.message, config);
   const failure = listenFailure(error);
   if (failure) return listenLine(failure, config);
@@ -43,11 +40,7 @@ function listenFailure(error: Error): ListenFailure | undefined {
 }
 
 function listenLine({ listener, host, port, code, detail }: ListenFailure, config: BrokerConfig): string {
-  if (code && ADDRESS_CODES.includes(code)) {
-    const problem =
-      code === 'EADDRNOTAVAIL' ? `${host} is not an address of this host` : `${JSON.stringify(host)} does not resolve to an address`;
-    return `Environment variable HEALTH_BIND: ${problem} (${code}). ${TO_LOCAL}`;
-  }
+  if (isAddressError(code)) return unbindableAddressLine('HEALTH_BIND', host, code!);
   const [variable, fix] = portVariable(listener, port, config);
   const where = `${host}:${port}`;
   if (code === 'EADDRINUSE') return `Environment variable ${variable}: ${where} is already in use (EADDRINUSE). ${fix}`;

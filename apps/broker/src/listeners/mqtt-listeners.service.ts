@@ -8,7 +8,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nes
 import type { Aedes } from 'aedes';
 import type { MqttListenerSource, MqttListenerState, MqttListenerType } from 'nestjs-mqtt-health';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
+import { BROKER_CONFIG, BrokerConfigError, isAddressError, unbindableAddressLine, type BrokerConfig } from '../config/index.js';
 
 /** How often the certificate and key files are polled for changes (polling survives atomic renames). */
 const TLS_WATCH_INTERVAL_MS = 500;
@@ -59,7 +59,8 @@ export class MqttListenersService implements MqttListenerSource, BeforeApplicati
   /**
    * Binds every configured listener and resolves once all of them are bound. A listener that cannot
    * bind (port taken, unusable certificate) is reported DOWN with `last-failure` and tried again after
-   * 1 s, 2 s, 4 s… up to 30 s, while the others serve. Rejects if shutdown begins first.
+   * 1 s, 2 s, 4 s… up to 30 s, while the others serve. Rejects if shutdown begins first, or with a
+   * BrokerConfigError naming MQTT_BIND for an address this host cannot bind, which no retry fixes.
    */
   async start(broker: Aedes): Promise<void> {
     const handle: ConnectionHandler = (stream, request) => broker.handle(stream, request);
@@ -141,7 +142,7 @@ export class MqttListenersService implements MqttListenerSource, BeforeApplicati
     }
   }
 
-  /** Resolves with why the listener could not start, or undefined once it listens. */
+  /** Resolves with why the listener could not start, or undefined once it listens; rejects for an address this host cannot bind. */
   private bind(listener: Listener, create: () => Server): Promise<string | undefined> {
     let server: Server;
     try {
@@ -151,10 +152,12 @@ export class MqttListenersService implements MqttListenerSource, BeforeApplicati
       if (listener.type === 'tls') listener.lastTlsFailure = listener.lastFailure;
       return Promise.resolve(`${listener.type} listener on ${listener.bindAddress}:${listener.port} not started: ${listener.lastFailure}`);
     }
-    return new Promise((resolve) => {
-      const onError = (error: Error) => {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
         listener.lastFailure = `Failed to bind to ${listener.bindAddress}:${listener.port}: ${error.message}`;
-        resolve(`${listener.type} listener: ${listener.lastFailure}`);
+        if (isAddressError(error.code))
+          reject(new BrokerConfigError(unbindableAddressLine('MQTT_BIND', listener.bindAddress, error.code!)));
+        else resolve(`${listener.type} listener: ${listener.lastFailure}`);
       };
       server.once('error', onError);
       server.listen(listener.port, listener.bindAddress, () => {

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { BrokerProcess, stopAll } from '../support/broker-process.js';
+import { ChildHandle, freePorts, tempDir } from '../support/processes.js';
+
+const MAIN = resolve('apps/broker/dist/main.js');
+const EX_CONFIG = 78;
+/** A start-up refusal is immediate; anything still running after this is the hang these tests catch. */
+const NO_HANG_MS = 10_000;
+
+const scratch = tempDir('config-errors-');
+const aFile = join(scratch.path, 'a-file');
+writeFileSync(aFile, 'not a directory\n');
+const brokers: BrokerProcess[] = [];
+afterAll(async () => {
+  await stopAll(brokers);
+  scratch.remove();
+});
+
+/** Starts the broker with `env` on free ports and waits for it to exit, killing it if it is still running after NO_HANG_MS. */
+async function runBroker(env: Record<string, string>): Promise<{ code: number | null | 'still running'; lines: string[]; log: string }> {
+  const [mqttPort, healthPort] = await freePorts(2);
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      MQTT_BIND: '127.0.0.1',
+      MQTT_PORT: String(mqttPort),
+      HEALTH_PORT: String(healthPort),
+      HEALTH_AGENT_PORT: '0',
+      DATA_DIR: join(scratch.path, `data-${mqttPort}`),
+      DRAIN_MS: '0',
+      ...env,
+    },
+    stdio: 'pipe',
+  });
+  const handle = new ChildHandle(child);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    handle.exited,
+    new Promise<'still running'>((r) => (timer = setTimeout(() => r('still running'), NO_HANG_MS))),
+  ]);
+  clearTimeout(timer);
+  if (code === 'still running') await handle.kill();
+  const lines = handle.log.split('\n').filter((line) => line.trim() !== '');
+  return { code, lines, log: handle.log };
+}
+
+describe('demo broker: configuration it cannot use is refused at start, in one line, exit 78', () => {
+  const cases: Array<[string, Record<string, string>, string, RegExp]> = [
+    ['MQTT_BIND that does not resolve', { MQTT_BIND: 'not a host!' }, 'MQTT_BIND', /does not resolve to an address \(E[A-Z_]+\)/],
+    // TEST-NET-1 (RFC 5737): an address no host of ours has; binding it sends nothing anywhere.
+    [
+      'MQTT_BIND that is not an address of this host',
+      { MQTT_BIND: '192.0.2.1' },
+      'MQTT_BIND',
+      /192\.0\.2\.1 is not an address of this host \(EADDRNOTAVAIL\)/,
+    ],
+    ['REDIS_URL with a port out of range', { REDIS_URL: 'redis://127.0.0.1:99999' }, 'REDIS_URL', /port "99999"/],
+    ['REDIS_URL with a port that is not a number', { REDIS_URL: 'redis://127.0.0.1:abc' }, 'REDIS_URL', /port "abc"/],
+    ['DATA_DIR that is a file', { DATA_DIR: aFile }, 'DATA_DIR', /names a file, not a directory/],
+    ['DATA_DIR under /proc', { DATA_DIR: '/proc/broker-data' }, 'DATA_DIR', /kernel filesystem \(\/proc\)/],
+    ['EXTENSIONS_DIR that does not exist', { EXTENSIONS_DIR: join(scratch.path, 'no-such-dir') }, 'EXTENSIONS_DIR', /does not exist/],
+    ['EXTENSIONS_DIR that is a file', { EXTENSIONS_DIR: aFile }, 'EXTENSIONS_DIR', /names a file/],
+    ['DRAIN_MS above its maximum', { DRAIN_MS: '3600000' }, 'DRAIN_MS', /from 0 to 300000/],
+  ];
+
+  it.each(cases)('%s', async (_what, env, variable, problem) => {
+    const { code, lines, log } = await runBroker(env);
+    expect({ code, lines: lines.length, log }).toEqual({ code: EX_CONFIG, lines: 1, log: expect.any(String) });
+    expect(lines[0]).toMatch(new RegExp(`^Environment variable ${variable}\\b`));
+    expect(lines[0]).toMatch(problem);
+  });
+
+  it('never prints the password of a REDIS_URL it refuses', async () => {
+    const { code, lines } = await runBroker({ REDIS_URL: 'redis://app:hunter2-secret@127.0.0.1:99999' });
+    expect([code, lines.length]).toEqual([EX_CONFIG, 1]);
+    expect(lines[0]).toContain('redis://app:***@127.0.0.1:99999');
+    expect(lines[0]).not.toContain('hunter2');
+  });
+});
+
+describe('demo broker: settings that do nothing as combined start the broker with a one-line warning each', () => {
+  it('warns that HEALTH_TOKEN does nothing unless HEALTH_DETAILS=when-authorized, and CLUSTER_LIVENESS_GRACE_MS nothing without REDIS_URL', async () => {
+    const broker = await BrokerProcess.start({
+      env: { HEALTH_DETAILS: 'always', HEALTH_TOKEN: 'unused-token', CLUSTER_LIVENESS_GRACE_MS: '30000' },
+    });
+    brokers.push(broker);
+    const warnings = broker.log.split('\n').filter((line) => /\bWARN\b/.test(line));
+    expect(warnings).toEqual([
+      expect.stringMatching(/HEALTH_TOKEN has no effect with HEALTH_DETAILS=always: details are shown to every client/),
+      expect.stringMatching(/CLUSTER_LIVENESS_GRACE_MS has no effect without REDIS_URL/),
+    ]);
+    expect(broker.log).not.toContain('unused-token');
+    const never = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'never', HEALTH_TOKEN: 'unused-token' } });
+    brokers.push(never);
+    expect(never.log).toMatch(/WARN.*HEALTH_TOKEN has no effect with HEALTH_DETAILS=never: details are shown to no one/);
+  });
+});
