@@ -207,6 +207,8 @@ function dataDirectory(path: string, embedded: boolean): void {
     rmSync(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // A full disk is a state the storage component reports, not a configuration to fix.
+    if (code === 'ENOSPC' || code === 'EDQUOT') return;
     invalid(
       'DATA_DIR',
       `names a directory the broker cannot create or write (${code}): give a writable directory for the embedded store`,
