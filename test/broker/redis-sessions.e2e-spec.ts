@@ -57,6 +57,22 @@ describeWithRedis('demo broker on Redis: sessions and storage faults', () => {
     });
   }, 60_000);
 
+  it('answers a persistent session that subscribes to several topics in one SUBSCRIBE, and delivers on each', async () => {
+    const subscriber = await connect(node!.mqttUrl, { clientId: 'multi-sub', clean: false });
+    clients.push(subscriber);
+    const granted = await Promise.race([
+      subscriber.subscribeAsync(['multi/a', 'multi/b', 'multi/c'], { qos: 1 }),
+      sleep(3000).then(() => 'no SUBACK within 3 s'),
+    ]);
+    expect(granted).toEqual(['multi/a', 'multi/b', 'multi/c'].map((topic) => ({ topic, qos: 1 })));
+    const publisher = await connect(node!.mqttUrl, { clientId: 'multi-pub' });
+    clients.push(publisher);
+    const got = new Set<string>();
+    subscriber.on('message', (topic) => got.add(topic));
+    for (const topic of ['multi/a', 'multi/b', 'multi/c']) await publisher.publishAsync(topic, 'x', { qos: 1 });
+    await waitFor(() => got.size === 3, 3000, 'a message on each topic');
+  });
+
   it('turns storage DOWN with the raw error while Redis refuses writes (OOM), refuses QoS 1, and recovers by itself', async () => {
     await admin.config('SET', 'maxmemory', '1');
     try {

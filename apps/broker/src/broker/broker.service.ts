@@ -5,7 +5,7 @@ import { ClusterMembershipService } from '../cluster/cluster-membership.service.
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
 import { ExtensionHost } from '../extensions/extension-host.service.js';
 import { MqttListenersService } from '../listeners/mqtt-listeners.service.js';
-import { openStorage, withTimeout, type BrokerStorage } from '../storage/broker-storage.js';
+import { deliverEveryMessage, openStorage, withTimeout, type BrokerStorage } from '../storage/broker-storage.js';
 
 /**
  * Owns the Aedes broker: opens storage, creates the broker, joins the cluster, binds the listeners,
@@ -92,6 +92,11 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
       id: this.config.nodeId,
       persistence: this.storage.persistence,
       heartbeatInterval: this.config.heartbeatMs,
+      // Before anything reaches the client: Aedes alone drops messages that arrive out of order.
+      preConnect: (client, _packet, callback) => {
+        deliverEveryMessage(client);
+        callback(null, true);
+      },
       authorizePublish: (client, packet, callback) => this.authorizePublish(client, packet as PublishPacket, callback),
       authorizeSubscribe: (client, subscription, callback) => this.extensions.authorizeSubscribe(client, subscription, callback),
     };

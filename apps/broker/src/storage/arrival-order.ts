@@ -140,3 +140,48 @@ class PublishQueue {
     }
   }
 }
+
+type Deliver = (packet: NumberedPacket, done: () => void) => void;
+
+/** The parts of an Aedes client that decide whether a routed message is delivered. */
+interface DeliveringClient {
+  duplicates: Record<string, number>;
+  deliver0: Deliver;
+  deliverQoS: Deliver;
+}
+
+/** Counters Aedes' dedupe reads as "nothing delivered yet" and never records. */
+const NO_COUNTERS = new Proxy(Object.create(null) as Record<string, number>, {
+  get: () => undefined,
+  set: () => true,
+  deleteProperty: () => true,
+});
+/** Copies of one message (one per matching subscription) reach a client together: a short memory finds them. */
+const RECENT_MESSAGES = 1024;
+
+/**
+ * Delivers every message routed to `client` once, including those that arrive out of order. Aedes instead drops
+ * any message whose broker counter is not above the last one the client got (`dedupe` in aedes lib/client.js):
+ * a QoS 1 message still being stored is then dropped for every online subscriber that meanwhile got a later
+ * QoS 0 message (on any topic), and a session coming back loses the queued messages older than a live one. Here
+ * only a second copy of the same message (one that matches two of the client's subscriptions) is left out.
+ * Call it before the client connects (Aedes' `preConnect`).
+ */
+export function deliverEveryMessage(client: object): void {
+  const delivering = client as DeliveringClient;
+  const recent = new Set<string>();
+  const firstCopy = (packet: NumberedPacket) => {
+    if (!packet.brokerId || typeof packet.brokerCounter !== 'number') return true;
+    const key = `${packet.brokerCounter}@${packet.brokerId}`;
+    if (recent.has(key)) return false;
+    recent.add(key);
+    if (recent.size > RECENT_MESSAGES) recent.delete(recent.values().next().value!);
+    return true;
+  };
+  delivering.duplicates = NO_COUNTERS;
+  const deliver0 = delivering.deliver0;
+  const deliverQoS = delivering.deliverQoS;
+  delivering.deliver0 = (packet, done) => (firstCopy(packet) ? deliver0(packet, done) : setImmediate(done));
+  // A QoS 0 packet goes on to deliver0, which counts it.
+  delivering.deliverQoS = (packet, done) => (packet.qos === 0 || firstCopy(packet) ? deliverQoS(packet, done) : setImmediate(done));
+}

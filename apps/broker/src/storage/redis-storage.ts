@@ -62,6 +62,7 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
   const echo = await emitterEcho(mq, nodeId);
   const persistence = aedesPersistenceRedis({ conn: connections.persistence, maxSessionDelivery: WHOLE_QUEUE });
   releaseInArrivalOrder(persistence);
+  storeEachSubscribeOnce(persistence);
   watchWrites(persistence, state);
   const control = connections.control;
   const probeKey = `aedes-health:storage-probe:${nodeId}`;
@@ -133,6 +134,29 @@ function deliverThroughOutages(persistence: AedesPersistence, storageAnswers: ()
       }
     };
   }
+}
+
+/**
+ * Aedes stores a SUBSCRIBE's whole list once per topic in it, all at once; aedes-persistence-redis then waits
+ * for each store's broadcast under one key (client and first topic), so all but the last wait for ever and a
+ * persistent session subscribing to two topics in one packet never gets its SUBACK. One store per list does.
+ */
+function storeEachSubscribeOnce(persistence: AedesPersistence): void {
+  const store = ((persistence as unknown as { asyncPersistence?: object }).asyncPersistence ?? persistence) as unknown as {
+    addSubscriptions(client: { id: string }, subs: object[]): Promise<unknown>;
+  };
+  const addSubscriptions = store.addSubscriptions.bind(store);
+  const storing = new WeakMap<object[], Map<string, Promise<unknown>>>();
+  store.addSubscriptions = (client, subs) => {
+    const byClient = storing.get(subs) ?? new Map<string, Promise<unknown>>();
+    storing.set(subs, byClient);
+    let stored = byClient.get(client.id);
+    if (!stored) {
+      stored = addSubscriptions(client, subs).finally(() => byClient.delete(client.id));
+      byClient.set(client.id, stored);
+    }
+    return stored;
+  };
 }
 
 /** Returns a probe that publishes through the emitter and resolves when this node hears it back. */
