@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
-import { ChildHandle, freePorts, tempDir } from '../support/processes.js';
+import { ChildHandle, freePort, freePorts, hasBinary, tempDir, waitFor } from '../support/processes.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 const EX_CONFIG = 78;
@@ -97,4 +97,50 @@ describe('demo broker: settings that do nothing as combined start the broker wit
     brokers.push(never);
     expect(never.log).toMatch(/WARN.*HEALTH_TOKEN has no effect with HEALTH_DETAILS=never: details are shown to no one/);
   });
+});
+
+const describeWithRedis = hasBinary('redis-server') ? describe : describe.skip;
+
+describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', () => {
+  let redis: ChildHandle | undefined;
+  let port: number;
+  afterAll(async () => {
+    await redis?.kill();
+  });
+
+  it('says so once at warn without the password, and storage and cluster are DOWN with that reason (WRONGPASS, NOAUTH)', async () => {
+    port = await freePort();
+    redis = new ChildHandle(
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', 'the-right-one'],
+        { stdio: 'pipe' },
+      ),
+    );
+    await waitFor(() => redis!.log.includes('Ready to accept connections'), 10_000, 'redis-server to start');
+    const cases = [
+      { url: `redis://:wrong-secret-1@127.0.0.1:${port}`, code: 'WRONGPASS', variable: /user or password in REDIS_URL/ },
+      { url: `redis://127.0.0.1:${port}`, code: 'NOAUTH', variable: /REDIS_URL gives none/ },
+    ];
+    for (const { url, code, variable } of cases) {
+      const broker = await BrokerProcess.start({ env: { REDIS_URL: url, NODE_ID: `refused-${code}` }, waitFor: 'health' });
+      brokers.push(broker);
+      const readiness = await waitFor(
+        async () => {
+          const answer = await broker.health('readiness');
+          return answer.body.components?.storage?.status === 'DOWN' && answer;
+        },
+        10_000,
+        `storage DOWN for ${code}`,
+      );
+      expect(readiness.status).toBe(503);
+      const { storage, cluster } = readiness.body.components;
+      expect(storage.details.error).toMatch(new RegExp(`\\(${code}\\)`));
+      expect(storage.details.error).toMatch(variable);
+      expect(cluster).toMatchObject({ status: 'DOWN', details: { reason: storage.details.error } });
+      const warnings = broker.log.split('\n').filter((line) => /\bWARN\b/.test(line) && line.includes(code));
+      expect(warnings).toHaveLength(1);
+      expect(broker.log + JSON.stringify(readiness.body)).not.toContain('wrong-secret-1');
+    }
+  }, 40_000);
 });

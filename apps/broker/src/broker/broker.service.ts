@@ -19,6 +19,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   private broker?: Aedes;
   private storage?: BrokerStorage;
   private brokerStartedAt?: number;
+  /** Why Redis refuses this broker (REDIS_URL's credentials), while it does. */
+  private storageRefusal?: string;
   /** QoS 1 packets already stored and routed before their PUBACK; Aedes must not publish them again. */
   private readonly publishedBeforeAck = new WeakSet<object>();
   private publishNow!: (packet: PublishPacket, client: Client | null, done: (error?: Error) => void) => void;
@@ -59,11 +61,11 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   }
 
   get starting(): boolean {
-    return this.storage === undefined && !this.stopping.signal.aborted;
+    return this.storage === undefined && this.storageRefusal === undefined && !this.stopping.signal.aborted;
   }
 
   ping(): Promise<void> {
-    if (!this.storage) return Promise.reject(new Error('storage not open'));
+    if (!this.storage) return Promise.reject(new Error(this.storageRefusal ?? 'storage not open'));
     return this.storage.ping();
   }
 
@@ -85,7 +87,11 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
 
   private async start(): Promise<void> {
     const signal = this.stopping.signal;
-    this.storage = await openStorage(this.config, this.logger, signal);
+    // Redis refusing REDIS_URL's credentials is a reason storage and cluster give, not a start still under way.
+    this.storage = await openStorage(this.config, this.logger, signal, (refusal) => {
+      this.storageRefusal = refusal;
+      this.cluster.refusedByRedis(refusal);
+    });
     signal.throwIfAborted();
     await this.extensions.start();
     const options: AedesOptions = {

@@ -32,6 +32,8 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
   private heartbeats?: EmitterHeartbeats | RegistryHeartbeats;
   /** Aborted by shutdown: a join still waiting for its node id rejects. */
   private readonly stopping = new AbortController();
+  /** Why Redis refuses this broker (REDIS_URL's credentials), while it does. */
+  private redisRefusal?: string;
   /** Settles once this node heard its own announcement back through Redis. */
   readonly joined: Promise<void>;
 
@@ -65,9 +67,14 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     return this.view.connected;
   }
 
-  /** Why this node may not take part in its cluster: another live process holds its node id. */
+  /** Why this node may not take part in its cluster: another live process holds its node id, or Redis refuses its credentials. */
   get conflict(): string | undefined {
-    return this.view.conflict;
+    return this.view.conflict ?? this.redisRefusal;
+  }
+
+  /** Redis refuses this broker's credentials (a reason), or accepts them again (undefined). */
+  refusedByRedis(refusal: string | undefined): void {
+    this.redisRefusal = refusal;
   }
 
   peers(): readonly ClusterPeer[] {

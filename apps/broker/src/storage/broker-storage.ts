@@ -10,6 +10,13 @@ export { REDIS_CONNECTION_OPTIONS } from './redis-storage.js';
 export { withTimeout } from './storage-state.js';
 
 /** Opens the configured storage; with Redis, waits (until `signal` aborts) for every connection to be ready. */
-export function openStorage(config: BrokerConfig, logger: Logger, signal: AbortSignal): Promise<BrokerStorage> {
-  return config.redisUrl ? openRedisStorage(config.redisUrl, config.nodeId, logger, signal) : openLevelStorage(config.dataDir, logger);
+export function openStorage(
+  config: BrokerConfig,
+  logger: Logger,
+  signal: AbortSignal,
+  onRefused?: (refusal: string | undefined) => void,
+): Promise<BrokerStorage> {
+  return config.redisUrl
+    ? openRedisStorage(config.redisUrl, config.nodeId, logger, signal, onRefused)
+    : openLevelStorage(config.dataDir, logger);
 }

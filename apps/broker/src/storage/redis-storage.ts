@@ -7,6 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
 import { releaseInArrivalOrder } from './arrival-order.js';
 import { RedisEmptiedWatch } from './redis-emptied.js';
+import { credentialsRefusal } from './redis-credentials.js';
 import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
@@ -30,12 +31,34 @@ const PROBE = Buffer.alloc(16 * 1024, 0x2e);
 /** After a refused write, storage is back only once this much fits again, so the room a refusal frees does not make it flap. */
 const RECOVERY_PROBE = Buffer.alloc(256 * 1024, 0x2e);
 
-/** Redis persistence and emitter; waits (until `signal` aborts) for every connection to be ready. */
-export async function openRedisStorage(url: string, nodeId: string, logger: Logger, signal: AbortSignal): Promise<BrokerStorage> {
+/**
+ * Redis persistence and emitter; waits (until `signal` aborts) for every connection to be ready.
+ * `onRefused` hears why Redis refuses REDIS_URL's credentials (said once at warn, without them), and
+ * undefined once every connection is ready again.
+ */
+export async function openRedisStorage(
+  url: string,
+  nodeId: string,
+  logger: Logger,
+  signal: AbortSignal,
+  onRefused?: (refusal: string | undefined) => void,
+): Promise<BrokerStorage> {
   const state = new StorageState(logger);
+  let refused: string | undefined;
   const connect = (role: string, extra: RedisOptions = {}) => {
     const connection = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: `${nodeId}:${role}`, ...extra });
-    connection.on('error', (error) => logger.debug(`redis ${role}: ${error.message}`));
+    connection.on('error', (error) => {
+      const refusal = credentialsRefusal(error);
+      if (refusal === undefined) return logger.debug(`redis ${role}: ${error.message}`);
+      if (refusal !== refused) logger.warn(refusal);
+      refused = refusal;
+      onRefused?.(refusal);
+    });
+    connection.on('ready', () => {
+      if (refused === undefined || Object.values(connections).some((c) => c.status !== 'ready')) return;
+      refused = undefined;
+      onRefused?.(undefined);
+    });
     return connection;
   };
   const connections = {
@@ -87,7 +110,7 @@ export async function openRedisStorage(url: string, nodeId: string, logger: Logg
     async ping() {
       try {
         for (const [role, connection] of Object.entries(connections)) {
-          if (connection.status !== 'ready') throw new Error(`redis ${role} connection is ${connection.status}`);
+          if (connection.status !== 'ready') throw new Error(refused ?? `redis ${role} connection is ${connection.status}`);
         }
         // A write, not a PING: Redis out of memory (OOM) or after a failed snapshot (MISCONF) still answers PING.
         // A fresh key each time, sized like a message, removed at once (and expiring should the removal fail).
