@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { assertMqttBindable } from './bind-address.js';
+import { BrokerConfigError, configWarnings, hideCredentials, loadBrokerConfig, MAX_DRAIN_MS } from './broker-config.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'broker-config-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const load = (env: Record<string, string>) => loadBrokerConfig({ DATA_DIR: join(scratch, 'data'), EXTENSIONS_DIR: '', ...env });
+const refusal = (env: Record<string, string>) => {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof BrokerConfigError) return error.message;
+    throw error;
+  }
+  return 'accepted';
+};
+
+describe('loadBrokerConfig', () => {
+  it('refuses a REDIS_URL ioredis could not use, naming the problem and never the password', () => {
+    expect(refusal({ REDIS_URL: 'redis://u:pw-1@127.0.0.1:99999' })).toBe(
+      'Environment variable REDIS_URL has port "99999", which is not a port number (1-65535) (got "redis://u:***@127.0.0.1:99999"). Fix it and start the broker again.',
+    );
+    expect(refusal({ REDIS_URL: 'redis://:pw-2@host:abc' })).toMatch(/port "abc".*redis:\/\/:\*\*\*@host:abc/);
+    expect(refusal({ REDIS_URL: 'redis://host:0' })).toMatch(/port "0"/);
+    expect(refusal({ REDIS_URL: 'redis://:6379' })).toMatch(/names no host/);
+    expect(refusal({ REDIS_URL: 'redis://host:6379/db' })).toMatch(/database number/);
+    expect(load({ REDIS_URL: 'rediss://user:p%40ss@redis.internal:6380/2' }).redisUrl).toBe('rediss://user:p%40ss@redis.internal:6380/2');
+    expect(load({ REDIS_URL: 'redis://[::1]:6379' }).redisUrl).toBe('redis://[::1]:6379');
+  });
+
+  it('refuses a DATA_DIR that is a file or on a kernel filesystem, and creates a missing one for the embedded store', () => {
+    const file = join(scratch, 'file');
+    writeFileSync(file, '');
+    expect(refusal({ DATA_DIR: file })).toMatch(/^Environment variable DATA_DIR names a file, not a directory/);
+    expect(refusal({ DATA_DIR: join(file, 'below') })).toMatch(/is under .*file, which is a file/);
+    expect(refusal({ DATA_DIR: '/proc/broker' })).toMatch(/kernel filesystem \(\/proc\)/);
+    expect(refusal({ DATA_DIR: '/sys/broker', REDIS_URL: 'redis://host' })).toMatch(/kernel filesystem \(\/sys\)/);
+    expect(load({ DATA_DIR: join(scratch, 'new', 'data') }).dataDir).toBe(join(scratch, 'new', 'data'));
+  });
+
+  it('refuses an EXTENSIONS_DIR that is missing or a file; empty still turns extensions off', () => {
+    expect(refusal({ EXTENSIONS_DIR: join(scratch, 'none') })).toMatch(
+      /^Environment variable EXTENSIONS_DIR names a directory that does not exist/,
+    );
+    expect(refusal({ EXTENSIONS_DIR: join(scratch, 'file') })).toMatch(/names a file/);
+    expect(load({ EXTENSIONS_DIR: '' }).extensionsDir).toBeUndefined();
+  });
+
+  it(`refuses DRAIN_MS above ${MAX_DRAIN_MS}`, () => {
+    expect(load({ DRAIN_MS: String(MAX_DRAIN_MS) }).drainMs).toBe(MAX_DRAIN_MS);
+    expect(refusal({ DRAIN_MS: String(MAX_DRAIN_MS + 1) })).toMatch(/DRAIN_MS must be an integer from 0 to 300000/);
+  });
+});
+
+describe('configWarnings', () => {
+  it('names the settings that do nothing as combined, and nothing else', () => {
+    expect(configWarnings(load({}))).toEqual([]);
+    expect(configWarnings(load({ HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 't' }))).toEqual([]);
+    expect(configWarnings(load({ REDIS_URL: 'redis://h', CLUSTER_LIVENESS_GRACE_MS: '1000' }))).toEqual([]);
+    expect(configWarnings(load({ HEALTH_TOKEN: 't', CLUSTER_LIVENESS_GRACE_MS: '1000' }))).toEqual([
+      expect.stringMatching(/^Environment variable HEALTH_TOKEN has no effect with HEALTH_DETAILS=always/),
+      expect.stringMatching(/^Environment variable CLUSTER_LIVENESS_GRACE_MS has no effect without REDIS_URL/),
+    ]);
+  });
+});
+
+describe('hideCredentials', () => {
+  it('keeps the user, hides the password, leaves other values alone', () => {
+    expect(hideCredentials('redis://user:secret@h:1')).toBe('redis://user:***@h:1');
+    expect(hideCredentials('rediss://:secret@h')).toBe('rediss://:***@h');
+    expect(hideCredentials('redis://secret@h')).toBe('redis://***@h');
+    expect(hideCredentials('redis://h:1')).toBe('redis://h:1');
+    expect(hideCredentials('user:pw@x')).toBe('user:pw@x');
+  });
+});
+
+describe('assertMqttBindable', () => {
+  it('passes an address of this host and refuses one it lacks or a name that does not resolve, naming MQTT_BIND', async () => {
+    await expect(assertMqttBindable({ mqttBind: '127.0.0.1' })).resolves.toBeUndefined();
+    await expect(assertMqttBindable({ mqttBind: '192.0.2.1' })).rejects.toThrow(
+      'Environment variable MQTT_BIND: 192.0.2.1 is not an address of this host (EADDRNOTAVAIL).',
+    );
+    await expect(assertMqttBindable({ mqttBind: 'no such host!' })).rejects.toThrow(
+      /^Environment variable MQTT_BIND: "no such host!" does not resolve/,
+    );
+  });
+});
