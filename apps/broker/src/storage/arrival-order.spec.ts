@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { Aedes } from 'aedes';
 import aedesPersistenceLevel from 'aedes-persistence-level';
 import type { AedesPersistence } from 'aedes-persistence-types';
 import { ClassicLevel } from 'classic-level';
-import { releaseInArrivalOrder } from './arrival-order.js';
+import mqtt from 'mqtt';
+import { deliverEveryMessage, releaseInArrivalOrder } from './arrival-order.js';
 
 const directories: string[] = [];
 function levelDatabase(): ClassicLevel {
@@ -104,5 +107,45 @@ describe('releaseInArrivalOrder', () => {
     );
     expect(recorded).toEqual(inOrder(count));
     await persistence.destroy();
+  });
+});
+
+describe('deliverEveryMessage', () => {
+  /** Routes numbered messages straight through Aedes' emitter to one client subscribed twice to them (`a/#` and `a/b`). */
+  async function routed(counters: number[], fixed: boolean): Promise<string[]> {
+    const broker = await Aedes.createBroker(
+      fixed
+        ? {
+            preConnect: (client, _packet, callback) => {
+              deliverEveryMessage(client);
+              callback(null, true);
+            },
+          }
+        : {},
+    );
+    const server = createServer(broker.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`, { protocolVersion: 4 });
+    const received: string[] = [];
+    client.on('message', (_topic, payload) => received.push(payload.toString()));
+    await client.subscribeAsync(['a/#', 'a/b'], { qos: 0 });
+    const emitter = (broker as unknown as { mq: { emit(packet: object, done: () => void): void } }).mq;
+    for (const brokerCounter of counters) {
+      const packet = { cmd: 'publish', topic: 'a/b', payload: Buffer.from(String(brokerCounter)), qos: 0, retain: false };
+      await new Promise<void>((resolve) => emitter.emit({ ...packet, brokerId: broker.id, brokerCounter }, () => resolve()));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.endAsync();
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    server.close();
+    return received;
+  }
+
+  it('Aedes alone drops a message routed after a later one (the loss), and sends one copy of each', async () => {
+    expect(await routed([1, 3, 2], false)).toEqual(['1', '3']);
+  });
+
+  it('delivers every message, out of order too, and still one copy of each', async () => {
+    expect(await routed([1, 3, 2], true)).toEqual(['1', '3', '2']);
   });
 });
