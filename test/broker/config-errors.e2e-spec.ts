@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
+import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { ChildHandle, freePort, freePorts, hasBinary, tempDir, waitFor } from '../support/processes.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
@@ -123,7 +124,10 @@ describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', ()
       { url: `redis://127.0.0.1:${port}`, code: 'NOAUTH', variable: /REDIS_URL gives none/ },
     ];
     for (const { url, code, variable } of cases) {
-      const broker = await BrokerProcess.start({ env: { REDIS_URL: url, NODE_ID: `refused-${code}` }, waitFor: 'health' });
+      const broker = await BrokerProcess.start({
+        env: { REDIS_URL: url, NODE_ID: `refused-${code}`, ...(await faultMatrixEnv()) },
+        waitFor: 'health',
+      });
       brokers.push(broker);
       const readiness = await waitFor(
         async () => {
@@ -141,6 +145,8 @@ describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', ()
       const warnings = broker.log.split('\n').filter((line) => /\bWARN\b/.test(line) && line.includes(code));
       expect(warnings).toHaveLength(1);
       expect(broker.log + JSON.stringify(readiness.body)).not.toContain('wrong-secret-1');
+      // A state from its start, not a change: recorded without a delay.
+      if (code === 'WRONGPASS') await recordFault('Redis refusing the password in REDIS_URL', 22, broker);
     }
   }, 40_000);
 });
