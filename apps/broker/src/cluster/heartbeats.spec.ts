@@ -258,6 +258,36 @@ describe('the Aedes in package.json', () => {
 });
 
 describe('CLUSTER_MEMBERSHIP=emitter', () => {
+  it('waits while another live process holds its node id: its heartbeats are not its own, no announcement, no leadership', async () => {
+    const holder = 'pid 1 on host other, instance 0123456789ab';
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const control = { eval: async () => holder } as unknown as Redis;
+    const { service, published, deliver, joining } = start('emitter', control);
+    let joined = false;
+    void joining.then(() => (joined = true));
+    await jest.advanceTimersByTimeAsync(3 * HB);
+    deliver('heartbeat', 'a');
+    deliver('birth', 'a');
+    expect([service.state, service.isLeader, joined, published.includes('$SYS/a/birth')]).toEqual(['JOINING', false, false, false]);
+    expect(service.conflict).toMatch(/^node id a is held by a live member \(pid 1 on host other/);
+    await service.leave();
+    expect(published).not.toContain('$SYS/a/leave');
+  });
+
+  it('joins once the node id is free', async () => {
+    let holder: string | number = 'pid 1 on host other, instance 0123456789ab';
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const control = { eval: async () => holder } as unknown as Redis;
+    const { service, published, deliver, joining } = start('emitter', control);
+    await jest.advanceTimersByTimeAsync(HB);
+    holder = 1;
+    await jest.advanceTimersByTimeAsync(HB);
+    await joining;
+    expect([service.conflict, service.isLeader, published.includes('$SYS/a/birth')]).toEqual([undefined, true, true]);
+    deliver('birth', 'a');
+    expect(service.state).toBe('RUNNING');
+  });
+
   it('hears heartbeats, is RUNNING once its birth comes back, drops a peer that says goodbye, and says goodbye itself', async () => {
     const evals: unknown[][] = [];
     const control = { eval: async (...args: unknown[]) => (evals.push(args), 1) } as unknown as Redis;
