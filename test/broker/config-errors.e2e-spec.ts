@@ -132,7 +132,7 @@ describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', ()
       const readiness = await waitFor(
         async () => {
           const answer = await broker.health('readiness');
-          return answer.body.components?.storage?.status === 'DOWN' && answer;
+          return answer.body.components?.storage?.status === 'DOWN' ? answer : undefined;
         },
         10_000,
         `storage DOWN for ${code}`,
