@@ -91,6 +91,7 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     this.heartbeats = new Heartbeats(this.view, broker, control);
     await this.heartbeats.start();
     const { signal } = this.stopping;
+    signal.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
