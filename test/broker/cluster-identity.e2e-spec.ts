@@ -111,5 +111,21 @@ describeWithRedis('demo broker: two processes started with one NODE_ID', () => {
     const replacement = await start('node-1', 'health');
     await waitFor(async () => (await replacement.health('readiness')).status === 200, 10_000, 'the replacement to be ready');
     expect(replacement.log).not.toMatch(/held by a live member/);
+
+    // A waiting twin stopped with SIGTERM exits at once, and its leave is not the holder's: node-1 stays a member.
+    const twin = await start('node-1', 'health');
+    await waitFor(
+      async () => (await twin.health('cluster')).body.details?.reason?.includes('held by a live member'),
+      10_000,
+      'the twin to wait',
+    );
+    expect(await twin.stop()).toBe(0);
+    const seen: string[][] = [];
+    for (let i = 0; i < 10; i++) {
+      seen.push((await other.health('cluster')).body.details['cluster-nodes']);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.filter((nodes) => !nodes.includes('node-1'))).toEqual([]);
+    expect((await replacement.health('readiness')).status).toBe(200);
   }, 60_000);
 });
