@@ -17,6 +17,8 @@ const FAULTS = {
   'Peer killed': 5_000,
   'Redis killed': 5_000,
   'Redis hung': 10_000,
+  "Second broker with a live member's NODE_ID": undefined,
+  'Redis refusing the password in REDIS_URL': undefined,
   'Disk full (DATA_DIR)': 5_000,
   'MQTT port taken': 3_000,
   'Certificate unusable at start': undefined,
