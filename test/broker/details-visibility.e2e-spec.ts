@@ -52,4 +52,20 @@ describe('demo broker details visibility (HEALTH_DETAILS, HEALTH_TOKEN)', () => 
       sessions: 0,
     });
   });
+
+  it('reads the authorization scheme case-insensitively and refuses anything but the exact token', async () => {
+    const broker = await BrokerProcess.start({ env: { HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 'case-token' } });
+    brokers.push(broker);
+    const shows = async (authorization: string) => {
+      const response = await fetch(`http://127.0.0.1:${broker.healthPort}/api/v1/health`, {
+        headers: { authorization },
+        signal: AbortSignal.timeout(2000),
+      });
+      return (await response.text()).includes('network-dependency');
+    };
+    for (const accepted of ['Bearer case-token', 'bearer case-token', 'BEARER  case-token'])
+      expect({ accepted, shows: await shows(accepted) }).toEqual({ accepted, shows: true });
+    for (const refused of ['Bearer case-token2', 'Bearer', 'Basic case-token', 'Bearercase-token', 'Bearer case-token extra'])
+      expect({ refused, shows: await shows(refused) }).toEqual({ refused, shows: false });
+  });
 });

@@ -82,11 +82,14 @@ function healthListeners(config: BrokerConfig): HealthListenerOptions[] {
   return [...byPort].filter(([, views]) => views.length > 0).map(([port, views]) => ({ port, bindAddress: config.healthBind, views }));
 }
 
-/** `Authorization: Bearer <HEALTH_TOKEN>` shows details; compared in constant time. */
+/** `Authorization: Bearer <HEALTH_TOKEN>` shows details; the scheme is case-insensitive (RFC 9110), the token compared in constant time. */
 function bearer(token: string): (request: unknown) => boolean {
-  const expected = Buffer.from(`Bearer ${token}`);
+  const expected = Buffer.from(token);
   return (request) => {
-    const given = Buffer.from((request as IncomingMessage).headers?.authorization ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    const header = (request as IncomingMessage).headers?.authorization ?? '';
+    const given = /^bearer +(\S+) *$/i.exec(header)?.[1];
+    if (given === undefined) return false;
+    const bytes = Buffer.from(given);
+    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
   };
 }
