@@ -8,16 +8,22 @@ import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../options/transport-options.js';
 import { haproxyAgentReply } from '../views/haproxy-agent.view.js';
+import { ConnectionSlots, LISTEN_BACKLOG, type SlotHolder } from './connection-slots.js';
+
+/** How long a check connection may stay open, answered or not, whatever its client does. */
+const CHECK_DEADLINE_MS = 2_000;
 
 /**
  * A TCP port answering HAProxy's `agent-check`: one line from the latest snapshot, then close.
- * Whatever HAProxy sends (`agent-send`) is ignored.
+ * Whatever HAProxy sends (`agent-send`) is read and ignored. Held connections never stall an answer:
+ * past DEFAULT_MAX_CONNECTIONS the oldest answered ones are closed (ConnectionSlots).
  */
 @Injectable()
 export class AgentCheckServer {
   private readonly logger = new Logger('Health');
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly slots = new ConnectionSlots(DEFAULT_MAX_CONNECTIONS);
 
   constructor(
     private readonly engine: HealthEngine,
@@ -28,14 +34,12 @@ export class AgentCheckServer {
     const { enabled, port, bindAddress } = this.config.agentCheck;
     if (!enabled) return;
     const server = createServer((socket) => this.answer(socket));
-    // HAProxy opens one short connection per check and server: a cap keeps a flood from taking MQTT's descriptors.
-    server.maxConnections = DEFAULT_MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
         server.close();
         reject(new HealthError(LISTENER_FAILED('haproxy-agent', bindAddress, port, errorText(error))));
       });
-      server.listen(port, bindAddress, () => resolve());
+      server.listen(port, bindAddress, LISTEN_BACKLOG, () => resolve());
     });
     server.on('error', (error) => this.logger.error(`HAProxy agent: ${errorText(error)}`));
     this.server = server;
@@ -56,12 +60,24 @@ export class AgentCheckServer {
   }
 
   private answer(socket: Socket): void {
+    // HAProxy opens one short connection per check and server: the slots keep a flood from taking MQTT's descriptors.
+    const check: SlotHolder & { busy: boolean } = { busy: false, close: () => socket.destroy() };
+    const slot = this.slots.admit(check);
+    const deadline = setTimeout(() => socket.destroy(), CHECK_DEADLINE_MS);
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      slot.release();
+      clearTimeout(deadline);
+    });
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(2_000, () => socket.destroy());
+    socket.resume();
     const snapshot = this.engine.forProbe();
-    if (snapshot instanceof Promise) void snapshot.then((s) => socket.end(haproxyAgentReply(s, this.config)));
-    else socket.end(haproxyAgentReply(snapshot, this.config));
+    if (!(snapshot instanceof Promise)) return void socket.end(haproxyAgentReply(snapshot, this.config));
+    check.busy = true;
+    void snapshot.then((s) => {
+      check.busy = false;
+      socket.end(haproxyAgentReply(s, this.config));
+    });
   }
 }

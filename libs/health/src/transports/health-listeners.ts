@@ -6,6 +6,7 @@ import { LISTENER_FAILED } from '../errors/messages.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ListenerDefinition } from '../options/transport-options.js';
+import { LISTEN_BACKLOG } from './connection-slots.js';
 import { HealthRequestHandler } from './health-request.handler.js';
 import { ProbeServer } from './probe-server.js';
 import { listenerRouter, type ViewRouter } from './view-router.js';
@@ -64,7 +65,7 @@ export class HealthListeners {
       server.once('error', (error) =>
         reject(new HealthError(LISTENER_FAILED(definition.name, definition.bindAddress, definition.port, errorText(error)))),
       );
-      server.listen(definition.port, definition.bindAddress, () => resolve());
+      server.listen(definition.port, definition.bindAddress, LISTEN_BACKLOG, () => resolve());
     });
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
     this.servers.push({ definition, probe });

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
+import type { ConnectionSlots, Slot, SlotHolder } from './connection-slots.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { dateAndEnd, encodeResponse } from './response-bytes.js';
 
@@ -37,17 +38,23 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * not read its answers, so memory stays bounded whatever a client pipelines. Anything unusual
  * (a body, a query, a stream, an authorize() call) is handed to node:http with the bytes unread.
  */
-export class ProbeConnection {
+export class ProbeConnection implements SlotHolder {
   private input: Buffer = EMPTY;
   private waiting = false;
   private headTimer?: NodeJS.Timeout;
+  /** Answers being computed (a promise on the fast path, a request on node:http's). */
+  answering = 0;
+  /** Its place among the listener's connections; the listener moves it when the connection becomes a stream. */
+  slot: Slot;
 
   constructor(
-    private readonly socket: Socket,
+    readonly socket: Socket,
     private readonly answer: (head: RequestHead) => ProbeOutcome,
     private readonly handOff: (socket: Socket) => void,
     private readonly limits: ConnectionLimits,
+    slots: ConnectionSlots,
   ) {
+    this.slot = slots.admit(this);
     socket.setNoDelay(true);
     socket.setTimeout(limits.keepAliveMs, this.onIdle);
     socket.on('data', this.onData);
@@ -55,7 +62,16 @@ export class ProbeConnection {
     socket.on('close', this.onClose);
   }
 
+  get busy(): boolean {
+    return this.answering > 0;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
   private readonly onData = (chunk: Buffer): void => {
+    this.slot.touch();
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
     if (!this.waiting) this.process();
     else if (this.input.length > this.limits.maxQueuedBytes) this.socket.destroy();
@@ -83,10 +99,11 @@ export class ProbeConnection {
       if (outcome === HAND_OFF) return this.giveToNodeHttp();
       this.input = this.input.subarray(head.length);
       if (outcome instanceof Promise) {
+        this.answering++;
         return this.hold(
           outcome.then(
-            (view) => (this.write(view, head) ? this.drained() : undefined),
-            () => (this.write(serverError(), head) ? this.drained() : undefined),
+            (view) => this.writeLater(view, head),
+            () => this.writeLater(serverError(), head),
           ),
         );
       }
@@ -94,6 +111,11 @@ export class ProbeConnection {
       const drained = this.drained();
       if (drained) return this.hold(drained);
     }
+  }
+
+  private writeLater(view: ViewResponse, head: RequestHead): Promise<void> | undefined {
+    this.answering--;
+    return this.write(view, head) ? this.drained() : undefined;
   }
 
   /**

@@ -5,6 +5,7 @@ import { errorText } from '../errors/error-text.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
 import type { HealthRequestHandler } from './health-request.handler.js';
+import { ConnectionSlots } from './connection-slots.js';
 import { closing, HAND_OFF, ProbeConnection, type ConnectionLimits, type ProbeOutcome } from './probe-connection.js';
 import type { RequestHead } from './request-head.js';
 import type { RouteMatch, ViewRouter } from './view-router.js';
@@ -26,15 +27,25 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
 };
 
 /**
+ * Dashboard event streams held open at once per listener, beside its `maxConnections`; a newer one
+ * closes the oldest (its page reconnects by itself).
+ */
+export const MAX_EVENT_STREAMS = 16;
+
+/**
  * One dedicated listener: a TCP server whose connections answer probes on the fast path, and a
  * node:http server (never listening itself) that takes over a connection for anything else.
- * `maxConnections` bounds the file descriptors the health port can ever take from MQTT.
+ * `maxConnections` bounds the file descriptors the health port keeps from MQTT without ever refusing
+ * a probe: past it the least recently active connections are closed (ConnectionSlots). Event
+ * streams have slots of their own, so they never take a probe's.
  */
 export class ProbeServer {
   private readonly logger = new Logger('Health');
   readonly server: Server;
   private readonly http: HttpServer;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Map<Socket, ProbeConnection>();
+  private readonly probeSlots: ConnectionSlots;
+  private readonly streamSlots = new ConnectionSlots(MAX_EVENT_STREAMS);
 
   constructor(
     private readonly router: ViewRouter,
@@ -58,24 +69,28 @@ export class ProbeServer {
     // Connections come in through emit('connection'): start node's header and request timeouts by hand.
     this.http.emit('listening');
     this.server = createServer((socket) => this.accept(socket));
-    this.server.maxConnections = maxConnections;
+    this.probeSlots = new ConnectionSlots(maxConnections);
   }
 
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.connections.keys()) socket.destroy();
     this.http.close(() => undefined);
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    new ProbeConnection(
+    const connection = new ProbeConnection(
       socket,
       (head) => this.answer(head),
       (taken) => this.http.emit('connection', taken),
       LIMITS,
+      this.probeSlots,
     );
+    this.connections.set(socket, connection);
+    socket.once('close', () => {
+      this.connections.delete(socket);
+      connection.slot.release();
+    });
   }
 
   /** The fast path: a plain GET or HEAD of a known route, answered from the memoised snapshot. */
@@ -94,6 +109,8 @@ export class ProbeServer {
   /** The node:http path: queries, percent-encoding, bodies, authorize(), the event stream. */
   private serve(request: IncomingMessage, response: ServerResponse): void {
     const method = request.method ?? 'GET';
+    const connection = this.connections.get(request.socket as Socket);
+    connection?.slot.touch();
     const send = (view: ViewResponse) => {
       writeResponse(response, view, method);
       this.closeIfUnread(request.socket);
@@ -112,14 +129,27 @@ export class ProbeServer {
       if (this.handler.stream(method, match, request, response)) {
         // A stream is quiet between heartbeats; it watches its own client.
         request.socket.setTimeout(0);
+        if (connection) this.becomeStream(connection);
         return;
       }
       const answer = this.handler.answer(method, match, query, request);
-      if (answer instanceof Promise) answer.then(send, (error) => this.fail(error, send));
-      else send(answer);
+      if (!(answer instanceof Promise)) return send(answer);
+      // Busy until answered: a full listener does not close a connection whose answer it is computing.
+      if (connection) connection.answering++;
+      void answer
+        .then(send, (error) => this.fail(error, send))
+        .finally(() => {
+          if (connection) connection.answering--;
+        });
     } catch (error) {
       this.fail(error, send);
     }
+  }
+
+  /** A stream leaves the probe slots for the stream slots. */
+  private becomeStream(connection: ProbeConnection): void {
+    connection.slot.release();
+    connection.slot = this.streamSlots.admit(connection);
   }
 
   /** node:http writes every pipelined answer it has parsed, read or not: past MAX_UNREAD_BYTES the connection is closed. */
