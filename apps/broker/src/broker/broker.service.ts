@@ -3,6 +3,7 @@ import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes
 import { HealthService, type BrokerState, type StorageProbe } from 'nestjs-mqtt-health';
 import { ClusterMembershipService } from '../cluster/cluster-membership.service.js';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
+import { escapeClientText } from '../extensions/extension-error.util.js';
 import { ExtensionHost } from '../extensions/extension-host.service.js';
 import { MqttListenersService } from '../listeners/mqtt-listeners.service.js';
 import { deliverEveryMessage, openStorage, withTimeout, type BrokerStorage } from '../storage/broker-storage.js';
@@ -114,7 +115,10 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     // unavailable; the errors an outage causes (every will sweep, say) are logged once per outage.
     const storage = this.storage;
     (broker as NodeJS.EventEmitter).on('error', (error: Error) => storage.reportError('broker', error));
-    broker.on('clientError', (client: Client, error: Error) => this.logger.debug(`client ${client.id}: ${error.message}`));
+    // Both the id and the message (which may quote a packet) are the client's text: escaped, so they cannot forge a log line.
+    broker.on('clientError', (client: Client, error: Error) =>
+      this.logger.debug(`client ${escapeClientText(String(client.id))}: ${escapeClientText(String(error?.message))}`),
+    );
     this.brokerStartedAt = Date.now();
     if (this.cluster.enabled) await this.cluster.join(broker, this.storage.control!);
     signal.throwIfAborted();
