@@ -88,8 +88,7 @@ export class ProbeConnection implements SlotHolder {
       if (head === 'incomplete') return this.awaitRestOfHead();
       clearTimeout(this.headTimer);
       this.headTimer = undefined;
-      if (head === 'too-large') return this.reject(431, 'Request Header Fields Too Large');
-      if (head === 'malformed') return this.reject(400, 'Bad Request');
+      if (head === 'unusual') return this.giveToNodeHttp();
       let outcome: ProbeOutcome;
       try {
         outcome = this.answer(head);

@@ -53,21 +53,7 @@ export class ProbeServer {
     private readonly config: HealthConfig,
     maxConnections: number,
   ) {
-    this.http = createHttpServer(
-      {
-        headersTimeout: 5_000,
-        requestTimeout: 10_000,
-        keepAliveTimeout: 5_000,
-        connectionsCheckingInterval: 1_000,
-        maxHeaderSize: 8 * 1024,
-      },
-      (request, response) => this.serve(request, response),
-    );
-    // A connection making no progress either way (a client that reads nothing) is closed, as on the fast path.
-    this.http.timeout = LIMITS.keepAliveMs;
-    this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => rejectClient(error, socket));
-    // Connections come in through emit('connection'): start node's header and request timeouts by hand.
-    this.http.emit('listening');
+    this.http = listenerHttpServer((request, response) => this.serve(request, response));
     this.server = createServer((socket) => this.accept(socket));
     this.probeSlots = new ConnectionSlots(maxConnections);
   }
@@ -95,11 +81,10 @@ export class ProbeServer {
 
   /** The fast path: a plain GET or HEAD of a known route, answered from the memoised snapshot. */
   private answer(head: RequestHead): ProbeOutcome {
-    if (head.method === 'CONNECT') return badRequest('CONNECT is not supported');
     if (!head.http10 && head.headers.host === undefined) return badRequest('a Host header is required');
     const target = head.target;
     if (target.length > MAX_URL_LENGTH) return uriTooLong();
-    if (head.hasBody || target[0] !== '/' || target.includes('?') || target.includes('%')) return HAND_OFF;
+    if (target.includes('?') || target.includes('%')) return HAND_OFF;
     if (this.config.showDetails === 'when-authorized') return HAND_OFF;
     const match = this.router.match(target);
     if (match?.route.transport === 'event-stream' && head.method === 'GET') return HAND_OFF;
@@ -171,10 +156,50 @@ function uriTooLong(): ViewResponse {
   return jsonResponse(414, { statusCode: 414, error: 'URI Too Long', message: `URLs are limited to ${MAX_URL_LENGTH} characters` });
 }
 
+/**
+ * The node:http half of a listener, fed connections by emit('connection') and never listening
+ * itself: what the fast path hands over, it parses and refuses as node:http does. Exported so that
+ * the fast path can be held to it.
+ */
+export function listenerHttpServer(onRequest: (request: IncomingMessage, response: ServerResponse) => void): HttpServer {
+  const http = createHttpServer(
+    {
+      headersTimeout: 5_000,
+      requestTimeout: 10_000,
+      keepAliveTimeout: LIMITS.keepAliveMs,
+      connectionsCheckingInterval: 1_000,
+      maxHeaderSize: LIMITS.maxHeadBytes,
+    },
+    onRequest,
+  );
+  // A connection making no progress either way (a client that reads nothing) is closed, as on the fast path.
+  http.timeout = LIMITS.keepAliveMs;
+  http.on('clientError', (error: ClientError, socket: Socket) => rejectClient(error, socket));
+  // Without this node:http drops a CONNECT without a word.
+  http.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => socket.destroy());
+    refuse(socket, 400, 'Bad Request');
+  });
+  // Connections come in through emit('connection'): start node's header and request timeouts by hand.
+  http.emit('listening');
+  return http;
+}
+
+type ClientError = NodeJS.ErrnoException & { rawPacket?: Buffer };
+
+/** A request line whose target is past the URL limit. */
+const LONG_REQUEST_LINE = new RegExp(`(?:^|\n)[A-Z]+ [^ \r\n]{${MAX_URL_LENGTH + 1},}`);
+
 /** Malformed, oversized or too slow requests on the node:http path get a JSON 4xx and a closed socket. */
-function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
+function rejectClient(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-  const [code, text] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+  // A head too large because of its URL is a URL too long.
+  const longUrl = error.code === 'HPE_HEADER_OVERFLOW' && error.rawPacket && LONG_REQUEST_LINE.test(error.rawPacket.toString('latin1'));
+  const [code, text] = longUrl ? [414, 'URI Too Long'] : (CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request']);
+  refuse(socket, code, text);
+}
+
+function refuse(socket: Socket, code: number, text: string): void {
   const body = JSON.stringify({ statusCode: code, error: text });
   socket.end(
     `HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +

@@ -27,9 +27,13 @@ describe('jsonResponse', () => {
 
 describe('emptyResponse', () => {
   it('has no body, a zero length and no caching', () => {
-    const response = emptyResponse(204);
-    expect(response).toEqual({ statusCode: 204, headers: { 'cache-control': 'no-store', 'content-length': '0' } });
+    const response = emptyResponse(503);
+    expect(response).toEqual({ statusCode: 503, headers: { 'cache-control': 'no-store', 'content-length': '0' } });
     expect(response.body).toBeUndefined();
+  });
+
+  it('sends no Content-Length with a 204 (RFC 9110)', () => {
+    expect(emptyResponse(204)).toEqual({ statusCode: 204, headers: { 'cache-control': 'no-store' } });
   });
 });
 

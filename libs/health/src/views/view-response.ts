@@ -22,7 +22,8 @@ export function jsonResponse(statusCode: number, payload: unknown): ViewResponse
 }
 
 export function emptyResponse(statusCode: number): ViewResponse {
-  return { statusCode, headers: { 'cache-control': NO_STORE, 'content-length': '0' } };
+  // RFC 9110 forbids Content-Length in a 204.
+  return { statusCode, headers: statusCode === 204 ? { 'cache-control': NO_STORE } : { 'cache-control': NO_STORE, 'content-length': '0' } };
 }
 
 export function notFound(message: string): ViewResponse {
