@@ -13,6 +13,7 @@ import {
   type LogLevel,
 } from './config/index.js';
 import { ExtensionHost } from './extensions/extension-host.service.js';
+import { strayRejections } from './extensions/stray-rejections.js';
 import { healthEndpoints } from './health-endpoints.js';
 import { BootLogger } from './lifecycle/boot-logger.js';
 import { blockedLoopWatchdog } from './lifecycle/blocked-loop.watchdog.js';
@@ -71,12 +72,23 @@ function close(context: INestApplicationContext, exitCode: number): void {
 
 // ioredis rejects the commands it queued once a connection gives up; during a Redis outage or a shutdown
 // those rejections are expected, and ending the process for them would restart every broker at once.
+// Any other rejection nobody handled is logged, rate-limited, and the broker carries on (StrayRejections):
+// one an extension leaves floating in a hook would otherwise let any client end the process.
 let redisRejections = 0;
 process.on('unhandledRejection', (reason) => {
-  if (!(reason instanceof Error) || reason.name !== 'MaxRetriesPerRequestError') throw reason;
+  if (!isRedisGiveUp(reason)) return strayRejections.report(reason);
   const level = redisRejections++ === 0 ? 'warn' : 'debug';
   new Logger('Storage')[level](`a Redis command failed after its connection was lost (${reason.message}); the broker carries on`);
 });
+
+function isRedisGiveUp(reason: unknown): reason is Error {
+  try {
+    return reason instanceof Error && reason.name === 'MaxRetriesPerRequestError';
+  } catch {
+    // A Proxy whose traps throw, rejected by extension code.
+    return false;
+  }
+}
 
 // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit code would not be 0.
 // Listening from the start: a signal while the app is still being created closes it once it exists.

@@ -44,6 +44,8 @@ export interface BrokerConfig {
   readonly extensionStartTimeoutMs: number;
   /** How long a broker hook of an extension may take to answer; past it the request is refused. `EXTENSION_HOOK_TIMEOUT_MS`, default 5000. */
   readonly extensionHookTimeoutMs: number;
+  /** How long a hook failure keeps its extension DEGRADED; it stays in the details afterwards. `EXTENSION_FAILURE_WINDOW_MS`, default 300000. */
+  readonly extensionFailureWindowMs: number;
   /** After the drain, how long closing may take before the process exits anyway. `SHUTDOWN_TIMEOUT_MS`, default 10000. */
   readonly shutdownTimeoutMs: number;
   /** Zeebe's rule, opt-in: liveness fails once the node has been out of its cluster this long. `CLUSTER_LIVENESS_GRACE_MS`, unset = off. */
@@ -144,6 +146,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     extensionStartTimeoutMs: integer(read, 'EXTENSION_START_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
     // A client waits for the answer without reading its other packets, pings included: stay under its keep-alive.
     extensionHookTimeoutMs: integer(read, 'EXTENSION_HOOK_TIMEOUT_MS', 1, 60_000) ?? 5000,
+    extensionFailureWindowMs: integer(read, 'EXTENSION_FAILURE_WINDOW_MS', 1000, 86_400_000) ?? 300_000,
     shutdownTimeoutMs: integer(read, 'SHUTDOWN_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
     clusterLivenessGraceMs: integer(read, 'CLUSTER_LIVENESS_GRACE_MS', 1, 86_400_000),
     healthDetails: healthDetails as BrokerConfig['healthDetails'],

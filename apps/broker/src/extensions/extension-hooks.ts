@@ -10,14 +10,29 @@ export type HookName = 'authorizePublish' | 'authorizeSubscribe';
 export type HookVerdict = boolean | Promise<boolean>;
 
 /**
+ * Hook answers one client may have pending at once. Each costs about 2 KB until it settles or times out, and one
+ * SUBSCRIBE packet may carry thousands of filters; past the bound the client's next requests are refused unasked.
+ */
+export const MAX_PENDING_ANSWERS_PER_CLIENT = 1_000;
+/** Hook answers pending across all clients (about 20 MB at most); past it every request is refused unasked. */
+export const MAX_PENDING_ANSWERS = 10_000;
+
+/** Stands for the broker itself, which publishes without a client (wills, $SYS). */
+const NO_CLIENT = {};
+
+/**
  * Calls extensions' hooks and turns what they do into a verdict: `false`, or a promise of it, refuses;
  * anything else allows. A throw, a rejection, or an answer later than EXTENSION_HOOK_TIMEOUT_MS refuses too
  * and turns the extension DEGRADED with the reason, escaped (it often echoes a client's topic or id).
  * Lateness is judged by the clock when the answer arrives, not only by a timer: a hook that holds the event
  * loop (a synchronous busy loop) delays every timer, and its answer must still count as late.
+ * Every verdict is reached, exactly once, whatever the answer does: the promise returned never rejects.
  */
 export class ExtensionHooks {
   private readonly failures: HookFailureLog;
+  /** Pending answers per client; a client leaves the map when its last answer settles. */
+  private readonly pendingByClient = new Map<object, number>();
+  private pendingTotal = 0;
 
   constructor(
     private readonly timeoutMs: number,
@@ -26,7 +41,17 @@ export class ExtensionHooks {
     this.failures = new HookFailureLog(logger);
   }
 
-  ask(extension: LoadedExtension, hook: HookName, instance: BrokerExtension, call: (instance: BrokerExtension) => unknown): HookVerdict {
+  /** `client` is the Aedes client asking (null for the broker itself); its pending answers are bounded. */
+  ask(
+    extension: LoadedExtension,
+    hook: HookName,
+    instance: BrokerExtension,
+    client: object | null,
+    call: (instance: BrokerExtension) => unknown,
+  ): HookVerdict {
+    const asker = client ?? NO_CLIENT;
+    const overload = this.overload(asker);
+    if (overload) return this.refuse(extension, `${hook} not asked: ${overload}`);
     const startedAt = performance.now();
     let answer: unknown;
     let pending: boolean;
@@ -44,7 +69,17 @@ export class ExtensionHooks {
       );
     }
     if (!pending) return answer !== false;
-    return this.settled(extension, hook, answer as PromiseLike<unknown>, startedAt);
+    return this.settled(extension, hook, answer, startedAt, asker);
+  }
+
+  /**
+   * Records a failure of the extension outside a hook's answer (a rejection nobody handled, found in its code):
+   * DEGRADED with the reason, logged like hook failures. `reason` must already be escaped.
+   */
+  fail(extension: LoadedExtension, reason: string): void {
+    extension.lastFailure = reason;
+    extension.lastFailureAt = Date.now();
+    this.failures.report(`extension ${extension.manifest.id}`, reason);
   }
 
   /** Drops failure counts not logged yet. */
@@ -52,30 +87,54 @@ export class ExtensionHooks {
     this.failures.stop();
   }
 
-  private settled(extension: LoadedExtension, hook: HookName, answer: PromiseLike<unknown>, startedAt: number): Promise<boolean> {
+  private overload(asker: object): string | undefined {
+    if ((this.pendingByClient.get(asker) ?? 0) >= MAX_PENDING_ANSWERS_PER_CLIENT) {
+      return `too many pending hook answers for one client (${MAX_PENDING_ANSWERS_PER_CLIENT})`;
+    }
+    if (this.pendingTotal >= MAX_PENDING_ANSWERS) return `too many pending hook answers in all (${MAX_PENDING_ANSWERS})`;
+    return undefined;
+  }
+
+  private settled(extension: LoadedExtension, hook: HookName, answer: unknown, startedAt: number, asker: object): Promise<boolean> {
+    this.count(asker, 1);
     return new Promise<boolean>((resolve) => {
       let decided = false;
       const decide = (verdict: () => boolean) => {
         if (decided) return;
         decided = true;
         clearTimeout(timer);
-        resolve(verdict());
+        this.count(asker, -1);
+        try {
+          resolve(verdict());
+        } catch {
+          resolve(false);
+        }
       };
       const late = () => this.refuse(extension, `${hook} did not settle within ${this.timeoutMs} ms (EXTENSION_HOOK_TIMEOUT_MS)`);
       const timer = setTimeout(() => decide(late), this.timeoutMs - (performance.now() - startedAt));
       const inTime = () => performance.now() - startedAt <= this.timeoutMs;
-      // Promise.resolve adopts any thenable, and turns a `then` that throws into a rejection.
-      Promise.resolve(answer).then(
-        (value) => decide(() => (inTime() ? value !== false : late())),
-        (error: unknown) => decide(() => (inTime() ? this.refuse(extension, `${hook} rejected with ${describeError(error)}`) : late())),
-      );
+      const rejected = (error: unknown) =>
+        decide(() => (inTime() ? this.refuse(extension, `${hook} rejected with ${describeError(error)}`) : late()));
+      try {
+        // Adopted through a resolve function, not Promise.resolve(), which reads the answer's `constructor` and
+        // throws at once if that throws. This way whatever the answer does (a `then` getter or call that throws,
+        // a `constructor` or Symbol.species that throws) becomes a rejection, i.e. a refusal.
+        new Promise<unknown>((adopt) => adopt(answer)).then((value) => decide(() => (inTime() ? value !== false : late())), rejected);
+      } catch (error) {
+        rejected(error);
+      }
     });
   }
 
+  private count(asker: object, delta: 1 | -1): void {
+    this.pendingTotal += delta;
+    const pending = (this.pendingByClient.get(asker) ?? 0) + delta;
+    if (pending > 0) this.pendingByClient.set(asker, pending);
+    else this.pendingByClient.delete(asker);
+  }
+
   private refuse(extension: LoadedExtension, reason: string): false {
-    const escaped = escapeClientText(reason);
-    extension.lastFailure = escaped;
-    this.failures.report(extension.manifest.id, escaped);
+    this.fail(extension, escapeClientText(reason));
     return false;
   }
 }

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { ExtensionSource, ExtensionState } from 'nestjs-mqtt-health';
@@ -11,6 +12,7 @@ import { ExtensionRunner } from './extension-runner.js';
 import type { BrokerExtension } from './extension.interface.js';
 import { defaultManifest, hasManifest, readManifest } from './extension.loader.js';
 import type { LoadedExtension } from './loaded-extension.interface.js';
+import { strayRejections } from './stray-rejections.js';
 
 /** What the host is busy with while the app closes, for the shutdown watchdog's message. */
 export interface ExtensionHostWork {
@@ -42,10 +44,12 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   private readonly runner: ExtensionRunner;
   private readonly hooks: ExtensionHooks;
   private stopState: ExtensionHostWork['stop'] = 'not called';
+  private readonly disownRejections: () => void;
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
     this.runner = new ExtensionRunner(config.extensionStartTimeoutMs, this.closing.signal, this.logger);
     this.hooks = new ExtensionHooks(config.extensionHookTimeoutMs, this.logger);
+    this.disownRejections = strayRejections.addOwner((stack, reason) => this.ownRejection(stack, reason));
   }
 
   /** Whether any extension runs, i.e. whether hooks need calling at all. */
@@ -66,6 +70,8 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       startedAt: e.startedAt,
       lastStartupFailure: e.lastStartupFailure,
       lastFailure: e.lastFailure,
+      lastFailureAt: e.lastFailureAt,
+      failing: e.lastFailureAt !== undefined && Date.now() - e.lastFailureAt < this.config.extensionFailureWindowMs,
       lastConfigurationFailure: e.lastConfigurationFailure,
       reloadedAt: e.reloadedAt,
       configuration: e.configuration,
@@ -107,6 +113,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   async stop(): Promise<void> {
     this.watcher.unwatchAll();
     this.hooks.stop();
+    this.disownRejections();
     this.chain = [];
     this.stopState = 'pending';
     await Promise.all(this.loaded.map((extension) => this.stopExtension(extension)));
@@ -128,6 +135,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       chain,
       0,
       'authorizePublish',
+      client,
       (instance) => instance.authorizePublish!(who, view),
       (refusedBy) => callback(refusedBy ? new Error(`publish to ${escapeClientText(topic)} refused by extension ${refusedBy}`) : null),
     );
@@ -145,6 +153,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       chain,
       0,
       'authorizeSubscribe',
+      client,
       (instance) => instance.authorizeSubscribe!(who, subscription),
       (refusedBy) => callback(null, refusedBy ? null : subscription),
     );
@@ -158,6 +167,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
     chain: readonly LoadedExtension[],
     from: number,
     hook: HookName,
+    client: Client | null,
     call: (instance: BrokerExtension) => unknown,
     done: (refusedBy?: string) => void,
   ): void {
@@ -165,10 +175,14 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       const extension = chain[i];
       const instance = extension.instance;
       if (!instance?.[hook]) continue;
-      const verdict = this.hooks.ask(extension, hook, instance, call);
+      const verdict = this.hooks.ask(extension, hook, instance, client, call);
       if (verdict === true) continue;
       if (verdict === false) return done(extension.manifest.id);
-      void verdict.then((allowed) => (allowed ? this.decide(chain, i + 1, hook, call, done) : done(extension.manifest.id)));
+      // The verdict never rejects (ExtensionHooks); should it ever, the client is still answered, with a refusal.
+      void verdict.then(
+        (allowed) => (allowed ? this.decide(chain, i + 1, hook, client, call, done) : done(extension.manifest.id)),
+        () => done(extension.manifest.id),
+      );
       return;
     }
     done();
@@ -181,6 +195,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       extension.instance = instance;
       extension.startedAt = extension.reloadedAt = Date.now();
       extension.lastStartupFailure = extension.lastFailure = extension.lastConfigurationFailure = undefined;
+      extension.lastFailureAt = undefined;
       this.logger.log(`extension ${extension.manifest.id} ${extension.manifest.version} started`);
     } catch (error) {
       if (this.closing.signal.aborted) {
@@ -241,12 +256,21 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       extension.configuration = configuration;
       extension.reloadedAt = Date.now();
       extension.lastConfigurationFailure = extension.lastFailure = undefined;
+      extension.lastFailureAt = undefined;
       void this.runner.stop(extension.manifest.id, previous);
       this.logger.log(`extension ${extension.manifest.id} reconfigured`);
     } catch (error) {
       extension.lastConfigurationFailure = `configuration rejected, previous one still in force: ${describeError(error)}`;
       this.logger.error(`extension ${extension.manifest.id}: ${extension.lastConfigurationFailure}${advice(error)}`);
     }
+  }
+
+  /** A rejection nobody handled whose stack runs through an extension's folder is that extension's failure. */
+  private ownRejection(stack: string, reason: string): boolean {
+    const extension = this.loaded.find((e) => stack.includes(`${pathToFileURL(e.folder).href}/`) || stack.includes(`${e.folder}${sep}`));
+    if (!extension) return false;
+    this.hooks.fail(extension, `a promise it left unhandled was rejected with ${reason}`);
+    return true;
   }
 
   private rebuildChain(): void {

@@ -10,5 +10,7 @@ export interface LoadedExtension {
   configuration?: Record<string, unknown>;
   lastStartupFailure?: string;
   lastFailure?: string;
+  /** When lastFailure happened (epoch ms): it keeps the extension DEGRADED for EXTENSION_FAILURE_WINDOW_MS. */
+  lastFailureAt?: number;
   lastConfigurationFailure?: string;
 }

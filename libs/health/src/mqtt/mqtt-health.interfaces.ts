@@ -88,6 +88,13 @@ export interface ExtensionState {
   readonly lastStartupFailure?: string;
   /** The latest exception a hook threw, caught by the host. */
   readonly lastFailure?: string;
+  /** When lastFailure happened (epoch ms), shown as `last-failure-at`. */
+  readonly lastFailureAt?: number;
+  /**
+   * Whether lastFailure still makes the extension DEGRADED: a host may let a failure any client can cause age
+   * out, keeping it in the details. Absent: DEGRADED for as long as lastFailure is set.
+   */
+  readonly failing?: boolean;
   /** The latest rejected configuration reload; the previous configuration stays in force. */
   readonly lastConfigurationFailure?: string;
   readonly reloadedAt?: number;

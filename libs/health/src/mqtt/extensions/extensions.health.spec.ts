@@ -57,6 +57,16 @@ describe('ExtensionsHealthIndicator', () => {
     });
   });
 
+  it('turns UP again once the host says a hook failure no longer counts, keeping it and its time in the details', () => {
+    const aged = extensionComponent({ ...base, lastFailure: 'TypeError: x', lastFailureAt: 1_700_000_000_000, failing: false });
+    expect(aged.components!.internals.components!.entrypoint).toEqual({
+      status: 'UP',
+      details: { 'started-at': base.startedAt, 'last-failure': 'TypeError: x', 'last-failure-at': 1_700_000_000_000 },
+    });
+    const recent = extensionComponent({ ...base, lastFailure: 'TypeError: x', lastFailureAt: 1_700_000_000_000, failing: true });
+    expect(recent.components!.internals.components!.entrypoint.status).toBe('DEGRADED');
+  });
+
   it('keeps a disabled extension out of trouble', () => {
     const disabled = extensionComponent({ ...base, enabled: false, started: false, startedAt: undefined });
     expect(disabled.details!.enabled).toBe(false);

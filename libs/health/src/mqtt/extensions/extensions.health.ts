@@ -9,7 +9,7 @@ import type { ExtensionSource, ExtensionState } from '../mqtt-health.interfaces.
 /**
  * One sub-component per extension, shaped like HiveMQ's: metadata in details, `internals/entrypoint`
  * (DOWN with `last-startup-failure` when it could not start, DEGRADED with `last-failure` when a
- * hook threw), `internals/license` where one applies, `application/configuration` (DEGRADED when a
+ * hook threw, UP again with it once the host says it no longer counts: `failing: false`), `internals/license` where one applies, `application/configuration` (DEGRADED when a
  * reload was rejected). Not a readiness member: a broken extension makes /health DOWN, not the node unready.
  * Always present, as in HiveMQ's tree: UP with no sub-components when no extension is installed.
  */
@@ -41,8 +41,9 @@ export function extensionComponent(e: ExtensionState): HealthComponent {
     entrypoint.status = HealthStatus.DOWN;
     entrypoint.details!['last-startup-failure'] = e.lastStartupFailure ?? 'extension did not start';
   } else if (e.started && e.lastFailure) {
-    entrypoint.status = HealthStatus.DEGRADED;
+    if (e.failing !== false) entrypoint.status = HealthStatus.DEGRADED;
     entrypoint.details!['last-failure'] = e.lastFailure;
+    if (e.lastFailureAt !== undefined) entrypoint.details!['last-failure-at'] = e.lastFailureAt;
   }
   const internals: Record<string, HealthComponent> = { entrypoint };
   if (e.license) {
