@@ -38,6 +38,36 @@ const BLOCKS_HOOK = `export default () => ({
   },
 });`;
 
+/** Blocks the event loop in native code (a synchronous child process) in configure(). */
+const SLEEPS_IN_CONFIGURE = `import { execSync } from 'node:child_process';
+export default () => ({
+  configure() {
+    console.error('sleeps-configure: blocking the event loop in native code');
+    execSync('sleep 30');
+  },
+});`;
+
+/** Blocks the event loop in native code in authorizePublish on native/sleep. */
+const SLEEPS_IN_HOOK = `import { execSync } from 'node:child_process';
+export default () => ({
+  configure() {},
+  authorizePublish(client, packet) {
+    if (packet.topic === 'native/sleep') {
+      console.error('sleeps-hook: blocking the event loop in native code');
+      execSync('sleep 30');
+    }
+    return true;
+  },
+});`;
+
+/** Its configure() waits (never blocks) for conf/config.json's delayMs. */
+const STARTS_SLOWLY = `export default () => ({
+  async configure(config) {
+    console.error('starts-slowly: configuring for ' + (config.delayMs ?? 0) + ' ms');
+    await new Promise((done) => setTimeout(done, config.delayMs ?? 0));
+  },
+});`;
+
 /** Keeps 1 MB more every 100 ms once a client publishes to leak/start. */
 const LEAKS = `const kept = [];
 export default () => ({
@@ -83,7 +113,11 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
   };
 
   /** A broker whose extension blocks while it starts: the Health API cannot be waited for, its log can. */
-  async function startBlockedInConfigure(env: Record<string, string>): Promise<ChildHandle> {
+  async function startBlockedInConfigure(
+    env: Record<string, string>,
+    id = 'blocks-configure',
+    source = BLOCKS_CONFIGURE,
+  ): Promise<ChildHandle> {
     const [mqttPort, healthPort] = await freePorts(2);
     const data = tempDir('broker-blocked-data-');
     dirs.push(data);
@@ -97,14 +131,14 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
           HEALTH_BIND: '127.0.0.1',
           HEALTH_AGENT_PORT: '0',
           DATA_DIR: data.path,
-          EXTENSIONS_DIR: extensionsWith('blocks-configure', BLOCKS_CONFIGURE),
+          EXTENSIONS_DIR: extensionsWith(id, source),
           ...env,
         },
         stdio: 'pipe',
       }),
     );
     handles.push(handle);
-    await waitFor(() => handle.log.includes('blocks-configure: blocking') || !handle.running, 20_000, 'configure() to block');
+    await waitFor(() => handle.log.includes(`${id}: blocking`) || !handle.running, 20_000, 'configure() to block');
     return handle;
   }
 
@@ -154,6 +188,59 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
         /ERROR \[Watchdog\] shutdown deadline .* blocked for \d+ ms, in authorizePublish \(.*blocks-hook\/index\.js:6:\d+\)/,
       ),
     ]);
+  });
+
+  it('SIGTERM while a hook blocks in native code: the process still ends within the deadline, saying the stack is unavailable', async () => {
+    const env = { EXTENSIONS_DIR: extensionsWith('sleeps-hook', SLEEPS_IN_HOOK), DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '1500' };
+    const broker = await BrokerProcess.start({ env });
+    handles.push(broker);
+    const client = await connect(broker.mqttUrl);
+    clients.push(client);
+    client.publish('native/sleep', 'x');
+    await waitFor(() => broker.log.includes('sleeps-hook: blocking'), 5000, 'the hook to block');
+    const signalledAt = Date.now();
+    broker.child.kill('SIGTERM');
+    // The deadline, the grace, the stack read (500 ms) and the wait for an exit the main thread cannot take (2 s).
+    expect(await exitWithin(broker, 2000 + 2750 + MARGIN_MS)).toBe(-1);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2000);
+    expect(watchdogLines(broker.log)).toEqual([
+      expect.stringMatching(
+        /ERROR \[Watchdog\] shutdown deadline \(2000 ms.*\) passed and the event loop has been blocked for \d+ ms \(stack unavailable: blocked in native code\); exiting/,
+      ),
+    ]);
+  });
+
+  it('configure() blocking in native code past EXTENSION_START_TIMEOUT_MS ends the process with a line naming the extension', async () => {
+    const broker = await startBlockedInConfigure({ EXTENSION_START_TIMEOUT_MS: '1500' }, 'sleeps-configure', SLEEPS_IN_CONFIGURE);
+    expect(await exitWithin(broker, 1500 + 1000 + 2500 + MARGIN_MS)).toBe(-1);
+    expect(watchdogLines(broker.log)).toEqual([
+      expect.stringMatching(
+        /ERROR \[Watchdog\] extension sleeps-configure \(its load or configure\(\)\) blocked the event loop past its deadline \(EXTENSION_START_TIMEOUT_MS 1500 ms; blocked for \d+ ms \(stack unavailable: blocked in native code\)\)/,
+      ),
+    ]);
+  });
+
+  it("another extension's hook blocking while an extension starts: the start is late, the process lives, the line names the hook", async () => {
+    const dir = extensionsWith('blocks-hook', BLOCKS_HOOK);
+    writeExtension(dir, 'starts-slowly', STARTS_SLOWLY);
+    const broker = await BrokerProcess.start({ env: { EXTENSIONS_DIR: dir, EXTENSION_START_TIMEOUT_MS: '1500' } });
+    handles.push(broker);
+    const client = await connect(broker.mqttUrl);
+    clients.push(client);
+    // A new configuration restarts starts-slowly; its configure() waits past the deadline without blocking.
+    writeFileSync(join(dir, 'starts-slowly', 'conf', 'config.json'), JSON.stringify({ delayMs: 4000 }));
+    await waitFor(() => broker.log.includes('starts-slowly: configuring for 4000 ms'), 10_000, 'the restart');
+    client.publish('block/6000', 'x');
+    await waitFor(() => broker.log.includes('blocks-hook: done'), 15_000, 'the block to end');
+    await waitFor(() => broker.log.includes('extension starts-slowly: configuration rejected'), 5000, 'the late start to be reported');
+    expect(broker.running).toBe(true);
+    // Still serving: a QoS 1 publish is acknowledged.
+    await client.publishAsync('after/block', 'x', { qos: 1 });
+    const lines = watchdogLines(broker.log);
+    expect(lines.filter((line) => line.includes('ERROR'))).toEqual([]);
+    expect(lines[0]).toMatch(
+      /WARN \[Watchdog\] extension starts-slowly .* is past its deadline \(EXTENSION_START_TIMEOUT_MS 1500 ms\) while the event loop has been blocked for \d+ ms by code not traced to it, in authorizePublish \(.*blocks-hook\/index\.js:\d+:\d+\)/,
+    );
   });
 
   it('a leak of 10 MB/s in a 200 MB heap is DEGRADED, then DOWN, in the log before V8 ends the process', async () => {

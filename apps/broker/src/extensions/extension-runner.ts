@@ -1,4 +1,6 @@
 import type { Logger } from '@nestjs/common';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { blockedLoopWatchdog } from '../lifecycle/blocked-loop.watchdog.js';
 import { withinDeadline } from './extension-deadline.js';
 import { describeError } from './extension-error.util.js';
@@ -39,15 +41,18 @@ export class ExtensionRunner {
   start(extension: LoadedExtension, what: string): Promise<StartedInstance> {
     const { id } = extension.manifest;
     // A start that blocks the event loop cannot be timed out from it: the watchdog thread ends the process.
-    const disarm = blockedLoopWatchdog.arm(
-      `extension ${id} (its load or configure())`,
-      this.timeoutMs,
-      'EXTENSION_START_TIMEOUT_MS',
-      DISABLE,
-    );
+    // A block by other code meanwhile (another extension's hook) is not this start's: only its own ends the process.
+    const deadline = blockedLoopWatchdog.arm({
+      what: `extension ${id} (its load or configure())`,
+      ms: this.timeoutMs,
+      variable: 'EXTENSION_START_TIMEOUT_MS',
+      advice: DISABLE,
+      owner: folderUrl(extension.folder),
+    });
     const work = (async () => {
       const instance = await instantiateExtension(extension.folder, extension.manifest.main);
-      return { instance, configuration: await readConfigAndApply(extension.folder, instance) };
+      const configuring = { configure: (config: unknown) => deadline.run(() => instance.configure(config)) } as BrokerExtension;
+      return { instance, configuration: await readConfigAndApply(extension.folder, configuring) };
     })();
     this.startingIds.add(id);
     const late = ({ instance }: StartedInstance) => {
@@ -56,7 +61,7 @@ export class ExtensionRunner {
     };
     return withinDeadline(work, this.timeoutMs, what, this.closing, late).finally(() => {
       this.startingIds.delete(id);
-      disarm();
+      deadline.disarm();
     });
   }
 
@@ -72,4 +77,15 @@ export class ExtensionRunner {
       this.stoppingIds.splice(this.stoppingIds.indexOf(id), 1);
     }
   }
+}
+
+/** The URL prefix of the extension's modules as the module loader names them (symbolic links resolved). */
+function folderUrl(folder: string): string {
+  let real = folder;
+  try {
+    real = realpathSync(folder);
+  } catch {
+    // Gone meanwhile: its start fails on its own.
+  }
+  return `${pathToFileURL(real).href}/`;
 }

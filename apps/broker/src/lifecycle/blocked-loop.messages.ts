@@ -2,26 +2,60 @@
 export type WatchdogMessage =
   /** The shutdown began (the watchdog may have seen the signal itself first): the deadline runs from the first. */
   | { readonly kind: 'shutdown' }
-  /** `what` must be done within `ms`; if the main thread is still blocked past that, the process ends. */
-  | {
-      readonly kind: 'arm';
-      readonly id: number;
-      readonly what: string;
-      readonly ms: number;
-      readonly variable: string;
-      readonly advice: string;
-    }
+  /**
+   * `what` must be done within `ms`; if the main thread is still blocked past that by `what` itself (its
+   * synchronous part is running, or the stack has a frame under `owner`), the process ends.
+   */
+  | ({ readonly kind: 'arm'; readonly id: number } & ArmedDeadline)
   | { readonly kind: 'disarm'; readonly id: number };
+
+/** A deadline kept for something that may block the main thread (an extension's start). */
+export interface ArmedDeadline {
+  readonly what: string;
+  readonly ms: number;
+  readonly variable: string;
+  readonly advice: string;
+  /** A file URL prefix: a frame of the blocked main thread under it means `what` is what blocks. */
+  readonly owner?: string;
+}
 
 /** What the watchdog thread starts with. */
 export interface WatchdogData {
-  /** Int32Array over a SharedArrayBuffer: [0] = ms since `origin` of the main thread's last heartbeat. */
+  /**
+   * Int32Array over a SharedArrayBuffer: [HEARTBEAT_SLOT] = the main thread's last beat, ms since `origin`
+   * modulo 2^32 (see silenceMs); [RUNNING_SLOT] = id + 1 of the armed start whose synchronous code runs, or 0.
+   */
   readonly heartbeat: SharedArrayBuffer;
-  /** Date.now() when the heartbeat started; both threads count from it. */
+  /** monotonicMs() when the heartbeat started; both threads count from it. */
   readonly origin: number;
   readonly drainMs: number;
   readonly shutdownTimeoutMs: number;
 }
+
+export const HEARTBEAT_SLOT = 0;
+export const RUNNING_SLOT = 1;
+
+/** Milliseconds on the process's monotonic clock, the same in every thread; a wall-clock step cannot fake a block. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/** What the main thread stores as its beat at `ms` since the origin: an Int32 keeps it modulo 2^32. */
+export function beatValue(ms: number): number {
+  return ms | 0;
+}
+
+/**
+ * How long the main thread has been silent at `nowMs` (since the origin), given its last beat: the
+ * difference is taken modulo 2^32, so it stays right past 2^31 ms (24.8 days) of uptime and beyond. A
+ * beat stored just after `nowMs` was read counts as no silence.
+ */
+export function silenceMs(nowMs: number, beat: number): number {
+  return Math.max(0, (nowMs - beat) | 0);
+}
+
+/** Said instead of a frame when the inspector could not pause the main thread: it is not running JavaScript. */
+export const NATIVE_CODE = 'stack unavailable: blocked in native code';
 
 /** The main thread beats this often; a beat costs one Atomics.store. */
 export const HEARTBEAT_MS = 250;
@@ -34,6 +68,8 @@ export const BLOCKED_WARNING_MS = 5000;
 export const START_DEADLINE_GRACE_MS = 1000;
 /** After the shutdown deadline the main thread's own watchdog exits at once; this much later the worker does. */
 export const SHUTDOWN_DEADLINE_GRACE_MS = 250;
+/** How long the inspector may take to pause the main thread and read its stack; longer means native code. */
+export const STACK_READ_MS = 500;
 /** How long to wait for the main thread to take the exit through the inspector before SIGKILL. */
 export const FORCED_EXIT_WAIT_MS = 2000;
 
@@ -42,8 +78,9 @@ export function duration(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** ` in authorizePublish (file:///…/index.js:3)`, or nothing when the stack could not be read. */
+/** `, in authorizePublish (file:///…/index.js:3)`; NATIVE_CODE when the stack could not be read; nothing without frames of ours. */
 export function where(frame: string | undefined): string {
+  if (frame === NATIVE_CODE) return ` (${NATIVE_CODE})`;
   return frame ? `, in ${frame}` : '';
 }
 
@@ -62,13 +99,22 @@ export function shutdownDeadlineLine(data: Pick<WatchdogData, 'drainMs' | 'shutd
 
 /** The line for a start (an extension's load or configure()) that blocked the main thread past its deadline. */
 export function startDeadlineLine(
-  armed: { what: string; ms: number; variable: string; advice: string },
+  armed: Pick<ArmedDeadline, 'what' | 'ms' | 'variable' | 'advice'>,
   blockedMs: number,
   frame?: string,
 ): string {
   return (
     `${armed.what} blocked the event loop past its deadline (${armed.variable} ${armed.ms} ms; blocked for ${duration(blockedMs)}` +
     `${where(frame)}): a blocked broker serves neither MQTT nor probes, so it exits with code 1 to be restarted. ${armed.advice}`
+  );
+}
+
+/** Said once when a start's deadline passes while other code blocks the event loop: not a reason to end the process. */
+export function otherBlockLine(armed: Pick<ArmedDeadline, 'what' | 'ms' | 'variable'>, blockedMs: number, frame?: string): string {
+  return (
+    `${armed.what} is past its deadline (${armed.variable} ${armed.ms} ms) while the event loop has been blocked for ` +
+    `${duration(blockedMs)} by code not traced to it${where(frame)}; not ending the process for it: once the loop runs the start ` +
+    `is reported late, and the shutdown deadline still holds`
   );
 }
 

@@ -1,5 +1,22 @@
+import { Logger } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
-import { HEARTBEAT_MS, type WatchdogData, type WatchdogMessage } from './blocked-loop.messages.js';
+import {
+  type ArmedDeadline,
+  beatValue,
+  HEARTBEAT_MS,
+  HEARTBEAT_SLOT,
+  monotonicMs,
+  RUNNING_SLOT,
+  type WatchdogData,
+  type WatchdogMessage,
+} from './blocked-loop.messages.js';
+
+/** A deadline the watchdog thread keeps; what runs through run() is known to be the armed work itself. */
+export interface ArmedStart {
+  /** Runs `work` (synchronous code of the armed start) marked as such: a block inside it is the start's own. */
+  run<T>(work: () => T): T;
+  disarm(): void;
+}
 
 /**
  * The main thread's side of the watchdog thread (blocked-loop.worker.ts), which keeps the shutdown and
@@ -9,18 +26,25 @@ import { HEARTBEAT_MS, type WatchdogData, type WatchdogMessage } from './blocked
  */
 export class BlockedLoopWatchdog {
   private worker?: Worker;
+  private shared?: Int32Array;
   private nextId = 0;
 
-  /** Starts the watchdog thread; DRAIN_MS + SHUTDOWN_TIMEOUT_MS is the shutdown deadline it keeps. */
-  start(deadlines: Pick<WatchdogData, 'drainMs' | 'shutdownTimeoutMs'>): void {
+  /**
+   * Starts the watchdog thread; DRAIN_MS + SHUTDOWN_TIMEOUT_MS is the shutdown deadline it keeps. The
+   * heartbeat counts from `origin` (a monotonicMs() reading; now unless given).
+   */
+  start(deadlines: Pick<WatchdogData, 'drainMs' | 'shutdownTimeoutMs'>, origin = monotonicMs()): void {
     if (this.worker) return;
-    const heartbeat = new Int32Array(new SharedArrayBuffer(4));
-    const origin = Date.now();
-    const data: WatchdogData = { heartbeat: heartbeat.buffer as SharedArrayBuffer, origin, ...deadlines };
+    const shared = (this.shared = new Int32Array(new SharedArrayBuffer(8)));
+    const data: WatchdogData = { heartbeat: shared.buffer as SharedArrayBuffer, origin, ...deadlines };
     this.worker = new Worker(new URL('./blocked-loop.worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
+    // An error in the watchdog thread is its own: said, never a reason for the broker to stop.
+    this.worker.on('error', (error) =>
+      new Logger('Watchdog').error(`the watchdog thread failed (${error?.stack ?? String(error)}); deadlines are kept by this thread only`),
+    );
     // Neither keeps the process alive: the broker's own handles decide when it ends.
     this.worker.unref();
-    const beat = () => Atomics.store(heartbeat, 0, Date.now() - origin);
+    const beat = () => Atomics.store(shared, HEARTBEAT_SLOT, beatValue(monotonicMs() - origin));
     beat();
     setInterval(beat, HEARTBEAT_MS).unref();
   }
@@ -31,15 +55,27 @@ export class BlockedLoopWatchdog {
   }
 
   /**
-   * `what` must finish within `ms`. A main thread blocked past that (plus a second) ends the process
-   * with code 1 and a line naming `what`, `variable` and `advice`; otherwise the caller's own timer
-   * reports the lateness. Returns the disarm.
+   * `deadline.what` must finish within `deadline.ms`. A main thread blocked past that (plus a second) by
+   * the armed work itself (inside run(), or with a frame under `deadline.owner`) ends the process with
+   * code 1 and a line naming it; a block by other code is only said; otherwise the caller's own timer
+   * reports the lateness.
    */
-  arm(what: string, ms: number, variable: string, advice: string): () => void {
-    if (!this.worker) return () => undefined;
+  arm(deadline: ArmedDeadline): ArmedStart {
+    const shared = this.shared;
+    if (!this.worker || !shared) return { run: (work) => work(), disarm: () => undefined };
     const id = this.nextId++;
-    this.post({ kind: 'arm', id, what, ms, variable, advice });
-    return () => this.post({ kind: 'disarm', id });
+    this.post({ kind: 'arm', id, ...deadline });
+    return {
+      run: (work) => {
+        const outer = Atomics.exchange(shared, RUNNING_SLOT, id + 1);
+        try {
+          return work();
+        } finally {
+          Atomics.store(shared, RUNNING_SLOT, outer);
+        }
+      },
+      disarm: () => this.post({ kind: 'disarm', id }),
+    };
   }
 
   private post(message: WatchdogMessage): void {

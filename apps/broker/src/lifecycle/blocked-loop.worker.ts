@@ -2,21 +2,30 @@
  * The watchdog thread. It shares nothing with the main thread but a heartbeat and a few messages, so
  * it runs while the main thread is blocked in synchronous code: it hears SIGTERM/SIGINT itself,
  * keeps the shutdown and start deadlines, says where the main thread is stuck, and ends the process.
+ * Nothing here may throw: a dead watchdog keeps no deadline.
  */
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  type ArmedDeadline,
   BLOCKED_WARNING_MS,
   blockedLine,
   describeFrame,
   FORCED_EXIT_WAIT_MS,
   HEARTBEAT_MS,
+  HEARTBEAT_SLOT,
   logLine,
+  monotonicMs,
+  NATIVE_CODE,
+  otherBlockLine,
+  RUNNING_SLOT,
   SHUTDOWN_DEADLINE_GRACE_MS,
   shutdownDeadlineLine,
+  silenceMs,
   START_DEADLINE_GRACE_MS,
   startDeadlineLine,
+  STACK_READ_MS,
   unblockedLine,
   type WatchdogData,
   type WatchdogMessage,
@@ -28,15 +37,35 @@ interface CallFrame {
   location: { scriptId: string; lineNumber: number; columnNumber: number };
 }
 
+/** What a pause of the main thread showed: every frame's URL, and the innermost frames outside Node's own code. */
+interface MainThreadStack {
+  readonly urls: readonly string[];
+  /** NATIVE_CODE when the main thread could not be paused; undefined when no frame is outside Node's code. */
+  readonly top?: string;
+}
+
 const data = workerData as WatchdogData;
-const heartbeat = new Int32Array(data.heartbeat);
+const shared = new Int32Array(data.heartbeat);
 const armed = new Map<number, NodeJS.Timeout>();
 let shutdownTimer: NodeJS.Timeout | undefined;
 let exiting = false;
 
-const log = (level: 'WARN' | 'ERROR' | 'LOG', message: string) => writeSync(2, logLine(level, message));
+const log = (level: 'WARN' | 'ERROR' | 'LOG', message: string) => {
+  try {
+    writeSync(2, logLine(level, message));
+  } catch {
+    // stderr gone: the deadlines still hold.
+  }
+};
+const now = () => monotonicMs() - data.origin;
 /** Milliseconds since the main thread last beat. */
-const silentMs = () => Date.now() - data.origin - Atomics.load(heartbeat, 0);
+const silentMs = () => silenceMs(now(), Atomics.load(shared, HEARTBEAT_SLOT));
+
+// A throw here would end this thread and every deadline with it: say it and carry on.
+process.on('uncaughtException', (error) =>
+  log('ERROR', `watchdog thread error (carrying on): ${(error as Error)?.stack ?? String(error)}`),
+);
+process.on('unhandledRejection', (reason) => log('ERROR', `watchdog thread error (carrying on): ${String(reason)}`));
 
 parentPort!.on('message', (message: WatchdogMessage) => {
   if (message.kind === 'shutdown') return startShutdownDeadline();
@@ -45,23 +74,42 @@ parentPort!.on('message', (message: WatchdogMessage) => {
     armed.delete(message.id);
     return;
   }
-  const deadlineAt = Date.now() + message.ms;
-  // Past the deadline, the main thread's own timer reports a late start; the process ends only if it cannot run.
-  const check = () => {
-    const blockedSince = Date.now() - silentMs();
-    if (blockedSince > deadlineAt) return armed.set(message.id, setTimeout(check, START_DEADLINE_GRACE_MS));
-    void forceExit((frame) => startDeadlineLine(message, silentMs(), frame));
-  };
-  armed.set(message.id, setTimeout(check, message.ms + START_DEADLINE_GRACE_MS));
+  keepStartDeadline(message.id, message);
 });
 
 listenForSignals();
 // Unref'd: it only samples; the worker lives as long as the main thread holds it.
 setInterval(watchForBlocks, HEARTBEAT_MS * 2).unref();
 
+/**
+ * Past the deadline, the main thread's own timer reports a late start; the process ends only if it
+ * cannot run because the start itself blocks it. A block by other code is only said (and watched on).
+ */
+function keepStartDeadline(id: number, deadline: ArmedDeadline): void {
+  const deadlineAt = now() + deadline.ms;
+  let saidOther = false;
+  const again = () => armed.has(id) && armed.set(id, setTimeout(check, START_DEADLINE_GRACE_MS));
+  const check = async () => {
+    // The main thread has run since the deadline: it reports the late start itself.
+    if (now() - silentMs() > deadlineAt) return again();
+    const stack = await stackOfMainThread();
+    if (!armed.has(id) || exiting) return;
+    const running = Atomics.load(shared, RUNNING_SLOT) === id + 1;
+    const owned = deadline.owner !== undefined && stack.urls.some((url) => url.startsWith(deadline.owner!));
+    if (running || owned) return forceExit(startDeadlineLine(deadline, silentMs(), stack.top));
+    if (!saidOther) log('WARN', otherBlockLine(deadline, silentMs(), stack.top));
+    saidOther = true;
+    again();
+  };
+  armed.set(
+    id,
+    setTimeout(() => void check(), deadline.ms + START_DEADLINE_GRACE_MS),
+  );
+}
+
 function startShutdownDeadline(): void {
   shutdownTimer ??= setTimeout(
-    () => void forceExit((frame) => shutdownDeadlineLine(data, silentMs(), frame)),
+    () => void stackOfMainThread().then((stack) => forceExit(shutdownDeadlineLine(data, silentMs(), stack.top))),
     data.drainMs + data.shutdownTimeoutMs + SHUTDOWN_DEADLINE_GRACE_MS,
   );
 }
@@ -109,59 +157,79 @@ function watchForBlocks(): void {
   }
   if (silent < BLOCKED_WARNING_MS || exiting) return;
   warnedBlockMs = silent;
-  void stackOfMainThread().then((frame) => exiting || log('WARN', blockedLine(silentMs(), frame)));
+  void stackOfMainThread().then((stack) => exiting || log('WARN', blockedLine(silentMs(), stack.top)));
 }
 
 /**
  * Logs the reason, then ends the process with code 1 from the main thread through the in-process
- * inspector (whose messages a thread busy in JavaScript still takes), or with SIGKILL if it does not.
+ * inspector (whose messages a thread busy in JavaScript still takes), or with SIGKILL if it does not
+ * within FORCED_EXIT_WAIT_MS: a main thread in native code (a synchronous child process, a blocking read)
+ * takes no message until it returns, but a signal ends the process whatever it runs.
  */
-async function forceExit(reason: (frame?: string) => string): Promise<void> {
+function forceExit(reason: string): void {
   if (exiting) return;
   exiting = true;
-  log('ERROR', reason(await stackOfMainThread()));
-  setTimeout(() => process.kill(process.pid, 'SIGKILL'), FORCED_EXIT_WAIT_MS).unref();
+  setTimeout(kill, FORCED_EXIT_WAIT_MS);
+  log('ERROR', reason);
   try {
     const session = new Session();
     session.connectToMainThread();
-    session.post('Runtime.evaluate', { expression: 'process.exit(1)' });
+    session.post('Runtime.evaluate', { expression: 'process.exit(1)' }, () => undefined);
   } catch {
-    process.kill(process.pid, 'SIGKILL');
+    kill();
   }
 }
 
-/** The innermost frames of the main thread outside Node's own code, read by pausing it for a moment. */
-function stackOfMainThread(): Promise<string | undefined> {
+function kill(): void {
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * The main thread's stack, read by pausing it for a moment through the inspector; within STACK_READ_MS
+ * whatever happens, NATIVE_CODE as its top when the main thread took no inspector message meanwhile.
+ */
+function stackOfMainThread(): Promise<MainThreadStack> {
   return new Promise((resolve) => {
-    let session: Session;
+    let session: Session | undefined;
+    let settled = false;
     const scripts = new Map<string, string>();
-    const done = (frame?: string) => {
+    // Every call below may throw (the session disconnects when the read gives up): none may escape.
+    const post = (method: string, then?: () => void) => {
+      try {
+        session?.post(method, (error) => !error && !settled && then?.());
+      } catch {
+        done({ urls: [], top: NATIVE_CODE });
+      }
+    };
+    const done = (stack: MainThreadStack) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       try {
-        session.post('Debugger.resume');
-        session.post('Debugger.disable');
-        session.disconnect();
+        session?.post('Debugger.resume', () => undefined);
+        session?.post('Debugger.disable', () => undefined);
+        session?.disconnect();
       } catch {
         // Already gone.
       }
-      resolve(frame);
+      resolve(stack);
     };
-    const timer = setTimeout(() => done(), 500);
+    const timer = setTimeout(() => done({ urls: [], top: NATIVE_CODE }), STACK_READ_MS);
     try {
       session = new Session();
       session.connectToMainThread();
       session.on('Debugger.scriptParsed', ({ params }) => scripts.set(params.scriptId, params.url));
       session.on('Debugger.paused', ({ params }) => {
-        const frames = (params.callFrames as CallFrame[])
-          .map((f) => ({ ...f, url: f.url || scripts.get(f.location.scriptId) || '' }))
+        const frames = (params.callFrames as CallFrame[]).map((f) => ({ ...f, url: f.url || scripts.get(f.location.scriptId) || '' }));
+        const top = frames
           .filter((f) => f.url && !f.url.startsWith('node:'))
           .slice(0, 3)
           .map((f) => describeFrame({ functionName: f.functionName, url: f.url, ...f.location }));
-        done(frames.join(' <- ') || undefined);
+        done({ urls: frames.map((f) => f.url), top: top.join(' <- ') || undefined });
       });
-      session.post('Debugger.enable', () => session.post('Debugger.pause'));
+      post('Debugger.enable', () => post('Debugger.pause'));
     } catch {
-      done();
+      done({ urls: [], top: NATIVE_CODE });
     }
   });
 }
