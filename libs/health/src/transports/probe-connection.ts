@@ -36,19 +36,20 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * One health connection on the fast path: requests are parsed and answered in order, one at a time,
  * with bytes encoded once per snapshot. Reading pauses while an answer is pending or the client does
  * not read its answers, so memory stays bounded whatever a client pipelines. Anything unusual
- * (a body, a query, a stream, an authorize() call) is handed to node:http with the bytes unread.
+ * (a body, a query, a stream, an authorize() call, a request node:http would refuse) is handed to
+ * node:http with the bytes unread.
  */
 export class ProbeConnection implements SlotHolder {
   private input: Buffer = EMPTY;
   private waiting = false;
   private headTimer?: NodeJS.Timeout;
-  /** Answers being computed (a promise on the fast path, a request on node:http's). */
+  /** Answers being computed (promised ones, on the fast path or node:http's). */
   answering = 0;
   /** Its place among the listener's connections; the listener moves it when the connection becomes a stream. */
   slot: Slot;
 
   constructor(
-    readonly socket: Socket,
+    private readonly socket: Socket,
     private readonly answer: (head: RequestHead) => ProbeOutcome,
     private readonly handOff: (socket: Socket) => void,
     private readonly limits: ConnectionLimits,
