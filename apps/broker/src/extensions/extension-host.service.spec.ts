@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { BrokerConfig } from '../config/index.js';
+import { MAX_PENDING_ANSWERS_PER_CLIENT } from './extension-hooks.js';
 import { ExtensionHost } from './extension-host.service.js';
 
 const HOOK_TIMEOUT_MS = 200;
@@ -14,6 +15,11 @@ const MIXED = `export default () => ({
   authorizePublish(client, packet) {
     if (packet.topic.startsWith('sync/')) return packet.topic !== 'sync/deny';
     if (packet.topic.startsWith('hang/')) return new Promise(() => {});
+    if (packet.topic.startsWith('ctor/')) {
+      const answer = Promise.resolve(true);
+      Object.defineProperty(answer, 'constructor', { get() { throw new Error('constructor getter'); } });
+      return answer;
+    }
     return Promise.resolve(!packet.topic.startsWith('deny/'));
   },
   authorizeSubscribe(client, subscription) {
@@ -36,7 +42,12 @@ describe('ExtensionHost hooks', () => {
     writeFileSync(join(dir, 'mixed', 'extension.json'), JSON.stringify(manifest));
     writeFileSync(join(dir, 'mixed', 'index.mjs'), MIXED);
     writeFileSync(join(dir, 'mixed', 'conf', 'config.json'), '{}');
-    const config = { extensionsDir: dir, extensionStartTimeoutMs: 5000, extensionHookTimeoutMs: HOOK_TIMEOUT_MS } as BrokerConfig;
+    const config = {
+      extensionsDir: dir,
+      extensionStartTimeoutMs: 5000,
+      extensionHookTimeoutMs: HOOK_TIMEOUT_MS,
+      extensionFailureWindowMs: 300_000,
+    } as BrokerConfig;
     host = new ExtensionHost(config);
     await host.start();
   });
@@ -66,5 +77,31 @@ describe('ExtensionHost hooks', () => {
     expect(host.extensions()[0].lastFailure).toBe(
       `authorizePublish did not settle within ${HOOK_TIMEOUT_MS} ms (EXTENSION_HOOK_TIMEOUT_MS)`,
     );
+  });
+
+  it('answers exactly once, with a refusal, a promise whose constructor getter throws', async () => {
+    const answers: Array<Error | null | undefined> = [];
+    host.authorizePublish(client, packet('ctor/x'), (error) => answers.push(error));
+    await new Promise((resolve) => setTimeout(resolve, HOOK_TIMEOUT_MS + 100));
+    expect(answers).toEqual([new Error('publish to ctor/x refused by extension mixed')]);
+    expect(host.extensions()[0].lastFailure).toBe('authorizePublish rejected with Error: constructor getter');
+  });
+
+  it('refuses a client at once, unasked, past its bound of pending answers, and still asks the others', async () => {
+    const flooder = { id: 'flooder' } as Client;
+    const pending: Array<Promise<Error | null | undefined>> = [];
+    for (let i = 0; i < MAX_PENDING_ANSWERS_PER_CLIENT; i++) {
+      pending.push(new Promise((resolve) => host.authorizePublish(flooder, packet(`hang/${i}`), (error) => resolve(error))));
+    }
+    const answers: Array<Error | null | undefined> = [];
+    host.authorizePublish(flooder, packet('allowed/x'), (error) => answers.push(error));
+    expect(answers).toEqual([new Error('publish to allowed/x refused by extension mixed')]);
+    expect(host.extensions()[0].lastFailure).toBe(
+      `authorizePublish not asked: too many pending hook answers for one client (${MAX_PENDING_ANSWERS_PER_CLIENT})`,
+    );
+    expect(await publish('allowed/y')).toBeNull();
+    // Once they time out the client is asked again.
+    expect((await Promise.all(pending)).every((answer) => answer instanceof Error)).toBe(true);
+    expect(await new Promise((resolve) => host.authorizePublish(flooder, packet('allowed/z'), resolve))).toBeNull();
   });
 });
