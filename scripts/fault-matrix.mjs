@@ -33,6 +33,8 @@ const FAULTS = {
   'Extension failing to start': undefined,
   'Extension hanging at start': undefined,
   'Request flood on the health port': undefined,
+  'Health port held by 128+ connections': undefined,
+  '1,000-connection storm': undefined,
   'Event loop blocked for 6 s, then free': 5_000,
   SIGTERM: 1_000,
 };
