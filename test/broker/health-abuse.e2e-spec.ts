@@ -112,7 +112,7 @@ describe('the health listener under abuse', () => {
     }
     await waitFor(() => open.filter((s) => s.destroyed || s.readyState === 'open').length >= 1100, 10_000, 'connections settled');
     await sleep(500);
-    // Past maxConnections (128) the listener closes new connections at once.
+    // Past maxConnections (128) the listener closes the least recently active connections to admit new ones.
     expect(open.filter((s) => !s.destroyed && !s.closed).length).toBeLessThanOrEqual(128);
     const client = await connect(broker.mqttUrl, { connectTimeout: 3000 });
     expect(client.connected).toBe(true);
