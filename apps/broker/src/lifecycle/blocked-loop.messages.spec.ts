@@ -45,9 +45,15 @@ describe('watchdog lines', () => {
     const armed = { what: 'extension busy', ms: 2000, variable: 'EXTENSION_START_TIMEOUT_MS', advice: 'Disable it.' };
     expect(startDeadlineLine(armed, 3100)).toBe(
       'extension busy blocked the event loop past its deadline (EXTENSION_START_TIMEOUT_MS 2000 ms; blocked for 3100 ms): ' +
-        'a blocked broker serves neither MQTT nor probes, so it exits with code 1 to be restarted. Disable it.',
+        'a blocked broker serves neither MQTT nor probes, so it ends to be restarted (exiting with code 1 from the watchdog thread). Disable it.',
     );
-    expect(startDeadlineLine(armed, 3100, NATIVE_CODE)).toContain('blocked for 3100 ms (stack unavailable: blocked in native code))');
+    expect(startDeadlineLine(armed, 3100, NATIVE_CODE)).toContain(
+      'blocked for 3100 ms (stack unavailable: blocked in native code)): a blocked broker serves neither MQTT nor probes, ' +
+        'so it ends to be restarted (ending it with SIGKILL from the watchdog thread)',
+    );
+    expect(shutdownDeadlineLine({ drainMs: 0, shutdownTimeoutMs: 100 }, 3000, NATIVE_CODE)).toContain(
+      'blocked for 3000 ms (stack unavailable: blocked in native code); ending it with SIGKILL from the watchdog thread.',
+    );
     expect(otherBlockLine(armed, 2600, 'authorizePublish (file:///ext/evil/index.js:3:1)')).toBe(
       'extension busy is past its deadline (EXTENSION_START_TIMEOUT_MS 2000 ms) while the event loop has been blocked for 2600 ms ' +
         'by code not traced to it, in authorizePublish (file:///ext/evil/index.js:3:1); not ending the process for it: once the loop ' +

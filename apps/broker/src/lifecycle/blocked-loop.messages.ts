@@ -54,6 +54,11 @@ export function silenceMs(nowMs: number, beat: number): number {
   return Math.max(0, (nowMs - beat) | 0);
 }
 
+/** How the watchdog ends the process: a main thread in native code takes no exit until it returns, a signal ends it anyway. */
+function exiting(frame: string | undefined): string {
+  return frame === NATIVE_CODE ? 'ending it with SIGKILL from the watchdog thread' : 'exiting with code 1 from the watchdog thread';
+}
+
 /** Said instead of a frame when the inspector could not pause the main thread: it is not running JavaScript. */
 export const NATIVE_CODE = 'stack unavailable: blocked in native code';
 
@@ -70,7 +75,7 @@ export const START_DEADLINE_GRACE_MS = 1000;
 export const SHUTDOWN_DEADLINE_GRACE_MS = 250;
 /** How long the inspector may take to pause the main thread and read its stack; longer means native code. */
 export const STACK_READ_MS = 500;
-/** How long to wait for the main thread to take the exit through the inspector before SIGKILL. */
+/** How long to wait for a main thread busy in JavaScript to take the exit through the inspector before SIGKILL. */
 export const FORCED_EXIT_WAIT_MS = 2000;
 
 /** `1234 ms` below ten seconds, `12.3 s` above. */
@@ -93,7 +98,7 @@ export function shutdownDeadlineLine(data: Pick<WatchdogData, 'drainMs' | 'shutd
       : 'the event loop runs but the shutdown did not end';
   return (
     `shutdown deadline (${deadline} ms: DRAIN_MS ${data.drainMs} + SHUTDOWN_TIMEOUT_MS ${data.shutdownTimeoutMs}) passed and ${state}; ` +
-    `exiting with code 1 from the watchdog thread. Find what blocks the event loop, or raise SHUTDOWN_TIMEOUT_MS.`
+    `${exiting(frame)}. Find what blocks the event loop, or raise SHUTDOWN_TIMEOUT_MS.`
   );
 }
 
@@ -105,7 +110,7 @@ export function startDeadlineLine(
 ): string {
   return (
     `${armed.what} blocked the event loop past its deadline (${armed.variable} ${armed.ms} ms; blocked for ${duration(blockedMs)}` +
-    `${where(frame)}): a blocked broker serves neither MQTT nor probes, so it exits with code 1 to be restarted. ${armed.advice}`
+    `${where(frame)}): a blocked broker serves neither MQTT nor probes, so it ends to be restarted (${exiting(frame)}). ${armed.advice}`
   );
 }
 

@@ -96,7 +96,7 @@ function keepStartDeadline(id: number, deadline: ArmedDeadline): void {
     if (!armed.has(id) || exiting) return;
     const running = Atomics.load(shared, RUNNING_SLOT) === id + 1;
     const owned = deadline.owner !== undefined && stack.urls.some((url) => url.startsWith(deadline.owner!));
-    if (running || owned) return forceExit(startDeadlineLine(deadline, silentMs(), stack.top));
+    if (running || owned) return forceExit(startDeadlineLine(deadline, silentMs(), stack.top), stack);
     if (!saidOther) log('WARN', otherBlockLine(deadline, silentMs(), stack.top));
     saidOther = true;
     again();
@@ -109,7 +109,7 @@ function keepStartDeadline(id: number, deadline: ArmedDeadline): void {
 
 function startShutdownDeadline(): void {
   shutdownTimer ??= setTimeout(
-    () => void stackOfMainThread().then((stack) => forceExit(shutdownDeadlineLine(data, silentMs(), stack.top))),
+    () => void stackOfMainThread().then((stack) => forceExit(shutdownDeadlineLine(data, silentMs(), stack.top), stack)),
     data.drainMs + data.shutdownTimeoutMs + SHUTDOWN_DEADLINE_GRACE_MS,
   );
 }
@@ -163,14 +163,16 @@ function watchForBlocks(): void {
 /**
  * Logs the reason, then ends the process with code 1 from the main thread through the in-process
  * inspector (whose messages a thread busy in JavaScript still takes), or with SIGKILL if it does not
- * within FORCED_EXIT_WAIT_MS: a main thread in native code (a synchronous child process, a blocking read)
- * takes no message until it returns, but a signal ends the process whatever it runs.
+ * within FORCED_EXIT_WAIT_MS. A main thread in native code (a synchronous child process, a blocking
+ * read) has just failed to take an inspector message for STACK_READ_MS and takes none until it
+ * returns: SIGKILL at once, which ends the process whatever it runs.
  */
-function forceExit(reason: string): void {
+function forceExit(reason: string, stack: MainThreadStack): void {
   if (exiting) return;
   exiting = true;
-  setTimeout(kill, FORCED_EXIT_WAIT_MS);
   log('ERROR', reason);
+  if (stack.top === NATIVE_CODE) return kill();
+  setTimeout(kill, FORCED_EXIT_WAIT_MS);
   try {
     const session = new Session();
     session.connectToMainThread();
