@@ -26,7 +26,21 @@ setTimeout(() => {
 }, 3000);
 `;
 
+/** A process started with --input-type, which its worker threads inherit and cannot start with. */
+const THREAD_FAILS = `
+import { blockedLoopWatchdog } from '${WATCHDOG}';
+blockedLoopWatchdog.start({ drainMs: 1000, shutdownTimeoutMs: 1000 });
+setTimeout(() => { console.log('alive'); process.exit(0); }, 1500);
+`;
+
 describe('the watchdog thread', () => {
+  it('failing is said on the main thread, which carries on', () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', THREAD_FAILS], { encoding: 'utf8', timeout: 15_000 });
+    expect(run.stdout).toBe('alive\n');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/ERROR.*\[Watchdog\].*the watchdog thread failed \(.*\); deadlines are kept by this thread only/);
+  });
+
   it('keeps time past 2^31 ms of uptime: no block while the main thread beats, a real block still seen', () => {
     const dir = mkdtempSync(join(tmpdir(), 'watchdog-wrap-'));
     writeFileSync(join(dir, 'past-the-wrap.mjs'), PAST_THE_WRAP);

@@ -40,7 +40,9 @@ export class BlockedLoopWatchdog {
     this.worker = new Worker(new URL('./blocked-loop.worker.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
     // An error in the watchdog thread is its own: said, never a reason for the broker to stop.
     this.worker.on('error', (error) =>
-      new Logger('Watchdog').error(`the watchdog thread failed (${error?.stack ?? String(error)}); deadlines are kept by this thread only`),
+      new Logger('Watchdog').error(
+        `the watchdog thread failed (${error?.message ?? String(error)}); deadlines are kept by this thread only`,
+      ),
     );
     // Neither keeps the process alive: the broker's own handles decide when it ends.
     this.worker.unref();
