@@ -186,11 +186,19 @@ function kill(): void {
   process.kill(process.pid, 'SIGKILL');
 }
 
+/** The read under way, shared: two sessions pausing the main thread at once would resume each other's pause. */
+let reading: Promise<MainThreadStack> | undefined;
+
 /**
  * The main thread's stack, read by pausing it for a moment through the inspector; within STACK_READ_MS
  * whatever happens, NATIVE_CODE as its top when the main thread took no inspector message meanwhile.
  */
 function stackOfMainThread(): Promise<MainThreadStack> {
+  reading ??= readStack().finally(() => (reading = undefined));
+  return reading;
+}
+
+function readStack(): Promise<MainThreadStack> {
   return new Promise((resolve) => {
     let session: Session | undefined;
     let settled = false;
