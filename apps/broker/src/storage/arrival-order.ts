@@ -53,6 +53,8 @@ export function releaseInArrivalOrder(persistence: AedesPersistence): void {
     return entry ? queue.releaseInTurn(entry, enqueued) : enqueued;
   };
 
+  inClientOrder(store, ['incomingGetPacket', 'incomingStorePacket']);
+
   const lastDelivery = new Map<string, Promise<unknown>>();
   store.outgoingUpdate = (client: unknown, packet: unknown) => {
     const id = (client as { id: string }).id;
@@ -67,6 +69,36 @@ export function releaseInArrivalOrder(persistence: AedesPersistence): void {
     void settled.then(() => lastDelivery.get(id) === settled && lastDelivery.delete(id));
     return inTurn;
   };
+}
+
+/**
+ * Makes the named calls of one client settle in the order they were made, each still running at once.
+ *
+ * Aedes stores a client's QoS 2 message (`incomingGetPacket` to find a retransmission, then
+ * `incomingStorePacket`) before it routes the message and sends PUBREC, and numbers the message only when it
+ * routes it. LevelDB finishes concurrent writes out of order, so a client with several QoS 2 messages in flight
+ * had them routed, and acknowledged, out of order. Settled in call order, each message's store is called, and
+ * finishes, after the one before it: Aedes routes them in the order they arrived (MQTT 3.1.1 §4.6).
+ */
+function inClientOrder(store: Record<string, AsyncMethod>, names: readonly string[]): void {
+  const last = new Map<string, Promise<unknown>>();
+  for (const name of names) {
+    const call = store[name].bind(store);
+    store[name] = (client: unknown, ...rest: unknown[]) => {
+      const id = (client as { id?: string } | undefined)?.id;
+      const result = call(client, ...rest);
+      if (typeof id !== 'string') return result;
+      const previous = last.get(id);
+      const inTurn = previous ? previous.then(() => result) : result;
+      const settled = inTurn.then(
+        () => undefined,
+        () => undefined,
+      );
+      last.set(id, settled);
+      void settled.then(() => last.get(id) === settled && last.delete(id));
+      return inTurn;
+    };
+  }
 }
 
 interface Entry {
