@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { AedesPersistence } from 'aedes-persistence-types';
 import type { Redis } from 'ioredis';
 import type MQEmitterRedis from 'mqemitter-redis';
+import type { EvictionPolicy } from './redis-eviction.js';
 import { withTimeout } from './storage-state.js';
 
 /** How long the storage component reads DEGRADED after Redis lost its data: long enough for an alert to fire. */
@@ -38,6 +39,10 @@ export class RedisEmptiedWatch {
   private emptiedAt?: number;
   private notice?: string;
   private restorePending = false;
+  /** Redis' evicted_keys (INFO stats) at the last check. */
+  private evictedKeys?: number;
+  /** How the last loss came about: keys evicted under maxmemory, or emptied. */
+  private evicted?: string;
 
   constructor(
     private readonly persistence: AedesPersistence,
@@ -45,6 +50,7 @@ export class RedisEmptiedWatch {
     private readonly mq: MQEmitterRedis.MQEmitterRedis,
     nodeId: string,
     private readonly logger: Logger,
+    private readonly eviction: () => EvictionPolicy | undefined = () => undefined,
   ) {
     this.sentinelKey = `aedes-health:sentinel:${nodeId}`;
   }
@@ -52,6 +58,7 @@ export class RedisEmptiedWatch {
   /** Writes the sentinel, then follows the subscriptions: every change broadcast from now on, and what is stored. */
   async start(): Promise<void> {
     await this.control.set(this.sentinelKey, new Date().toISOString());
+    this.evictedKeys = await this.readEvictedKeys();
     await new Promise<void>((resolve) =>
       this.mq.on(
         '$SYS/sub/+',
@@ -74,7 +81,18 @@ export class RedisEmptiedWatch {
 
   /** Called on every ping: notices an emptied Redis and writes the subscriptions back (again on the next ping if that failed). */
   async check(): Promise<void> {
+    const evictedBefore = this.evictedKeys;
+    this.evictedKeys = await this.readEvictedKeys();
     if ((await this.control.exists(this.sentinelKey)) === 0) {
+      // Gone with other keys Redis evicted under maxmemory, not emptied: say so, and what to change.
+      const policy = this.eviction();
+      const evictedNow = this.evictedKeys !== undefined && evictedBefore !== undefined ? this.evictedKeys - evictedBefore : undefined;
+      this.evicted =
+        evictedNow !== undefined && evictedNow > 0
+          ? `redis evicted ${evictedNow} keys under maxmemory-policy ${policy?.policy ?? '(unread)'}, this node's sentinel among them`
+          : evictedNow === undefined && policy?.policy.startsWith('allkeys-') && policy.maxmemory > 0
+            ? `redis lost this node's sentinel key under maxmemory-policy ${policy.policy} (evicted, or emptied)`
+            : undefined;
       this.emptiedAt = Date.now();
       this.restorePending = true;
       await this.control.set(this.sentinelKey, new Date(this.emptiedAt).toISOString());
@@ -84,7 +102,10 @@ export class RedisEmptiedWatch {
 
   private async restore(): Promise<void> {
     const at = new Date(this.emptiedAt!).toISOString();
-    const lost = 'messages queued for offline sessions, retained messages and wills stored before then are lost';
+    const lost = this.evicted
+      ? 'messages queued for offline sessions, retained messages and wills may have been evicted with it'
+      : 'messages queued for offline sessions, retained messages and wills stored before then are lost';
+    const what = this.evicted ? `${this.evicted} (at ${at}; set maxmemory-policy noeviction)` : `redis lost its data at ${at}`;
     const sessions = [...this.sessions].filter(([, subs]) => subs.size > 0);
     const store = this.persistence as unknown as SubscriptionPersistence;
     let failed = 0;
@@ -101,14 +122,20 @@ export class RedisEmptiedWatch {
     }
     const subscriptions = sessions.reduce((sum, [, subs]) => sum + subs.size, 0);
     if (failed > 0) {
-      const notice = `redis lost its data at ${at}: ${lost}; the subscriptions of ${failed} of ${sessions.length} persistent sessions could not be written back yet`;
+      const notice = `${what}: ${lost}; the subscriptions of ${failed} of ${sessions.length} persistent sessions could not be written back yet`;
       if (this.notice !== notice) this.logger.warn(notice);
       this.notice = notice;
       throw new Error(notice);
     }
     this.restorePending = false;
-    this.notice = `redis lost its data at ${at} (emptied or restarted without persistence): ${lost}; the ${subscriptions} subscriptions of ${sessions.length} persistent sessions were written back`;
+    this.notice = `${this.evicted ? what : `${what} (emptied or restarted without persistence)`}: ${lost}; the ${subscriptions} subscriptions of ${sessions.length} persistent sessions were written back`;
     this.logger.warn(this.notice);
+  }
+
+  private async readEvictedKeys(): Promise<number | undefined> {
+    const stats = await this.control.info('stats').catch(() => '');
+    const evicted = /^evicted_keys:(\d+)/m.exec(stats)?.[1];
+    return evicted === undefined ? undefined : Number(evicted);
   }
 
   private follow(packet: { topic: string; payload: unknown }): void {

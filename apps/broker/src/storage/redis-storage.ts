@@ -7,6 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
 import { releaseInArrivalOrder } from './arrival-order.js';
 import { RedisEmptiedWatch } from './redis-emptied.js';
+import { evictionRefusal, readEvictionPolicy, type EvictionPolicy } from './redis-eviction.js';
 import { credentialsRefusal } from './redis-credentials.js';
 import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
@@ -91,7 +92,21 @@ export async function openRedisStorage(
   const probeKey = `aedes-health:storage-probe:${nodeId}`;
   let probes = 0;
   deliverThroughOutages(persistence, () => state.available || closing);
-  const emptied = new RedisEmptiedWatch(persistence, control, mq, nodeId, logger);
+  let eviction: EvictionPolicy | undefined;
+  /** The last policy read that evicts: keys found missing were evicted under it, even if the policy changed since. */
+  let lastEvicting: EvictionPolicy | undefined;
+  let evictionUnread = false;
+  /** Reads the eviction policy (every ping: it can change at run time); the reason storage is DOWN when it evicts. */
+  const evicting = async () => {
+    eviction = await readEvictionPolicy(control);
+    if (!eviction && !evictionUnread)
+      logger.warn('redis answers neither CONFIG GET nor INFO memory with its maxmemory-policy: keys it may evict are not watched');
+    evictionUnread = !eviction;
+    const refusal = evictionRefusal(eviction);
+    if (refusal) lastEvicting = eviction;
+    return refusal;
+  };
+  const emptied = new RedisEmptiedWatch(persistence, control, mq, nodeId, logger, () => lastEvicting ?? eviction);
   await emptied.start();
 
   return {
@@ -119,10 +134,13 @@ export async function openRedisStorage(
         await control.del(key);
         // A connection can be ready before its subscriptions are restored: prove the emitter round trip.
         await echo();
+        const refusal = await evicting();
         await emptied.check();
+        if (refusal) throw new EvictingStore(refusal);
         state.answers();
       } catch (error) {
-        if (isWriteFailure(error)) state.writeFailed(error as Error);
+        if (error instanceof EvictingStore) state.unavailable(error.message);
+        else if (isWriteFailure(error)) state.writeFailed(error as Error);
         else state.unavailable(`redis does not answer (${(error as Error).message})`);
         throw error;
       }
@@ -134,6 +152,9 @@ export async function openRedisStorage(
     },
   };
 }
+
+/** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
+class EvictingStore extends Error {}
 
 /**
  * A QoS 1/2 delivery to a persistent session first records its message id, and the subscriber's
