@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
-import { ChildHandle, freePort, freePorts, hasBinary, tempDir, waitFor } from '../support/processes.js';
+import { connect } from '../support/mqtt-clients.js';
+import { ChildHandle, freePort, freePorts, hasBinary, RedisServer, tempDir, waitFor } from '../support/processes.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 const EX_CONFIG = 78;
@@ -14,10 +17,13 @@ const NO_HANG_MS = 10_000;
 const scratch = tempDir('config-errors-');
 const aFile = join(scratch.path, 'a-file');
 writeFileSync(aFile, 'not a directory\n');
+/** What `DATA_DIR=/dev/shm/../…` reaches: a broker that accepted it would create this directory in /dev. */
+const DATA_UNDER_DEV = `broker-data-config-errors-${process.pid}`;
 const brokers: BrokerProcess[] = [];
 afterAll(async () => {
   await stopAll(brokers);
   scratch.remove();
+  rmSync(join('/dev', DATA_UNDER_DEV), { recursive: true, force: true });
 });
 
 /** Starts the broker with `env` on free ports and waits for it to exit, killing it if it is still running after NO_HANG_MS. */
@@ -62,6 +68,12 @@ describe('demo broker: configuration it cannot use is refused at start, in one l
     ['REDIS_URL with a port that is not a number', { REDIS_URL: 'redis://127.0.0.1:abc' }, 'REDIS_URL', /port "abc"/],
     ['DATA_DIR that is a file', { DATA_DIR: aFile }, 'DATA_DIR', /names a file, not a directory/],
     ['DATA_DIR under /proc', { DATA_DIR: '/proc/broker-data' }, 'DATA_DIR', /kernel filesystem \(\/proc\)/],
+    [
+      'DATA_DIR that leads into /dev through ..',
+      { DATA_DIR: `/dev/shm/../${DATA_UNDER_DEV}` },
+      'DATA_DIR',
+      /is under \/dev \(\/dev\), which holds devices and shared memory/,
+    ],
     ['EXTENSIONS_DIR that does not exist', { EXTENSIONS_DIR: join(scratch.path, 'no-such-dir') }, 'EXTENSIONS_DIR', /does not exist/],
     ['EXTENSIONS_DIR that is a file', { EXTENSIONS_DIR: aFile }, 'EXTENSIONS_DIR', /names a file/],
     ['DRAIN_MS above its maximum', { DRAIN_MS: '3600000' }, 'DRAIN_MS', /from 0 to 300000/],
@@ -148,5 +160,98 @@ describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', ()
       // A state from its start, not a change: recorded without a delay.
       if (code === 'WRONGPASS') await recordFault('Redis refusing the password in REDIS_URL', 22, broker);
     }
+  }, 40_000);
+});
+
+/** Whether this host can listen on `address` at all (a host without IPv6 cannot on ::1). */
+function canListen(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, address, () => server.close(() => resolve(true)));
+  });
+}
+
+describe('demo broker: addresses written as URLs write them', () => {
+  it('takes MQTT_BIND=[::1] and HEALTH_BIND=[::1] as the IPv6 address ::1', async () => {
+    const [mqttPort, healthPort] = await freePorts(2);
+    const env = { MQTT_BIND: '[::1]', HEALTH_BIND: '[::1]', MQTT_PORT: String(mqttPort), HEALTH_PORT: String(healthPort) };
+    if (!(await canListen('::1'))) {
+      // No IPv6 on this host: the refusal still names ::1 itself, not a name "[::1]" that does not resolve.
+      const { code, lines } = await runBroker(env);
+      expect([code, lines.length]).toEqual([EX_CONFIG, 1]);
+      expect(lines[0]).toMatch(/^Environment variable MQTT_BIND: (::1 is not an address|"::1" does not resolve)/);
+      return;
+    }
+    const child = new ChildHandle(
+      spawn(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH, HEALTH_AGENT_PORT: '0', DATA_DIR: join(scratch.path, 'data-ipv6'), DRAIN_MS: '0', ...env },
+        stdio: 'pipe',
+      }),
+    );
+    try {
+      const readiness = await waitFor(
+        async () => {
+          if (!child.running) throw new Error(`broker exited:\n${child.log}`);
+          const response = await fetch(`http://[::1]:${healthPort}/api/v1/health/readiness`, { signal: AbortSignal.timeout(2000) });
+          return response.status === 200
+            ? ((await response.json()) as { components: { mqtt: { components: Record<string, { details: object }> } } })
+            : undefined;
+        },
+        20_000,
+        'readiness 200 on http://[::1]',
+        100,
+      );
+      expect(readiness.components.mqtt.components[`tcp-listener-${mqttPort}`].details).toMatchObject({
+        'bind-address': '::1',
+        'is-running': true,
+      });
+      const client = await connect(`mqtt://[::1]:${mqttPort}`);
+      expect(client.connected).toBe(true);
+      await client.endAsync(true);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+describeWithRedis('demo broker: a REDIS_URL with an empty port', () => {
+  let own: RedisServer | undefined;
+  afterAll(async () => {
+    await own?.kill();
+  });
+
+  /** Redis on the default port: one of ours, or one already there (CI may run one as a service). */
+  async function redisOnDefaultPort(): Promise<void> {
+    own = new RedisServer(6379);
+    try {
+      await own.start();
+      return;
+    } catch (error) {
+      own = undefined;
+      const existing = new Redis(6379, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const answer = await existing.connect().then(
+        () => existing.ping(),
+        () => undefined,
+      );
+      existing.disconnect();
+      if (answer !== 'PONG') throw error;
+    }
+  }
+
+  it('uses the default port 6379, as ioredis and URL parsers read redis://host:', async () => {
+    await redisOnDefaultPort();
+    const nodeId = `empty-port-${process.pid}`;
+    const broker = await BrokerProcess.start({ env: { REDIS_URL: 'redis://127.0.0.1:', NODE_ID: nodeId } });
+    brokers.push(broker);
+    const readiness = await broker.health('readiness');
+    expect(readiness.body.components.storage).toMatchObject({ status: 'UP', details: { type: 'redis' } });
+    const observer = new Redis(6379, '127.0.0.1');
+    try {
+      expect(await observer.client('LIST')).toContain(`name=${nodeId}:persistence`);
+    } finally {
+      observer.disconnect();
+    }
+    await broker.stop();
   }, 40_000);
 });

@@ -1,12 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { parseURL } from 'ioredis/built/utils/index.js';
 import { assertMqttBindable } from './bind-address.js';
 import { BrokerConfigError, configWarnings, hideCredentials, loadBrokerConfig, MAX_DRAIN_MS } from './broker-config.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-config-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** Where a broker that accepted a DATA_DIR under /dev would have created its directory. */
+const UNDER_DEV = ['/dev/broker-data-spec', '/dev/shm/broker-data-spec'];
+afterAll(() => {
+  for (const path of [scratch, ...UNDER_DEV]) rmSync(path, { recursive: true, force: true });
+});
 const load = (env: Record<string, string>) => loadBrokerConfig({ DATA_DIR: join(scratch, 'data'), EXTENSIONS_DIR: '', ...env });
 const refusal = (env: Record<string, string>) => {
   try {
@@ -31,6 +36,22 @@ describe('loadBrokerConfig', () => {
     expect(load({ REDIS_URL: 'redis://[::1]:6379' }).redisUrl).toBe('redis://[::1]:6379');
   });
 
+  it('reads an empty REDIS_URL port as the default 6379, as ioredis does', () => {
+    for (const url of ['redis://127.0.0.1:', 'redis://:pw@redis.internal:/2', 'redis://[::1]:']) {
+      expect(refusal({ REDIS_URL: url })).toBe('accepted');
+      expect(parseURL(url).port ?? '6379').toBe('6379');
+    }
+  });
+
+  it('takes a bracketed IPv6 MQTT_BIND or HEALTH_BIND as the address inside, and refuses brackets around anything else', () => {
+    expect(load({ MQTT_BIND: '[::1]', HEALTH_BIND: '[::]' })).toMatchObject({ mqttBind: '::1', healthBind: '::' });
+    expect(load({ MQTT_BIND: '::1', HEALTH_BIND: '127.0.0.1' })).toMatchObject({ mqttBind: '::1', healthBind: '127.0.0.1' });
+    expect(refusal({ MQTT_BIND: '[127.0.0.1]' })).toMatch(/^Environment variable MQTT_BIND may put brackets only around an IPv6 address/);
+    expect(refusal({ HEALTH_BIND: '[localhost]' })).toMatch(
+      /^Environment variable HEALTH_BIND may put brackets only around an IPv6 address/,
+    );
+  });
+
   it('refuses a DATA_DIR that is a file or on a kernel filesystem, and creates a missing one for the embedded store', () => {
     const file = join(scratch, 'file');
     writeFileSync(file, '');
@@ -39,6 +60,24 @@ describe('loadBrokerConfig', () => {
     expect(refusal({ DATA_DIR: '/proc/broker' })).toMatch(/kernel filesystem \(\/proc\)/);
     expect(refusal({ DATA_DIR: '/sys/broker', REDIS_URL: 'redis://host' })).toMatch(/kernel filesystem \(\/sys\)/);
     expect(load({ DATA_DIR: join(scratch, 'new', 'data') }).dataDir).toBe(join(scratch, 'new', 'data'));
+  });
+
+  it('refuses a DATA_DIR under /dev, however the path gets there, and creates nothing there', () => {
+    const devLink = join(scratch, 'dev-link');
+    symlinkSync('/dev', devLink);
+    const probes = [
+      '/dev/broker-data-spec',
+      '/dev/shm/../broker-data-spec',
+      '/dev/shm/broker-data-spec',
+      join(devLink, 'broker-data-spec'),
+    ];
+    for (const dataDir of probes) {
+      expect(refusal({ DATA_DIR: dataDir })).toMatch(
+        /^Environment variable DATA_DIR is under \/dev \(\/dev(\/shm)?\), which holds devices/,
+      );
+    }
+    expect(refusal({ DATA_DIR: '/dev/shm/../broker-data-spec', REDIS_URL: 'redis://host' })).toMatch(/is under \/dev/);
+    expect(UNDER_DEV.filter((path) => existsSync(path))).toEqual([]);
   });
 
   it('refuses an EXTENSIONS_DIR that is missing or a file; empty still turns extensions off', () => {

@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +130,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
       readable(name, path);
   return {
     mqttPort,
-    mqttBind: read('MQTT_BIND') ?? '0.0.0.0',
+    mqttBind: bindAddress(read, 'MQTT_BIND') ?? '0.0.0.0',
     tls: tlsPort === undefined ? undefined : { port: tlsPort, certPath: resolve(certPath!), keyPath: resolve(keyPath!) },
     wsPort,
     redisUrl,
@@ -138,7 +139,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     heartbeatMs: integer(read, 'HEARTBEAT_MS', 100, 3_600_000) ?? 5000,
     extensionsDir: extensionsDir === undefined ? undefined : resolve(extensionsDir),
     healthPort,
-    healthBind: read('HEALTH_BIND') ?? '127.0.0.1',
+    healthBind: bindAddress(read, 'HEALTH_BIND') ?? '127.0.0.1',
     healthViews,
     healthAgentPort,
     drainMs: integer(read, 'DRAIN_MS', 0, MAX_DRAIN_MS) ?? 5000,
@@ -175,13 +176,16 @@ export function configWarnings(config: BrokerConfig): string[] {
   return warnings;
 }
 
-/** `REDIS_URL` as ioredis reads it: a URL it would refuse later ("Invalid URL") or misread is refused now. */
+/**
+ * `REDIS_URL` as ioredis reads it: a URL it would refuse later ("Invalid URL") or misread is refused now.
+ * An empty port (`redis://host:`) is the default port 6379, as URL parsers, ioredis's included, read it.
+ */
 function checkRedisUrl(url: string): void {
   const match = /^rediss?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(\/[^?#]*)?/.exec(url);
   if (!match) invalid('REDIS_URL', 'must be a redis:// or rediss:// URL', url);
   const [, host, port, path] = match;
   if (!host) invalid('REDIS_URL', 'names no host (redis://host:6379)', url);
-  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
+  if (port !== undefined && port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
     invalid('REDIS_URL', `has port ${JSON.stringify(port)}, which is not a port number (1-65535)`, url);
   if (path !== undefined && !/^\/\d*$/.test(path)) invalid('REDIS_URL', 'may end only in a database number (/0)', url);
   try {
@@ -194,14 +198,21 @@ function checkRedisUrl(url: string): void {
 /** proc, sysfs, cgroup, cgroup2, debugfs, tracefs, securityfs, bpf, pstore: kernel filesystems, which hold no data. */
 const KERNEL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x6165676c]);
 
-/** DATA_DIR must be a directory on a real volume; for the embedded store (no REDIS_URL) one the broker can create and write. */
+/**
+ * DATA_DIR must be a directory on a real volume; for the embedded store (no REDIS_URL) one the broker can create and write.
+ * Judged where the nearest existing directory really is, so `..` and symbolic links lead nowhere else.
+ */
 function dataDirectory(path: string, embedded: boolean): void {
   let existing = path;
   while (!exists(existing) && dirname(existing) !== existing) existing = dirname(existing);
   if (!statSync(existing).isDirectory())
     invalid('DATA_DIR', existing === path ? 'names a file, not a directory' : `is under ${existing}, which is a file`, path);
-  if (KERNEL_FILESYSTEMS.has(Number(statfsSync(existing).type)))
-    invalid('DATA_DIR', `is on a kernel filesystem (${existing}), not a disk: give a directory on a volume`, path);
+  const real = realpathSync(existing);
+  if (KERNEL_FILESYSTEMS.has(Number(statfsSync(real).type)))
+    invalid('DATA_DIR', `is on a kernel filesystem (${real}), not a disk: give a directory on a volume`, path);
+  // devtmpfs and /dev/shm read as tmpfs, like a legitimate in-memory volume: /dev is told apart by its path.
+  if (real === '/dev' || real.startsWith('/dev/'))
+    invalid('DATA_DIR', `is under /dev (${real}), which holds devices and shared memory, not data: give a directory on a volume`, path);
   if (!embedded) return;
   try {
     mkdirSync(path, { recursive: true });
@@ -218,6 +229,15 @@ function dataDirectory(path: string, embedded: boolean): void {
       path,
     );
   }
+}
+
+/** `[::1]`, the bracketed form of URLs, is the IPv6 address inside: listen() takes only the bare address. */
+function bindAddress(read: (name: string) => string | undefined, name: 'MQTT_BIND' | 'HEALTH_BIND'): string | undefined {
+  const raw = read(name);
+  const inside = raw === undefined ? undefined : /^\[(.*)\]$/.exec(raw)?.[1];
+  if (inside === undefined) return raw;
+  if (!isIPv6(inside)) invalid(name, 'may put brackets only around an IPv6 address, such as [::1]', raw);
+  return inside;
 }
 
 /** EXTENSIONS_DIR, when set, must be a directory of extension folders: a typo must not start a broker with none. */
