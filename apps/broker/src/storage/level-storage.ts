@@ -1,10 +1,10 @@
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import aedesPersistenceLevel from 'aedes-persistence-level';
 import { ClassicLevel } from 'classic-level';
 import { releaseInArrivalOrder } from './arrival-order.js';
-import { StorageState, watchWrites } from './storage-state.js';
+import { isWriteFailure, StorageState, watchWrites } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
 const PROBE_KEY = '$health/probe';
@@ -36,6 +36,27 @@ export async function openLevelStorage(dataDir: string, logger: Logger): Promise
   const state = new StorageState(logger);
   watchWrites(persistence, state);
 
+  /** Set from a reopen's start until the database is open again: pings then retry the opening. */
+  let reopening = false;
+  let opening: Promise<void> | undefined;
+  const reopen = () =>
+    (opening ??= (async () => {
+      try {
+        await roomToReopen(directory);
+        if (db.status === 'open') await db.close();
+        await db.open().catch((error: Error) => {
+          throw new Error(`level database could not be reopened (${(error.cause as Error | undefined)?.message ?? error.message})`);
+        });
+        reopening = false;
+      } finally {
+        opening = undefined;
+      }
+    })());
+  const writeThroughLevel = async () => {
+    await db.put(PROBE_KEY, PROBE);
+    await db.del(PROBE_KEY);
+  };
+
   /** Rejects when the open database's directory is gone or another one took its place: its files then live nowhere. */
   const sameDirectory = async () => {
     const now = await stat(directory).catch((error: NodeJS.ErrnoException) => {
@@ -58,20 +79,55 @@ export async function openLevelStorage(dataDir: string, logger: Logger): Promise
     onUnavailable: (listener) => state.onUnavailable(listener),
     reportError: (source, error) => state.reportError(source, error),
     async ping() {
-      if (db.status !== 'open') throw new Error(`level database is ${db.status}`);
+      if (db.status !== 'open' && !reopening) throw new Error(`level database is ${db.status}`);
+      let diskHasRoom = false;
       try {
         await sameDirectory();
         await writeToDisk(join(directory, DISK_PROBE_FILE), state.failedWrite ? RECOVERY_PROBE_BYTES : DISK_PROBE_BYTES);
-        await db.put(PROBE_KEY, PROBE);
-        await db.del(PROBE_KEY);
+        diskHasRoom = state.failedWrite !== undefined;
+        if (reopening) await reopen();
+        await writeThroughLevel();
       } catch (error) {
-        if (db.status === 'open') state.writeFailed(error as Error);
-        throw error;
+        if (!diskHasRoom || !isWriteFailure(error) || db.status !== 'open') {
+          if (db.status === 'open') state.writeFailed(error as Error);
+          throw error;
+        }
+        // The disk has room again, but LevelDB keeps the error of a write that failed in the background (a
+        // compaction): every write fails until the database is opened again. Same instance, so the persistence
+        // keeps it; its log, and so every write it acknowledged, is read back on opening.
+        if (!reopening) {
+          logger.warn(
+            `level database refuses every write since one failed in the background (${(error as Error).message}): ` +
+              'reopening it once the disk has room for it',
+          );
+        }
+        reopening = true;
+        await reopen();
+        await writeThroughLevel();
+        logger.log('level database reopened: it takes writes again');
       }
       state.answers();
     },
     close: () => persistence.destroy(),
   };
+}
+
+/** Room LevelDB needs beyond its logs to open: a manifest, and a margin so the first writes after it fit. */
+const REOPEN_MARGIN_BYTES = 1024 * 1024;
+
+/**
+ * Rejects unless the disk has room for LevelDB to open `directory`: opening writes what its logs hold (the writes
+ * not yet in a table) to a new table, so a database reopened with less room fails to open at all.
+ */
+async function roomToReopen(directory: string): Promise<void> {
+  const logs = (await readdir(directory)).filter((name) => name.endsWith('.log'));
+  let needed = REOPEN_MARGIN_BYTES;
+  for (const log of logs) needed += (await stat(join(directory, log)).catch(() => ({ size: 0 }))).size;
+  const { bavail, bsize } = await statfs(directory);
+  const free = bavail * bsize;
+  if (free < needed) {
+    throw new Error(`no space left on device to reopen the level database: it needs ${needed} bytes free, ${free} are`);
+  }
 }
 
 /** Writes `bytes` to a fresh file at `path`, syncs it to the disk and removes it. */
