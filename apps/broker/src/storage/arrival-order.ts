@@ -58,6 +58,7 @@ export function releaseInArrivalOrder(persistence: AedesPersistence): void {
   const lastDelivery = new Map<string, Promise<unknown>>();
   store.outgoingUpdate = (client: unknown, packet: unknown) => {
     const id = (client as { id: string }).id;
+    queueWatchers.get(client as object)?.(packet as NumberedPacket);
     const updated = outgoingUpdate(client, packet);
     const previous = lastDelivery.get(id);
     const inTurn = previous ? previous.then(() => updated) : updated;
@@ -177,10 +178,27 @@ type Deliver = (packet: NumberedPacket, done: () => void) => void;
 
 /** The parts of an Aedes client that decide whether a routed message is delivered. */
 interface DeliveringClient {
+  id?: string;
+  clean?: boolean;
   duplicates: Record<string, number>;
   deliver0: Deliver;
   deliverQoS: Deliver;
+  close(done?: () => void): unknown;
+  once(event: 'connected', listener: () => void): unknown;
+  broker: {
+    persistence: { outgoingEnqueueCombi(subs: object[], packet: object): Promise<unknown> };
+    emit(event: 'error', error: Error): boolean;
+  };
 }
+
+/** Called with each queued message a client's session sends it (Aedes `emptyQueue` updates each one as it goes). */
+const queueWatchers = new WeakMap<object, (packet: NumberedPacket) => void>();
+
+/** Live messages held for one client while its session's queue is sent: past this, they go out as they come. */
+const MAX_HELD = 10_000;
+
+const messageKey = (packet: NumberedPacket) =>
+  packet.brokerId && typeof packet.brokerCounter === 'number' ? `${packet.brokerCounter}@${packet.brokerId}` : undefined;
 
 /** Counters Aedes' dedupe reads as "nothing delivered yet" and never records. */
 const NO_COUNTERS = new Proxy(Object.create(null) as Record<string, number>, {
@@ -203,8 +221,8 @@ export function deliverEveryMessage(client: object): void {
   const delivering = client as DeliveringClient;
   const recent = new Set<string>();
   const firstCopy = (packet: NumberedPacket) => {
-    if (!packet.brokerId || typeof packet.brokerCounter !== 'number') return true;
-    const key = `${packet.brokerCounter}@${packet.brokerId}`;
+    const key = messageKey(packet);
+    if (key === undefined) return true;
     if (recent.has(key)) return false;
     recent.add(key);
     if (recent.size > RECENT_MESSAGES) recent.delete(recent.values().next().value!);
@@ -213,7 +231,56 @@ export function deliverEveryMessage(client: object): void {
   delivering.duplicates = NO_COUNTERS;
   const deliver0 = delivering.deliver0;
   const deliverQoS = delivering.deliverQoS;
-  delivering.deliver0 = (packet, done) => (firstCopy(packet) ? deliver0(packet, done) : setImmediate(done));
+  const once0: Deliver = (packet, done) => (firstCopy(packet) ? deliver0(packet, done) : setImmediate(done));
   // A QoS 0 packet goes on to deliver0, which counts it.
-  delivering.deliverQoS = (packet, done) => (packet.qos === 0 || firstCopy(packet) ? deliverQoS(packet, done) : setImmediate(done));
+  const onceQoS: Deliver = (packet, done) => (packet.qos === 0 || firstCopy(packet) ? deliverQoS(packet, done) : setImmediate(done));
+  const hold = holdWhileQueueIsSent(delivering);
+  delivering.deliver0 = (packet, done) => hold(once0, packet, done);
+  delivering.deliverQoS = (packet, done) => hold(onceQoS, packet, done);
+}
+
+/**
+ * Holds the live messages routed to `client` until its connection is set up, its session's queue sent included
+ * (Aedes emits `connected` then), and delivers them after the queue, leaving out those the queue already had. A
+ * session coming back receives what was queued for it before what was published after it, in each publisher's
+ * order, as MQTT requires; Aedes restores its subscriptions before it sends its queue, so the two would interleave.
+ * Should the connection close first, the held QoS 1/2 messages of a persistent session are queued for its next one.
+ * Past MAX_HELD held messages, they are delivered at once, in order, and nothing more is held.
+ */
+function holdWhileQueueIsSent(client: DeliveringClient): (deliver: Deliver, packet: NumberedPacket, done: () => void) => void {
+  let held: Array<[Deliver, NumberedPacket]> | undefined = [];
+  const queued = new Set<string>();
+  queueWatchers.set(client, (packet) => {
+    const key = messageKey(packet);
+    if (key !== undefined) queued.add(key);
+  });
+  const release = (closing: boolean) => {
+    const waiting = held;
+    held = undefined;
+    queueWatchers.delete(client);
+    for (const [deliver, packet] of waiting ?? []) {
+      const key = messageKey(packet);
+      if (key !== undefined && queued.has(key)) continue;
+      if (closing && packet.qos! > 0 && client.clean === false) {
+        const { topic, qos } = packet as NumberedPacket & { topic: string; qos: number };
+        client.broker.persistence
+          .outgoingEnqueueCombi([{ clientId: client.id, topic, qos }], packet)
+          .catch((error: Error) => client.broker.emit('error', error));
+      } else deliver(packet, () => undefined);
+    }
+    queued.clear();
+  };
+  client.once('connected', () => release(false));
+  const close = client.close.bind(client);
+  client.close = (done) => {
+    release(true);
+    return close(done);
+  };
+  return (deliver, packet, done) => {
+    if (!held) return deliver(packet, done);
+    held.push([deliver, packet]);
+    if (held.length >= MAX_HELD) release(false);
+    // The emitter waits for every subscriber's answer before it routes more: held is answered.
+    setImmediate(done);
+  };
 }
