@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
 import type { ConnectionSlots, Slot, SlotHolder } from './connection-slots.js';
+import { NodeHttpFeed } from './node-http-feed.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { dateAndEnd, encodeResponse } from './response-bytes.js';
 
@@ -9,6 +10,12 @@ export type ProbeOutcome = ViewResponse | Promise<ViewResponse> | typeof HAND_OF
 export const HAND_OFF = Symbol('hand off to node:http');
 
 const CLOSING = new WeakSet<ViewResponse>();
+
+/**
+ * Connections that have been answered: node:http's malformed-request handler then closes them
+ * without an answer of its own, as node:http does once a response has started on a connection.
+ */
+export const ANSWERED = new WeakSet<Socket>();
 
 /** An answer after which the connection closes (a bad request: what follows it cannot be trusted). */
 export function closing(view: ViewResponse): ViewResponse {
@@ -47,6 +54,8 @@ export class ProbeConnection implements SlotHolder {
   answering = 0;
   /** Its place among the listener's connections; the listener moves it when the connection becomes a stream. */
   slot: Slot;
+  /** Set once the connection is node:http's. */
+  nodeHttp?: NodeHttpFeed;
 
   constructor(
     private readonly socket: Socket,
@@ -154,6 +163,7 @@ export class ProbeConnection implements SlotHolder {
     socket.cork();
     socket.write(keepAlive ? bytes.keepAlive : bytes.close);
     socket.write(dateAndEnd());
+    ANSWERED.add(socket);
     if (bytes.body && head.method !== 'HEAD') socket.write(bytes.body);
     if (!keepAlive) this.finish();
     socket.uncork();
@@ -189,10 +199,9 @@ export class ProbeConnection implements SlotHolder {
     socket.setTimeout(0);
     socket.removeListener('timeout', this.onIdle);
     clearTimeout(this.headTimer);
-    socket.unshift(this.input);
+    this.nodeHttp = new NodeHttpFeed(socket, this.input, this.limits.maxHeadBytes, 2 * this.limits.maxQueuedBytes);
     this.input = EMPTY;
-    this.handOff(socket);
-    socket.resume();
+    this.nodeHttp.start(this.handOff);
   }
 }
 

@@ -6,7 +6,7 @@ import type { HealthConfig } from '../options/health-config.js';
 import { jsonResponse, type ViewResponse } from '../views/view-response.js';
 import type { HealthRequestHandler } from './health-request.handler.js';
 import { ConnectionSlots } from './connection-slots.js';
-import { closing, HAND_OFF, ProbeConnection, type ConnectionLimits, type ProbeOutcome } from './probe-connection.js';
+import { ANSWERED, closing, HAND_OFF, ProbeConnection, type ConnectionLimits, type ProbeOutcome } from './probe-connection.js';
 import type { RequestHead } from './request-head.js';
 import type { RouteMatch, ViewRouter } from './view-router.js';
 import { MAX_UNREAD_BYTES, writeResponse } from './write-response.js';
@@ -96,6 +96,8 @@ export class ProbeServer {
     const method = request.method ?? 'GET';
     const connection = this.connections.get(request.socket as Socket);
     connection?.slot.touch();
+    connection?.nodeHttp?.requestStarted(response);
+    ANSWERED.add(request.socket);
     const send = (view: ViewResponse) => {
       writeResponse(response, view, method);
       this.closeIfUnread(request.socket);
@@ -186,6 +188,8 @@ export function listenerHttpServer(onRequest: (request: IncomingMessage, respons
 }
 
 type ClientError = NodeJS.ErrnoException & { rawPacket?: Buffer };
+/** node:http's in-flight response of a connection (what its own clientError handling looks at). */
+type SocketWithResponse = Socket & { _httpMessage?: ServerResponse | null };
 
 /** A request line whose target is past the URL limit. */
 const LONG_REQUEST_LINE = new RegExp(`(?:^|\n)[A-Z]+ [^ \r\n]{${MAX_URL_LENGTH + 1},}`);
@@ -193,6 +197,9 @@ const LONG_REQUEST_LINE = new RegExp(`(?:^|\n)[A-Z]+ [^ \r\n]{${MAX_URL_LENGTH +
 /** Malformed, oversized or too slow requests on the node:http path get a JSON 4xx and a closed socket. */
 function rejectClient(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  // After an answer on this connection, a 400 could be taken for the answer to an earlier request: node:http closes silently.
+  const answered = ANSWERED.has(socket) && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT';
+  if (answered || (socket as SocketWithResponse)._httpMessage?.headersSent) return void socket.destroy();
   // A head too large because of its URL is a URL too long.
   const longUrl = error.code === 'HPE_HEADER_OVERFLOW' && error.rawPacket && LONG_REQUEST_LINE.test(error.rawPacket.toString('latin1'));
   const [code, text] = longUrl ? [414, 'URI Too Long'] : (CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request']);

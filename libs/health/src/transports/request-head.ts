@@ -24,8 +24,8 @@ const REQUEST_LINE = /^(GET|HEAD) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 const HEADER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*$/;
 // In a head still arriving: control bytes (HTAB aside), DEL, and a CR or LF that is not part of a line break.
 const BAD_BYTE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r[^\n]|\r$|[^\r]\n/;
-// Only SP and HTAB are whitespace around a value; String.prototype.trim() would also strip NBSP.
-const ZERO_LENGTH = /^[\t ]*0+[\t ]*$/;
+// Only SP around a zero (a tab goes to node:http, which refuses it); String.prototype.trim() would also strip NBSP.
+const ZERO_LENGTH = /^ *0+ *$/;
 const NBSP = '\xa0';
 const GET = Buffer.from('GET /');
 const HEAD = Buffer.from('HEAD /');
@@ -52,15 +52,18 @@ export function parseRequestHead(buffer: Buffer, maxBytes: number): HeadParse {
     const key = name.toLowerCase();
     switch (key) {
       case 'content-length':
-        // Twice, or anything but a zero: node:http frames (or refuses) the body.
+        // Twice, anything but a zero, or a tab (node:http refuses `0<HTAB>`): node:http frames or refuses it.
         if (headers[key] !== undefined || !ZERO_LENGTH.test(raw)) return 'unusual';
         break;
       case 'transfer-encoding':
       case 'expect':
+      // node:http reads Proxy-Connection as Connection.
+      case 'proxy-connection':
       case 'upgrade':
         return 'unusual';
       case 'connection':
-        if (raw.includes(NBSP)) return 'unusual';
+        // node:http reads a token followed by a tab its own way (`close<HTAB>` is not close).
+        if (raw.includes(NBSP) || raw.includes('\t')) return 'unusual';
         connection = connection === undefined ? raw : `${connection},${raw}`;
         break;
     }
