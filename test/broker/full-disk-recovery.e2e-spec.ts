@@ -80,7 +80,7 @@ describeWithTmpfs('demo broker whose LevelDB failed a background write on a full
     const msToUp = Date.now() - freedAt;
     await waitFor(async () => (await broker!.health('readiness')).status === 200, 2000, 'readiness 200 after freeing space');
     expect(broker!.child.pid).toBe(pid);
-    await recordFault('Disk freed after full (LevelDB background write failed)', 42, broker!, msToUp);
+    await recordFault('Disk freed after full (DATA_DIR)', 42, broker!, msToUp);
 
     // Nothing acknowledged is lost: the offline session gets every message, and new ones are stored again.
     const back = await connectCollecting(broker!.mqttUrl, { clientId: 'refill-away', clean: false });

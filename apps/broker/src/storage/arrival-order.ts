@@ -194,7 +194,10 @@ interface DeliveringClient {
 /** Called with each queued message a client's session sends it (Aedes `emptyQueue` updates each one as it goes). */
 const queueWatchers = new WeakMap<object, (packet: NumberedPacket) => void>();
 
-/** Live messages held for one client while its session's queue is sent: past this, they go out as they come. */
+/**
+ * Live messages held for one client while its connection is set up and its session's queue sent. Past this, a
+ * QoS 0 message is dropped (at most once allows it) and a QoS 1/2 one goes to the session's queue in the store.
+ */
 const MAX_HELD = 10_000;
 
 const messageKey = (packet: NumberedPacket) =>
@@ -244,8 +247,9 @@ export function deliverEveryMessage(client: object): void {
  * (Aedes emits `connected` then), and delivers them after the queue, leaving out those the queue already had. A
  * session coming back receives what was queued for it before what was published after it, in each publisher's
  * order, as MQTT requires; Aedes restores its subscriptions before it sends its queue, so the two would interleave.
- * Should the connection close first, the held QoS 1/2 messages of a persistent session are queued for its next one.
- * Past MAX_HELD held messages, they are delivered at once, in order, and nothing more is held.
+ * Nothing reaches the client before its CONNACK (MQTT-3.2.0-1: a PUBLISH written first left an mqtt.js client
+ * waiting for ever). Should the connection close first, the held QoS 1/2 messages of a persistent session are
+ * queued for its next one. Past MAX_HELD held messages, see MAX_HELD.
  */
 function holdWhileQueueIsSent(client: DeliveringClient): (deliver: Deliver, packet: NumberedPacket, done: () => void) => void {
   let held: Array<[Deliver, NumberedPacket]> | undefined = [];
@@ -254,6 +258,13 @@ function holdWhileQueueIsSent(client: DeliveringClient): (deliver: Deliver, pack
     const key = messageKey(packet);
     if (key !== undefined) queued.add(key);
   });
+  /** Into the session's queue in the store, for its next connection (or this one, if its queue is not read yet). */
+  const enqueue = (packet: NumberedPacket) => {
+    const { topic, qos } = packet as NumberedPacket & { topic: string; qos: number };
+    client.broker.persistence
+      .outgoingEnqueueCombi([{ clientId: client.id, topic, qos }], packet)
+      .catch((error: Error) => client.broker.emit('error', error));
+  };
   const release = (closing: boolean) => {
     const waiting = held;
     held = undefined;
@@ -261,12 +272,8 @@ function holdWhileQueueIsSent(client: DeliveringClient): (deliver: Deliver, pack
     for (const [deliver, packet] of waiting ?? []) {
       const key = messageKey(packet);
       if (key !== undefined && queued.has(key)) continue;
-      if (closing && packet.qos! > 0 && client.clean === false) {
-        const { topic, qos } = packet as NumberedPacket & { topic: string; qos: number };
-        client.broker.persistence
-          .outgoingEnqueueCombi([{ clientId: client.id, topic, qos }], packet)
-          .catch((error: Error) => client.broker.emit('error', error));
-      } else deliver(packet, () => undefined);
+      if (closing && packet.qos! > 0 && client.clean === false) enqueue(packet);
+      else deliver(packet, () => undefined);
     }
     queued.clear();
   };
@@ -278,8 +285,8 @@ function holdWhileQueueIsSent(client: DeliveringClient): (deliver: Deliver, pack
   };
   return (deliver, packet, done) => {
     if (!held) return deliver(packet, done);
-    held.push([deliver, packet]);
-    if (held.length >= MAX_HELD) release(false);
+    if (held.length < MAX_HELD) held.push([deliver, packet]);
+    else if (packet.qos! > 0 && client.clean === false) enqueue(packet);
     // The emitter waits for every subscriber's answer before it routes more: held is answered.
     setImmediate(done);
   };
