@@ -44,7 +44,7 @@ describe('a client that never reads its answers', () => {
     ['/metrics', 'on-request', 'the exporter after a fresh run'],
     ['/livez', 'on-request', 'a probe route answered after a fresh run'],
     ['/livez', 'background', 'a probe route answered from the snapshot'],
-    ['/readyz?verbose', 'on-request', 'a query: the node:http path'],
+    ['/readyz?verbose', 'on-request', 'a query'],
   ])(
     '%s in %s mode (%s) costs bounded memory and is closed',
     async (path, checkMode) => {
@@ -57,5 +57,54 @@ describe('a client that never reads its answers', () => {
       expect((await fetch(`http://127.0.0.1:${server.port}/livez`)).status).toBe(200);
     },
     60_000,
+  );
+});
+
+/**
+ * One client at a time, for `ms`: it pipelines `path` without reading, and connects again whenever the
+ * listener closes it. Resident memory is sampled as it is (garbage included) every 250 ms.
+ */
+async function neverReadingAgain(server: ListenerChild, path: string, ms: number): Promise<{ growthMb: number; connections: number }> {
+  const baseline = await server.rssAfterGc();
+  const until = Date.now() + ms;
+  const requests = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(200));
+  let connections = 0;
+  let socket: ReturnType<typeof connect> | undefined;
+  const open = () => {
+    if (Date.now() > until) return;
+    connections++;
+    const current = connect(server.port, '127.0.0.1');
+    socket = current;
+    current.pause();
+    current.on('error', () => undefined);
+    const pump = () => {
+      while (!current.destroyed && Date.now() < until) if (!current.write(requests)) return void current.once('drain', pump);
+    };
+    current.on('connect', pump);
+    current.on('close', () => setTimeout(open, 10));
+  };
+  open();
+  let peak = baseline;
+  while (Date.now() < until) {
+    await sleep(250);
+    peak = Math.max(peak, server.rss());
+  }
+  socket?.destroy();
+  return { growthMb: Math.round((peak - baseline) / MB), connections };
+}
+
+describe('a client that never reads and comes back whenever it is closed', () => {
+  // With authorize(), every request is node:http's: it is fed one request at a time, not a whole read of them.
+  it.each(['/readyz?verbose'])(
+    'pipelining %s for 20 s to a listener that asks authorize() keeps it within +50 MB, garbage included',
+    async (path) => {
+      const server = await ListenerChild.start({ views: ['hivemq', 'kubernetes'], authorized: true });
+      children.push(server);
+      const run = await neverReadingAgain(server, path, 20_000);
+      expect(run.connections).toBeGreaterThan(0);
+      expect(run.growthMb).toBeLessThan(50);
+      expect((await fetch(`http://127.0.0.1:${server.port}/livez`)).status).toBe(200);
+    },
+    45_000,
   );
 });

@@ -114,6 +114,28 @@ for (let i = 0; i < connections; i++) open();
 setTimeout(() => { console.log(JSON.stringify({ opened })); process.exit(0); }, ms);
 `;
 
+/**
+ * Connections from another process that each pipeline `path` as fast as the listener takes it and
+ * never read an answer, reconnecting when closed, for `ms`.
+ */
+const NEVER_READING = `
+const net = require('node:net');
+const [port, connections, ms] = process.argv.slice(1, 4).map(Number);
+const requests = Buffer.from(\`GET \${process.argv[4]} HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n\`.repeat(200));
+const until = Date.now() + ms;
+const open = () => {
+  if (Date.now() > until) return;
+  const socket = net.connect(port, '127.0.0.1');
+  socket.pause();
+  const pump = () => { while (!socket.destroyed && Date.now() < until) if (!socket.write(requests)) return void socket.once('drain', pump); };
+  socket.on('connect', pump);
+  socket.on('error', () => undefined);
+  socket.on('close', () => setTimeout(open, 10));
+};
+for (let i = 0; i < connections; i++) open();
+setTimeout(() => process.exit(0), ms);
+`;
+
 describe('a full health listener never refuses a probe', () => {
   it('answers every kubelet probe while 150 keep-alive connections hold the port and ask every 2 s', async () => {
     holdKeepAlive(CAP + 22, 2000);
@@ -139,6 +161,20 @@ describe('a full health listener never refuses a probe', () => {
     expect(client.connected).toBe(true);
     await client.endAsync();
   }, 30_000);
+
+  it.each(['/readyz?verbose', '/api/v1/health/readiness?x=1'])(
+    'answers every kubelet probe while 128 connections pipeline %s and never read',
+    async (path) => {
+      const attack = new ChildHandle(
+        spawn(process.execPath, ['-e', NEVER_READING, String(broker.healthPort), String(CAP), '10000', path], { stdio: 'pipe' }),
+      );
+      await sleep(1000);
+      const probes = await probeUntil(attack.exited, 150);
+      expect(probes.length).toBeGreaterThan(20);
+      expect(probes.filter((p) => !p.ok)).toEqual([]);
+    },
+    30_000,
+  );
 
   it('gives HAProxy its agent answer while 150 sockets hold the agent-check port', async () => {
     const agentPort = Number(broker.env.HEALTH_AGENT_PORT);
