@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { listenerHttpServer } from '../../libs/health/src/transports/probe-server.js';
@@ -16,6 +16,9 @@ let probe: ProbeApp;
 let fastPort: number;
 let reference: Server;
 let referencePort: number;
+/** A plain node:http server with its defaults, listening itself: what node:http does when nobody configured it. */
+let plain: ReturnType<typeof createHttpServer>;
+let plainPort: number;
 
 const ROUTES: Record<string, number> = {
   '/livez': 200,
@@ -42,10 +45,15 @@ beforeAll(async () => {
   reference = createServer((socket) => http.emit('connection', socket));
   await new Promise<void>((resolve) => reference.listen(0, '127.0.0.1', resolve));
   referencePort = (reference.address() as AddressInfo).port;
+  plain = createHttpServer(answerLikeTheListener);
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  plainPort = (plain.address() as AddressInfo).port;
 });
 afterAll(async () => {
   await probe.app.close();
   await new Promise((resolve) => reference.close(resolve));
+  plain.closeAllConnections();
+  await new Promise((resolve) => plain.close(resolve));
 });
 
 interface Outcome {
@@ -73,6 +81,26 @@ function exchange(port: number, bytes: string, ms = 500): Promise<Outcome> {
 const HOST = 'Host: x\r\n';
 const GET = `GET /livez HTTP/1.1\r\n${HOST}`;
 const NEXT = `GET /livez HTTP/1.1\r\n${HOST}\r\n`;
+
+/** Cases where the listener and its node:http half once both differed from node:http's own defaults. */
+const PLAIN_CORPUS: Array<[string, string]> = [
+  ['Content-Length: 0 and a trailing tab', `${GET}Content-Length: 0\t\r\n\r\n${NEXT}`],
+  ['Content-Length: 0 between tabs', `${GET}Content-Length:\t0\t\r\n\r\n${NEXT}`],
+  ['Content-Length: 0 after a tab', `${GET}Content-Length:\t0\r\n\r\n${NEXT}`],
+  ['Proxy-Connection: close', `${GET}Proxy-Connection: close\r\n\r\n${NEXT}`],
+  ['proxy-connection: close, lowercase', `${GET}proxy-connection: close\r\n\r\n${NEXT}`],
+  ['Proxy-Connection: close and Connection: keep-alive', `${GET}Proxy-Connection: close\r\nConnection: keep-alive\r\n\r\n${NEXT}`],
+  ['HTTP/1.0 Proxy-Connection: keep-alive', `GET /livez HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n${NEXT}`],
+  ['Connection: close and a trailing tab', `${GET}Connection: close\t\r\n\r\n${NEXT}`],
+  ['Connection: close between tabs', `${GET}Connection:\tclose\t\r\n\r\n${NEXT}`],
+  ['Connection: close after a tab', `${GET}Connection:\tclose\r\n\r\n${NEXT}`],
+  ['HTTP/1.0 Connection: keep-alive and a trailing tab', `GET /livez HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n${NEXT}`],
+  ['a probe, then a malformed header', `${NEXT}GET /livez HTTP/1.1\r\n${HOST}X A: b\r\n\r\n${NEXT}`],
+  ['a probe, then bare LFs', `${NEXT}GET /livez HTTP/1.1\nHost: x\n\n`],
+  ['a probe, then a lowercase method', `${NEXT}get /livez HTTP/1.1\r\n${HOST}\r\n`],
+  ['Transfer-Encoding: identity', `${GET}Transfer-Encoding: identity\r\n\r\n`],
+  ['Transfer-Encoding: identity, then a probe', `${GET}Transfer-Encoding: identity\r\n\r\n${NEXT}`],
+];
 
 const CORPUS: Array<[string, string]> = [
   ['a plain probe', `${GET}\r\n`],
@@ -152,11 +180,17 @@ const CORPUS: Array<[string, string]> = [
   ['a 204', `GET /zeebe/health HTTP/1.1\r\n${HOST}\r\n${NEXT}`],
   ['a head still arriving', GET],
   ['a head still arriving, ending in CR', `${GET}\r`],
+  ...PLAIN_CORPUS,
 ];
 
 describe('the fast path is as strict as node:http', () => {
   it.concurrent.each(CORPUS)('%s', async (_case, bytes) => {
     const [fast, node] = await Promise.all([exchange(fastPort, bytes), exchange(referencePort, bytes)]);
+    expect(fast).toEqual(node);
+  });
+
+  it.concurrent.each(PLAIN_CORPUS)('%s: as a plain node:http server with its defaults', async (_case, bytes) => {
+    const [fast, node] = await Promise.all([exchange(fastPort, bytes), exchange(plainPort, bytes)]);
     expect(fast).toEqual(node);
   });
 

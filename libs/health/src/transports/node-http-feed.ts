@@ -4,9 +4,6 @@ import { parseRequestHead } from './request-head.js';
 
 type Listener = (...args: unknown[]) => void;
 
-/** Bytes handed to node:http at once when the next request's end is not known (a body, an odd head). */
-const UNKNOWN_FRAME_SLICE = 4 * 1024;
-
 /**
  * A connection the fast path gave to node:http, fed one request at a time. node:http parses and
  * answers everything a read holds in one pass (up to 64 KiB, about 1,500 pipelined probes), so a
@@ -95,7 +92,8 @@ export class NodeHttpFeed {
   private nextRequest(): Buffer {
     const head = parseRequestHead(this.input, this.maxHeadBytes);
     if (typeof head === 'object') return this.input.subarray(0, head.length);
-    return this.input.subarray(0, Math.min(this.input.length, head === 'incomplete' ? this.maxHeadBytes : UNKNOWN_FRAME_SLICE));
+    // Twice the head limit: enough for node:http to see a whole head past its limit (and tell a long URL from long headers).
+    return this.input.subarray(0, Math.min(this.input.length, 2 * this.maxHeadBytes));
   }
 }
 
