@@ -24,6 +24,8 @@ const FAULTS = {
   'DATA_DIR deleted': 5_000,
   'Redis at maxmemory': 5_000,
   'Redis flushed': 5_000,
+  'Redis evicting keys (maxmemory-policy)': 5_000,
+  'Disk freed after full (DATA_DIR)': 10_000,
   'MQTT port taken': 3_000,
   'Certificate unusable at start': undefined,
   'Certificate reload rejected': 5_000,
