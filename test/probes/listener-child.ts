@@ -9,8 +9,6 @@ export interface ListenerChildOptions {
   checkMode?: 'background' | 'on-request';
   views?: string[];
   agentCheck?: boolean;
-  /** Details shown when authorize() says so: every request is answered by node:http. */
-  authorized?: boolean;
 }
 
 /** The health listener in a process of its own (test/probes/listener-process.mjs), so its memory is its own. */
@@ -48,11 +46,6 @@ export class ListenerChild extends ChildHandle {
       this.child.once('message', () => done());
       this.child.send('gc');
     });
-    return this.rss();
-  }
-
-  /** Resident memory in bytes as it is, garbage included. */
-  rss(): number {
     const line = readFileSync(`/proc/${this.child.pid}/status`, 'utf8')
       .split('\n')
       .find((l) => l.startsWith('VmRSS:'))!;
