@@ -55,11 +55,11 @@ async function reconnectUnderFlood(url: string, tag: string): Promise<{ firstPac
 }
 
 describe('a persistent session reconnecting while messages flow to it gets CONNACK first', () => {
-  let node: BrokerProcess | undefined;
+  const nodes: BrokerProcess[] = [];
   let redis: RedisServer | undefined;
 
   afterAll(async () => {
-    await stopAll([node]);
+    await stopAll(nodes);
     await redis?.kill();
   });
 
@@ -73,9 +73,9 @@ describe('a persistent session reconnecting while messages flow to it gets CONNA
   };
 
   it('on the embedded default (LevelDB)', async () => {
-    node = await BrokerProcess.start();
+    const node = await BrokerProcess.start();
+    nodes.push(node);
     check('LevelDB', await reconnectUnderFlood(node.mqttUrl, 'connack-level'));
-    await node.stop();
   }, 60_000);
 
   (hasBinary('redis-server') ? it : it.skip)(
@@ -83,7 +83,8 @@ describe('a persistent session reconnecting while messages flow to it gets CONNA
     async () => {
       redis = new RedisServer(await freePort());
       await redis.start();
-      node = await BrokerProcess.start({ env: { REDIS_URL: redis.url, NODE_ID: 'connack-first', HEARTBEAT_MS: '1000' } });
+      const node = await BrokerProcess.start({ env: { REDIS_URL: redis.url, NODE_ID: 'connack-first', HEARTBEAT_MS: '1000' } });
+      nodes.push(node);
       check('Redis', await reconnectUnderFlood(node.mqttUrl, 'connack-redis'));
     },
     60_000,

@@ -63,12 +63,36 @@ export function hasBinary(name: string): boolean {
   return found;
 }
 
+/** Every child a test file started that has not exited yet. */
+const LIVE_CHILDREN = new Set<ChildHandle>();
+
+/**
+ * Whatever a test forgot (an assertion that failed before its stop(), a handle overwritten), its children end
+ * with the test file: SIGTERM, then SIGKILL after 5 s, newest first. A child left running would keep Jest alive.
+ */
+async function stopLeftoverChildren(): Promise<void> {
+  for (const handle of [...LIVE_CHILDREN].reverse()) {
+    if (!handle.running) continue;
+    handle.child.kill('SIGTERM');
+    const ended = await Promise.race([
+      handle.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 5_000, false).unref()),
+    ]);
+    if (!ended) await handle.kill();
+  }
+}
+// Registered from here, so every test file that starts children gets it without asking.
+const registerAfterAll = (globalThis as { afterAll?: (hook: () => Promise<void>, timeoutMs?: number) => void }).afterAll;
+registerAfterAll?.(stopLeftoverChildren, 60_000);
+
 /** A child process that is killed when the test file ends, whatever happened. */
 export class ChildHandle {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess) {
+    LIVE_CHILDREN.add(this);
+    child.once('exit', () => LIVE_CHILDREN.delete(this));
     child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
