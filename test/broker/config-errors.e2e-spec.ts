@@ -255,3 +255,27 @@ describeWithRedis('demo broker: a REDIS_URL with an empty port', () => {
     await broker.stop();
   }, 40_000);
 });
+
+describe('demo broker: Redis it cannot reach at start', () => {
+  // A Kubernetes Service name may not resolve for the first seconds of a pod: retrying, not exiting, avoids a crash loop.
+  it('keeps retrying a REDIS_URL host that does not resolve, and says why once at warn, naming the host', async () => {
+    const { code, log } = await runBroker({ REDIS_URL: 'redis://no-such-redis.invalid:6379' });
+    expect(code).toBe('still running');
+    const causes = log.split('\n').filter((line) => /\bWARN\b.*(ENOTFOUND|EAI_AGAIN)/.test(line));
+    expect(causes).toEqual([
+      expect.stringMatching(
+        /redis unreachable: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-redis\.invalid \(the REDIS_URL host does not resolve\); retrying meanwhile/,
+      ),
+    ]);
+  });
+
+  it('says a refused connection once at warn with its address, not only "reconnecting"', async () => {
+    const port = await freePort();
+    const { code, log } = await runBroker({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(code).toBe('still running');
+    const causes = log.split('\n').filter((line) => /\bWARN\b.*ECONNREFUSED/.test(line));
+    expect(causes).toEqual([
+      expect.stringMatching(new RegExp(`redis unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retrying meanwhile`)),
+    ]);
+  });
+});

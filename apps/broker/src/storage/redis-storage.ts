@@ -8,7 +8,7 @@ import MQEmitterRedis from 'mqemitter-redis';
 import { releaseInArrivalOrder } from './arrival-order.js';
 import { RedisEmptiedWatch } from './redis-emptied.js';
 import { evictionRefusal, readEvictionPolicy, type EvictionPolicy } from './redis-eviction.js';
-import { credentialsRefusal } from './redis-credentials.js';
+import { credentialsRefusal, unreachableCause } from './redis-credentials.js';
 import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
@@ -46,16 +46,29 @@ export async function openRedisStorage(
 ): Promise<BrokerStorage> {
   const state = new StorageState(logger);
   let refused: string | undefined;
+  /** Why Redis cannot be reached (DNS, refused, timed out), until every connection is ready; each cause is said once at warn. */
+  let unreachable: string | undefined;
+  const causesSaid = new Set<string>();
   const connect = (role: string, extra: RedisOptions = {}) => {
     const connection = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: `${nodeId}:${role}`, ...extra });
     connection.on('error', (error) => {
       const refusal = credentialsRefusal(error);
-      if (refusal === undefined) return logger.debug(`redis ${role}: ${error.message}`);
+      if (refusal === undefined) {
+        const cause = unreachableCause(error);
+        if (cause !== undefined) unreachable = cause;
+        if (cause === undefined || causesSaid.has(cause)) return logger.debug(`redis ${role}: ${error.message}`);
+        causesSaid.add(cause);
+        return logger.warn(`${cause}; retrying meanwhile`);
+      }
       if (refusal !== refused) logger.warn(refusal);
       refused = refusal;
       onRefused?.(refusal);
     });
     connection.on('ready', () => {
+      if (Object.values(connections).every((c) => c.status === 'ready')) {
+        unreachable = undefined;
+        causesSaid.clear();
+      }
       if (refused === undefined || Object.values(connections).some((c) => c.status !== 'ready')) return;
       refused = undefined;
       onRefused?.(undefined);
@@ -125,7 +138,7 @@ export async function openRedisStorage(
     async ping() {
       try {
         for (const [role, connection] of Object.entries(connections)) {
-          if (connection.status !== 'ready') throw new Error(refused ?? `redis ${role} connection is ${connection.status}`);
+          if (connection.status !== 'ready') throw new Error(refused ?? unreachable ?? `redis ${role} connection is ${connection.status}`);
         }
         // A write, not a PING: Redis out of memory (OOM) or after a failed snapshot (MISCONF) still answers PING.
         // A fresh key each time, sized like a message, removed at once (and expiring should the removal fail).
