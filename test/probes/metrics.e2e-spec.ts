@@ -44,6 +44,19 @@ describe('metrics view', () => {
     expect(sample(res.text, 'mqtt_health_readiness_mode{mode="not_ready"}')).toBe(1);
   });
 
+  it('answers scrapes of one snapshot within a second with one render, and a new snapshot with a new one', async () => {
+    probe = await bootProbeApp({ refreshIntervalMs: 60_000 }, ['metrics']);
+    const first = await request(probe.url).get('/metrics');
+    const again = await Promise.all([1, 2, 3].map(() => request(probe!.url).get('/metrics')));
+    // The snapshot's age is computed at render time: equal text means one render served them all.
+    for (const res of again)
+      expect(sample(res.text, 'mqtt_health_snapshot_age_seconds')).toBe(sample(first.text, 'mqtt_health_snapshot_age_seconds'));
+    state.storage = new Error('disk gone');
+    await probe.health.refresh();
+    const fresh = await request(probe.url).get('/metrics');
+    expect(sample(fresh.text, 'mqtt_health_component_status{component="storage",status="DOWN"}')).toBe(1);
+  });
+
   it('runs each indicator once per scrape in on-request mode: the exporter reads the snapshot of its request', async () => {
     probe = await bootProbeApp({ checkMode: 'on-request' }, ['metrics']);
     for (const name of Object.keys(checkCalls)) checkCalls[name] = 0;

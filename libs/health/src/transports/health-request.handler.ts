@@ -11,6 +11,9 @@ import { streamDashboard } from './dashboard-events.js';
 import { SnapshotMemo } from './snapshot-memo.js';
 import type { RouteMatch } from './view-router.js';
 
+/** How long scrapes of one snapshot share one /metrics answer. */
+const METRICS_REUSE_MS = 1_000;
+
 export const READ_METHODS = ['GET', 'HEAD'] as const;
 
 /**
@@ -25,6 +28,7 @@ export const READ_METHODS = ['GET', 'HEAD'] as const;
 export class HealthRequestHandler {
   private readonly logger = new Logger('Health');
   private readonly memo = new SnapshotMemo();
+  private lastMetrics?: { snapshot: HealthSnapshot; at: number; answer: Promise<ViewResponse> };
 
   constructor(
     private readonly engine: HealthEngine,
@@ -76,14 +80,27 @@ export class HealthRequestHandler {
     return this.memo.get(snapshot, showDetails ? match.memoKeys.shown : match.memoKeys.hidden, render) ?? missing();
   }
 
-  private async exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {
-    const body = await this.metrics.render(snapshot);
-    const headers = {
-      'content-type': this.metrics.contentType,
-      'content-length': String(Buffer.byteLength(body)),
-      'cache-control': 'no-store',
-    };
-    return { statusCode: 200, headers, body };
+  /**
+   * Scrapes of one snapshot within METRICS_REUSE_MS share one answer (process metrics at most that old), so a
+   * client pipelining /metrics costs a render per second, not per request. On-request checks make a snapshot
+   * per request, so there every scrape renders its own.
+   */
+  private exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {
+    const last = this.lastMetrics;
+    const now = performance.now();
+    if (last?.snapshot === snapshot && now - last.at < METRICS_REUSE_MS) return last.answer;
+    const answer = this.metrics.render(snapshot).then((body): ViewResponse => {
+      const headers = {
+        'content-type': this.metrics.contentType,
+        'content-length': String(Buffer.byteLength(body)),
+        'cache-control': 'no-store',
+      };
+      return { statusCode: 200, headers, body };
+    });
+    const entry = { snapshot, at: now, answer };
+    this.lastMetrics = entry;
+    answer.catch(() => this.lastMetrics === entry && (this.lastMetrics = undefined));
+    return answer;
   }
 
   private showDetails(request: unknown): boolean | Promise<boolean> {
