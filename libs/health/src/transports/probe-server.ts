@@ -17,7 +17,8 @@ const LIMITS: ConnectionLimits = {
   keepAliveMs: 5_000,
   // Shorter than the idle timeout, so a client that sends half a head gets its 408 before being dropped.
   headersTimeoutMs: 4_000,
-  batch: 64,
+  // Small, so that a loop turn stays short while many clients pipeline: a fresh probe waits at most one turn.
+  batch: 8,
   maxQueuedBytes: 64 * 1024,
   maxUnreadBytes: MAX_UNREAD_BYTES,
 };
