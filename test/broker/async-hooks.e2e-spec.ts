@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, closedAfter, connect, connectCollecting, nextMessage } from '../support/mqtt-clients.js';
 import { ChildHandle, tempDir, waitFor } from '../support/processes.js';
+import { writeExtension } from '../support/extension-fixtures.js';
 
 const HOOK_TIMEOUT_MS = 500;
 /** How often a flood of hook failures may log a line per extension (the host's interval). */
@@ -50,14 +50,6 @@ const EXTENSIONS: Record<string, string> = {
 
 /** A topic that would forge a log line, clear the screen and retitle the terminal if written raw. */
 const INJECTED_TOPIC = 'evil/x\n[Nest] 1  - 01/01/2026, 00:00:00   ERROR [Broker] FORGED LINE\x1b[2J\x1b]0;pwned\x07\r\u2028end';
-
-function writeExtension(root: string, id: string, source: string) {
-  mkdirSync(join(root, id, 'conf'), { recursive: true });
-  const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
-  writeFileSync(join(root, id, 'extension.json'), JSON.stringify(manifest));
-  writeFileSync(join(root, id, 'index.js'), source);
-  writeFileSync(join(root, id, 'conf', 'config.json'), '{}');
-}
 
 /** The SUBACK return code the broker granted (0x80 = refused). */
 function subscribeGranted(client: MqttClient, topic: string, qos: 0 | 1): Promise<number> {

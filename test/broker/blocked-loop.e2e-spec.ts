@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
-import { ChildHandle, freePorts, tempDir, waitFor } from '../support/processes.js';
+import { ChildHandle, freePorts, tempDir, waitFor, exitWithin } from '../support/processes.js';
+import { writeExtension } from '../support/extension-fixtures.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 /** Room for a loaded machine between a deadline and the exit it forces. */
@@ -80,24 +81,6 @@ export default () => ({
     return true;
   },
 });`;
-
-function writeExtension(root: string, id: string, source: string) {
-  mkdirSync(join(root, id, 'conf'), { recursive: true });
-  const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
-  writeFileSync(join(root, id, 'extension.json'), JSON.stringify(manifest));
-  writeFileSync(join(root, id, 'index.js'), source);
-  writeFileSync(join(root, id, 'conf', 'config.json'), '{}');
-}
-
-/** Resolves with the exit code (-1 for a signal), or 'still running' (and kills the process) after `ms`. */
-async function exitWithin(handle: ChildHandle, ms: number): Promise<number | null | 'still running'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
-  const result = await Promise.race([handle.exited, late]);
-  clearTimeout(timer);
-  if (result === 'still running') await handle.kill();
-  return result;
-}
 
 const watchdogLines = (log: string) => log.split('\n').filter((line) => line.includes('[Watchdog]'));
 

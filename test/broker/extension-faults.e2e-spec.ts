@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +7,7 @@ import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, closedAfter, connect } from '../support/mqtt-clients.js';
 import { tempDir, waitFor } from '../support/processes.js';
+import { writeExtension } from '../support/extension-fixtures.js';
 
 const DEADLINE_MS = 500;
 const NOT_STARTED = `did not start within ${DEADLINE_MS} ms (EXTENSION_START_TIMEOUT_MS)`;
@@ -46,14 +47,6 @@ const SPINS_CONFIGURING = `export default () => ({
 });`;
 
 const FAILS_TO_START = `export default () => ({ configure() { throw new Error('"rules" is required'); } });`;
-
-function writeExtension(root: string, id: string, source: string, config: unknown = {}) {
-  mkdirSync(join(root, id, 'conf'), { recursive: true });
-  const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
-  writeFileSync(join(root, id, 'extension.json'), JSON.stringify(manifest));
-  writeFileSync(join(root, id, 'index.js'), source);
-  writeFileSync(join(root, id, 'conf', 'config.json'), JSON.stringify(config));
-}
 
 describe('demo broker: extensions that hang, throw or fail', () => {
   const brokers: BrokerProcess[] = [];

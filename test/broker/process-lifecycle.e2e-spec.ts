@@ -1,32 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
-import { ChildHandle, freePort, freePorts, tempDir, waitFor } from '../support/processes.js';
+import { ChildHandle, freePort, freePorts, tempDir, waitFor, exitWithin } from '../support/processes.js';
+import { writeExtension } from '../support/extension-fixtures.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 const STACK_LINE = /^\s+at /m;
-
-function writeExtension(root: string, id: string, source: string) {
-  mkdirSync(join(root, id, 'conf'), { recursive: true });
-  const manifest = { id, name: id, version: '0.1.0', author: 'test', priority: 10, 'start-priority': 10, enabled: true };
-  writeFileSync(join(root, id, 'extension.json'), JSON.stringify(manifest));
-  writeFileSync(join(root, id, 'index.js'), source);
-  writeFileSync(join(root, id, 'conf', 'config.json'), '{}');
-}
-
-/** Resolves with the exit code, or 'still running' (and kills the process) after `ms`. */
-async function exitWithin(handle: ChildHandle, ms: number): Promise<number | null | 'still running'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
-  const result = await Promise.race([handle.exited, late]);
-  clearTimeout(timer);
-  if (result === 'still running') await handle.kill();
-  return result;
-}
 
 /** Every process below `pid`, read from ps. */
 function descendants(pid: number): number[] {

@@ -116,6 +116,16 @@ export class ChildHandle {
   }
 }
 
+/** Resolves with the exit code (-1 for a signal), or 'still running' (and kills the process) after `ms`. */
+export async function exitWithin(handle: ChildHandle, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), ms)));
+  const result = await Promise.race([handle.exited, late]);
+  clearTimeout(timer);
+  if (result === 'still running') await handle.kill();
+  return result;
+}
+
 /** A throwaway redis-server on 127.0.0.1 with persistence off. */
 export class RedisServer {
   private handle?: ChildHandle;
