@@ -9,8 +9,7 @@ export const swc = {
   sourceMaps: 'inline',
 };
 
-/** @type {import('jest').Config} */
-export default {
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
@@ -18,9 +17,25 @@ export default {
     '^nestjs-mqtt-health$': '<rootDir>/libs/health/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+};
+
+/**
+ * Two projects: `unit` (the specs beside the sources, no build, a few seconds: `npm run test:unit`) and
+ * `e2e` (real brokers, redis-server and haproxy started by the tests: `npm run test:e2e`). `npm test` runs both.
+ *
+ * @type {import('jest').Config}
+ */
+export default {
   testTimeout: 30000,
-  // The broker tests start apps/broker/dist/main.js as real child processes.
-  globalSetup: '<rootDir>/test/support/build-broker.js',
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      // The broker tests start apps/broker/dist/main.js as real child processes.
+      globalSetup: '<rootDir>/test/support/build-broker.js',
+    },
+  ],
 };

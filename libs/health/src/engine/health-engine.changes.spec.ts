@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthTransition } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
-import { engineWith, hang, indicator } from './engine-test-kit.js';
+import { engineWith, hang, indicator } from '../testing/health-test-kit.js';
 import { HealthEngine } from './health-engine.js';
 
 beforeAll(() => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { engineWith, indicator } from './engine-test-kit.js';
+import { engineWith, indicator } from '../testing/health-test-kit.js';
 
 beforeAll(() => {
   Logger.overrideLogger(false);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import { engineWith, indicator, NOT_CHECKED, type Check } from './engine-test-kit.js';
+import { engineWith, indicator, NOT_CHECKED, type Check } from '../testing/health-test-kit.js';
 
 const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 

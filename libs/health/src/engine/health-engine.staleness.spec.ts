@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { engineWith, indicator } from './engine-test-kit.js';
+import { engineWith, indicator } from '../testing/health-test-kit.js';
 
 beforeAll(() => {
   Logger.overrideLogger(false);

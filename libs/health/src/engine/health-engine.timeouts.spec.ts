@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { engineWith, hang, indicator, NOT_CHECKED, type Check } from './engine-test-kit.js';
+import { engineWith, hang, indicator, NOT_CHECKED, type Check } from '../testing/health-test-kit.js';
 
 /** Lets every already-settled promise callback run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

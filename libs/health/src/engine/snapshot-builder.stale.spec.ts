@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthGroupOptions } from '../options/health-options.interface.js';
-import { builderFor, mqtt, result, RUNNING } from './engine-test-kit.js';
+import { builderFor, mqtt, result, RUNNING } from '../testing/health-test-kit.js';
 
 function everyNode(
   components: Readonly<Record<string, HealthComponent>>,

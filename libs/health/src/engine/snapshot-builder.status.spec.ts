@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { builderFor, mqtt, result, RUNNING } from './engine-test-kit.js';
+import { builderFor, mqtt, result, RUNNING } from '../testing/health-test-kit.js';
 
 describe('SnapshotBuilder.build', () => {
   describe('grace, from the tracked since of each status', () => {

@@ -4,7 +4,7 @@ import type { HealthComponent } from '../model/health-component.interface.js';
 import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
-import { builderFor, result, RUNNING } from './engine-test-kit.js';
+import { builderFor, result, RUNNING } from '../testing/health-test-kit.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
 
 const STARTING_UP: HealthLifecycle = { started: false, draining: false };

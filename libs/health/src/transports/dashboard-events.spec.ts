@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
 import type { HealthTransition } from '../model/health-snapshot.interface.js';
-import { healthy, SECRET, snapshotOf } from '../views/dashboard/dashboard-test-kit.js';
+import { dashboardSnapshot as snapshotOf, healthy, SECRET } from '../testing/health-test-kit.js';
 import type { DashboardUpdate } from '../views/dashboard/dashboard.view.js';
 import { sseEvent, streamDashboard } from './dashboard-events.js';
 

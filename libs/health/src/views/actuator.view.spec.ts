@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ACTUATOR_VIEW, renderActuator } from './actuator.view.js';
-import { body, config, degradedMqtt, snapshotOf } from './view-test-kit.js';
+import { body, config, degradedMqtt, snapshotOf } from '../testing/health-test-kit.js';
 
 describe('actuator view', () => {
   const snapshot = snapshotOf({ mqtt: degradedMqtt, cluster: { status: 'UP', details: { 'node-id': 'n1' } } });

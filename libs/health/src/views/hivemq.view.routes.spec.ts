@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHealthConfig, type HealthConfig } from '../options/health-config.js';
-import { body, config, degradedMqtt, snapshotOf } from './view-test-kit.js';
+import { body, config, degradedMqtt, snapshotOf } from '../testing/health-test-kit.js';
 import { renderComponent, renderGroup, renderHivemq, renderSystem, visible } from './hivemq.view.js';
 
 describe('HTTP codes from the configured map', () => {

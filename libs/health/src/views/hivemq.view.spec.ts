@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { body, config, degradedMqtt, snapshotOf } from './view-test-kit.js';
+import { body, config, degradedMqtt, snapshotOf } from '../testing/health-test-kit.js';
 import { renderComponent, renderGroup, renderHivemq, renderSystem } from './hivemq.view.js';
 
 describe('renderSystem', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHealthConfig } from '../options/health-config.js';
 import { renderTerminus, TERMINUS_VIEW } from './terminus.view.js';
-import { body, config, snapshotOf } from './view-test-kit.js';
+import { body, config, snapshotOf } from '../testing/health-test-kit.js';
 
 const redisDown = { status: 'DOWN', details: { reason: 'connect ECONNREFUSED' } } as const;
 

@@ -3,7 +3,7 @@ import type { HealthTransition } from '../../model/health-snapshot.interface.js'
 import type { ViewContext } from '../health-view.interface.js';
 import { renderGroup } from '../hivemq.view.js';
 import { DASHBOARD_CSP } from './dashboard.page.js';
-import { config, healthy, SECRET, snapshotOf } from './dashboard-test-kit.js';
+import { dashboardConfig as config, dashboardSnapshot as snapshotOf, healthy, SECRET } from '../../testing/health-test-kit.js';
 import { DASHBOARD_VIEW, dashboardState, visibleTransition } from './dashboard.view.js';
 
 describe('dashboardState', () => {
