@@ -88,7 +88,12 @@ setInterval(watchForBlocks, HEARTBEAT_MS * 2).unref();
 function keepStartDeadline(id: number, deadline: ArmedDeadline): void {
   const deadlineAt = now() + deadline.ms;
   let saidOther = false;
-  const again = () => armed.has(id) && armed.set(id, setTimeout(check, START_DEADLINE_GRACE_MS));
+  const again = () =>
+    armed.has(id) &&
+    armed.set(
+      id,
+      setTimeout(() => void check(), START_DEADLINE_GRACE_MS),
+    );
   const check = async () => {
     // The main thread has run since the deadline: it reports the late start itself.
     if (now() - silentMs() > deadlineAt) return again();
