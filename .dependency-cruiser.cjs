@@ -8,6 +8,9 @@ const LIB = '^libs/health/src/';
 const APP = '^apps/broker/src/';
 const layer = (name) => `${LIB}${name}/`;
 const anyOf = (...names) => `${LIB}(${names.join('|')})/`;
+const file = (path) => `${LIB}${path.replace(/\./g, '\\.')}$`;
+/** Modules that open or accept connections: Node's socket modules and the WebSocket server. */
+const SOCKETS = ['^(node:)?(net|http|https|http2|tls|dgram)$', '(^|/)node_modules/(@types/)?ws/'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -43,30 +46,30 @@ module.exports = {
     {
       name: 'options-only-model-errors',
       severity: 'error',
-      comment: 'options/ may import only model/, errors/ and options/.',
+      comment: 'options/ may import only model/, errors/, groups/ and options/.',
       from: { path: layer('options') },
-      to: { path: LIB, pathNot: anyOf('model', 'errors', 'options') },
+      to: { path: LIB, pathNot: anyOf('model', 'errors', 'groups', 'options') },
     },
     {
       name: 'groups-only-model',
       severity: 'error',
-      comment: 'groups/ may import only model/ and groups/.',
+      comment: 'groups/ may import only model/, errors/ and groups/.',
       from: { path: layer('groups') },
-      to: { path: LIB, pathNot: anyOf('model', 'groups') },
+      to: { path: LIB, pathNot: anyOf('model', 'errors', 'groups') },
     },
     {
       name: 'engine-not-to-outer-layers',
       severity: 'error',
-      comment: 'engine/ must not import views/, transports/, metrics/, indicator/, mqtt/, terminus/.',
+      comment: 'engine/ must not import views/, transports/, metrics/, indicator/, mqtt/, terminus/, runtime/.',
       from: { path: layer('engine') },
-      to: { path: anyOf('views', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus') },
+      to: { path: anyOf('views', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus', 'runtime') },
     },
     {
       name: 'views-not-to-outer-layers',
       severity: 'error',
-      comment: 'views/ must not import engine/, transports/, metrics/, indicator/, mqtt/, terminus/.',
+      comment: 'views/ must not import engine/, transports/, metrics/, indicator/, mqtt/, terminus/, runtime/.',
       from: { path: layer('views') },
-      to: { path: anyOf('engine', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus') },
+      to: { path: anyOf('engine', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus', 'runtime') },
     },
     {
       name: 'views-framework-free',
@@ -76,11 +79,45 @@ module.exports = {
       to: { path: ['(^|/)@nestjs/', '^(node:)?(http|net)$'] },
     },
     {
-      name: 'metrics-not-to-transports',
+      name: 'metrics-reads-the-model',
       severity: 'error',
-      comment: 'metrics/ must not import transports/.',
+      comment:
+        'metrics/ reads snapshots: model/, groups/ (verdicts), options/ (the config), the HEALTH_CONFIG token, and of the engine only health-engine.ts (current() and checks$). Never views/ or transports/.',
       from: { path: layer('metrics') },
-      to: { path: layer('transports') },
+      to: {
+        path: LIB,
+        pathNot: [anyOf('metrics', 'model', 'groups', 'options'), file('engine/health-engine.ts'), file('health.constants.ts')],
+      },
+    },
+    {
+      name: 'indicators-not-to-outer-layers',
+      severity: 'error',
+      comment:
+        'Indicators (indicator/, mqtt/, terminus/, runtime/) must not import engine/, transports/, views/ or metrics/; the explorer alone hands what it found to the engine.',
+      from: { path: anyOf('indicator', 'mqtt', 'terminus', 'runtime'), pathNot: file('indicator/health-indicator.explorer.ts') },
+      to: { path: anyOf('engine', 'transports', 'views', 'metrics') },
+    },
+    {
+      name: 'sockets-only-in-transports-and-cli',
+      severity: 'error',
+      comment: 'Only transports/ and cli/ import node:net, node:http(s/2), node:tls, node:dgram or ws.',
+      from: { path: LIB, pathNot: anyOf('transports', 'cli') },
+      to: { path: SOCKETS },
+    },
+    {
+      name: 'cli-stands-apart',
+      severity: 'error',
+      comment: 'cli/ (the probe command) imports nothing else from the library, so it starts without Nest.',
+      from: { path: layer('cli') },
+      to: { path: LIB, pathNot: layer('cli') },
+    },
+    {
+      name: 'testing-only-from-specs',
+      severity: 'error',
+      comment:
+        'testing/ holds the one test kit; only specs import it. Specs are not cruised (see options.exclude), so any import of testing/ seen here comes from library code.',
+      from: { pathNot: layer('testing') },
+      to: { path: layer('testing') },
     },
     {
       name: 'lib-not-to-apps',
@@ -106,8 +143,8 @@ module.exports = {
     },
   ],
   options: {
-    // Specs and their test kits may reach across layers to build fixtures.
-    exclude: { path: '(\\.spec|-test-kit)\\.ts$' },
+    // Specs may reach across layers to build fixtures; the test kit is cruised so that testing-only-from-specs sees who imports it.
+    exclude: { path: '\\.spec\\.ts$' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
