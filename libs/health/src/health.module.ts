@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthEngine } from './engine/health-engine.js';
 import { HEALTH_CONFIG } from './health.constants.js';
@@ -7,7 +7,7 @@ import { ConfigurableHealthModule, HEALTH_MODULE_OPTIONS } from './health.module
 import { HealthService } from './health.service.js';
 import { HealthMetrics } from './metrics/health-metrics.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
-import { createHealthConfig } from './options/health-config.js';
+import { createHealthConfig, type HealthConfig } from './options/health-config.js';
 import type { HealthModuleOptions } from './options/health-options.interface.js';
 import { AgentCheckServer, HealthListeners, HealthRequestHandler, HealthTransports } from './transports/index.js';
 import { VIEW_NAMES } from './views/view-registry.js';
@@ -24,8 +24,14 @@ import { VIEW_NAMES } from './views/view-registry.js';
       useFactory: (options: HealthModuleOptions) => createHealthConfig(options, VIEW_NAMES),
       inject: [HEALTH_MODULE_OPTIONS],
     },
-    HealthEngine,
     HealthIndicatorExplorer,
+    {
+      // The engine asks the explorer for the indicators at module init, once every provider exists.
+      provide: HealthEngine,
+      useFactory: (config: HealthConfig, explorer: HealthIndicatorExplorer, host?: HttpAdapterHost) =>
+        new HealthEngine(config, () => explorer.explore(), host),
+      inject: [HEALTH_CONFIG, HealthIndicatorExplorer, { token: HttpAdapterHost, optional: true }],
+    },
     HealthRequestHandler,
     HealthListeners,
     AgentCheckServer,

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthTransition } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
-import { engineWith, hang, indicator } from '../testing/health-test-kit.js';
+import { engineWith, groupInputs, hang, indicator } from '../testing/health-test-kit.js';
 import { HealthEngine } from './health-engine.js';
 
 beforeAll(() => {
@@ -12,15 +12,13 @@ beforeAll(() => {
 
 describe('HealthEngine', () => {
   describe('changes$', () => {
-    it('emits the placeholder of each component when indicators are registered', () => {
+    it('emits the placeholder of each component when the indicators are found', () => {
       const config = createHealthConfig({ logTransitions: false });
-      const engine = new HealthEngine(config);
+      const indicators = [indicator('cluster', () => ({ status: 'UP' }))];
+      const engine = new HealthEngine(config, () => ({ indicators, groups: groupInputs(config) }));
       const events: HealthTransition[] = [];
       engine.changes$.subscribe((t) => events.push(t));
-      engine.register(
-        [indicator('cluster', () => ({ status: 'UP' }))],
-        config.groups.map((definition) => ({ definition, members: definition.members })),
-      );
+      engine.onModuleInit();
       expect(events.filter((t) => t.kind === 'component')).toEqual([
         { kind: 'component', path: 'cluster', from: null, to: 'UNKNOWN', at: expect.any(Number), reason: 'not checked yet' },
       ]);

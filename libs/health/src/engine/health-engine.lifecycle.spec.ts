@@ -1,25 +1,46 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createHealthConfig } from '../options/health-config.js';
+import { groupInputs } from '../testing/health-test-kit.js';
 import { HealthEngine } from './health-engine.js';
 
 beforeAll(() => {
   Logger.overrideLogger(false);
 });
 
-describe('lifecycle before registration', () => {
-  it('accepts markStarted() and drain() before the indicators are registered', async () => {
+describe('lifecycle before the indicators are found', () => {
+  it('accepts markStarted() and drain() before module init', async () => {
     const config = createHealthConfig({ timeoutMs: 50, logTransitions: false });
-    const engine = new HealthEngine(config);
+    const engine = new HealthEngine(config, () => ({ indicators: [], groups: groupInputs(config) }));
     expect(() => engine.markStarted()).not.toThrow();
     await engine.drain();
-    engine.register(
-      [],
-      config.groups.map((definition) => ({ definition, members: definition.members })),
-    );
+    engine.onModuleInit();
     const snapshot = engine.current();
     expect(snapshot.started).toBe(true);
     expect(snapshot.draining).toBe(true);
     expect(snapshot.groups.readiness.status).toBe('OUT_OF_SERVICE');
+  });
+});
+
+describe('the engine before module init', () => {
+  it('says that the module has not been initialised instead of answering without indicators', () => {
+    const config = createHealthConfig({ logTransitions: false });
+    const find = jest.fn(() => ({ indicators: [], groups: groupInputs(config) }));
+    const engine = new HealthEngine(config, find);
+    expect(() => engine.current()).toThrow(/Nest has not initialised HealthModule/);
+    expect(find).not.toHaveBeenCalled();
+    engine.onModuleInit();
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(engine.current().groups.readiness.status).toBe('OUT_OF_SERVICE');
+  });
+
+  it('publishes a lifecycle change made after module init', () => {
+    const config = createHealthConfig({ logTransitions: false });
+    const engine = new HealthEngine(config, () => ({ indicators: [], groups: groupInputs(config) }));
+    engine.onModuleInit();
+    expect(engine.current().started).toBe(false);
+    engine.markStarted();
+    expect(engine.current().started).toBe(true);
+    expect(engine.started).toBe(true);
   });
 });

@@ -1,80 +1,74 @@
 import {
-  Inject,
-  Injectable,
   Logger,
-  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import type { HttpAdapterHost } from '@nestjs/core';
 import { Subject, type Observable } from 'rxjs';
 import { errorText } from '../errors/error-text.js';
-import { HEALTH_CONFIG } from '../health.constants.js';
 import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
+import { staleThresholdMs } from '../options/stale-threshold.js';
 import { CheckRunner, type CompletedCheck } from './check-runner.js';
 import { Lifecycle, whenServing } from './lifecycle.js';
+import { SnapshotBuilder } from './snapshot-builder.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
-import { StalenessGuard, staleThresholdMs } from './staleness.js';
+import { StalenessGuard } from './staleness.js';
 
 export type { CompletedCheck } from './check-runner.js';
+
+/** The indicators found at bootstrap, each group with its resolved members. */
+export interface FoundIndicators {
+  readonly indicators: readonly RegisteredIndicator[];
+  readonly groups: readonly GroupInput[];
+}
 
 /**
  * Runs indicators and publishes snapshots. Probes never reach an indicator: in background mode a
  * refresher runs every check under its own timeout and republishes as each result lands, so a hung
  * check delays nobody; probes read `current()`.
  *
+ * Other providers hold the engine from the start, but the indicators exist only once Nest has
+ * instantiated every provider: `onModuleInit` asks for them and builds the refresher in one go.
+ *
  * @internal
  */
-@Injectable()
-export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly logger = new Logger('Health');
+export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly completedChecks = new Subject<CompletedCheck>();
-  private readonly changes = new Subject<HealthTransition>();
+  private readonly transitions = new Subject<HealthTransition>();
   private readonly lifecycle: Lifecycle;
-  private runner!: CheckRunner;
-  private publisher!: SnapshotPublisher;
-  private staleness!: StalenessGuard;
-  private refreshedAt = 0;
-  private inFlight?: Promise<HealthSnapshot>;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private built?: Refresher;
 
   /** Status transitions of components and groups. */
-  readonly changes$: Observable<HealthTransition> = this.changes.asObservable();
+  readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
   /** Every settled check (for duration and failure metrics). */
   readonly checks$: Observable<CompletedCheck> = this.completedChecks.asObservable();
 
   constructor(
-    @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
-    @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
+    private readonly config: HealthConfig,
+    /** The explorer's discovery; needs every provider instantiated. */
+    private readonly findIndicators: () => FoundIndicators,
+    private readonly httpAdapterHost?: HttpAdapterHost,
   ) {
-    // Before register() there is nothing to publish yet; register() publishes with this lifecycle.
-    this.lifecycle = new Lifecycle(config.drainMs, () => this.publisher && this.publish(Date.now()));
+    this.lifecycle = new Lifecycle(config.drainMs);
   }
 
-  /** Called once by the explorer with every indicator found and the resolved group members. */
-  register(indicators: readonly RegisteredIndicator[], groups: readonly GroupInput[]): void {
-    const now = Date.now();
-    this.runner = new CheckRunner(indicators, now, (check) => {
-      this.publish(Date.now());
-      this.completedChecks.next(check);
+  onModuleInit(): void {
+    const { indicators, groups } = this.findIndicators();
+    this.built = new Refresher(this.config, indicators, groups, this.lifecycle, {
+      transition: (transition) => this.transitions.next(transition),
+      check: (check) => this.completedChecks.next(check),
     });
-    this.publisher = new SnapshotPublisher(this.config, groups);
-    this.publisher.changes$.subscribe(this.changes);
-    this.staleness = new StalenessGuard(staleThresholdMs(this.config, indicators), (snapshot, at) => this.publisher.stale(snapshot, at));
-    this.refreshedAt = now;
-    // Placeholders, not news: emitted on changes$ but not logged.
-    this.publish(now, false);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // The app starts listening with real results, never with a tree of UNKNOWNs.
-    await this.refresh();
-    if (this.config.checkMode === 'background') this.schedule();
+    await this.refresher.refresh();
+    if (this.config.checkMode === 'background') this.refresher.schedule();
     if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, () => this.markStarted());
   }
 
@@ -84,10 +78,8 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.publisher?.complete();
-    this.changes.complete();
+    this.built?.stop();
+    this.transitions.complete();
     this.completedChecks.complete();
   }
 
@@ -111,8 +103,7 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The latest snapshot; if the refresher has stalled, a stale one in which every component is DOWN. */
   current(now = Date.now()): HealthSnapshot {
-    const snapshot = this.publisher.latest;
-    return this.config.checkMode === 'on-request' ? snapshot : this.staleness.check(snapshot, this.refreshedAt, now);
+    return this.refresher.current(now);
   }
 
   /** The snapshot a probe answers from: the latest in background mode, a fresh coalesced one in on-request mode. */
@@ -122,11 +113,63 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Runs every due indicator once; concurrent callers share the same run. */
   refresh(): Promise<HealthSnapshot> {
+    return this.refresher.refresh();
+  }
+
+  private get refresher(): Refresher {
+    if (!this.built) throw new Error('The health engine has no indicators yet: Nest has not initialised HealthModule');
+    return this.built;
+  }
+}
+
+/**
+ * The registered indicators and what is built from them, together: the runner, the publisher of
+ * their snapshots, the staleness guard on what probes read, and the background timer.
+ */
+class Refresher {
+  private readonly logger = new Logger('Health');
+  private readonly runner: CheckRunner;
+  private readonly publisher: SnapshotPublisher;
+  private readonly staleness: StalenessGuard;
+  private refreshedAt = Date.now();
+  private inFlight?: Promise<HealthSnapshot>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly config: HealthConfig,
+    indicators: readonly RegisteredIndicator[],
+    groups: readonly GroupInput[],
+    private readonly lifecycle: Lifecycle,
+    emit: { transition(transition: HealthTransition): void; check(check: CompletedCheck): void },
+  ) {
+    const builder = new SnapshotBuilder(config, groups);
+    this.runner = new CheckRunner(indicators, this.refreshedAt, (check) => {
+      this.publish(Date.now());
+      emit.check(check);
+    });
+    // The placeholders of every indicator, published at once.
+    this.publisher = new SnapshotPublisher(config, builder, emit.transition, this.runner.results(), this.refreshedAt, lifecycle.current);
+    const thresholdMs = staleThresholdMs(
+      config,
+      indicators.map((i) => i.timeoutMs),
+    );
+    this.staleness = new StalenessGuard(thresholdMs, (snapshot, now) => builder.stale(snapshot, now));
+    lifecycle.changes$.subscribe(() => this.publish(Date.now()));
+  }
+
+  current(now: number): HealthSnapshot {
+    const snapshot = this.publisher.latest;
+    // On request, every probe reads a fresh snapshot: nothing goes stale.
+    return this.config.checkMode === 'on-request' ? snapshot : this.staleness.check(snapshot, this.refreshedAt, now);
+  }
+
+  refresh(): Promise<HealthSnapshot> {
     this.inFlight ??= this.runAll().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
-  private schedule(): void {
+  schedule(): void {
     if (this.stopped) return;
     const delay = Math.max(0, this.refreshedAt + this.config.refreshIntervalMs - Date.now());
     this.timer = setTimeout(() => {
@@ -141,13 +184,18 @@ export class HealthEngine implements OnApplicationBootstrap, BeforeApplicationSh
     this.timer.unref();
   }
 
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
   private async runAll(): Promise<HealthSnapshot> {
     await this.runner.runDue(Date.now());
     this.refreshedAt = Date.now();
     return this.publish(this.refreshedAt);
   }
 
-  private publish(now: number, log?: boolean): HealthSnapshot {
-    return this.publisher.publish(this.runner.results(), now, this.refreshedAt, this.lifecycle.current, log);
+  private publish(now: number): HealthSnapshot {
+    return this.publisher.publish(this.runner.results(), now, this.refreshedAt, this.lifecycle.current);
   }
 }

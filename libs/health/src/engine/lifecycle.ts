@@ -1,18 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { first } from 'rxjs';
+import { first, Subject, type Observable } from 'rxjs';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 
 /** Where the app is in its life: started (startup complete) and draining (shutting down). */
 export class Lifecycle {
   private state: HealthLifecycle = { started: false, draining: false };
   private drained?: Promise<void>;
+  private readonly changes = new Subject<HealthLifecycle>();
 
-  constructor(
-    private readonly drainMs: number,
-    /** Called on every change, to republish readiness and startup. */
-    private readonly onChange: () => void,
-  ) {}
+  /** Every change, for whoever republishes readiness and startup (there may be no one yet). */
+  readonly changes$: Observable<HealthLifecycle> = this.changes.asObservable();
+
+  constructor(private readonly drainMs: number) {}
 
   get current(): HealthLifecycle {
     return this.state;
@@ -35,7 +35,7 @@ export class Lifecycle {
     const next = { ...this.state, ...change };
     if (next.started === this.state.started && next.draining === this.state.draining) return;
     this.state = next;
-    this.onChange();
+    this.changes.next(next);
   }
 }
 

@@ -5,6 +5,7 @@ import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
 import { builderFor, result, RUNNING } from '../testing/health-test-kit.js';
+import { SnapshotBuilder } from './snapshot-builder.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
 
 const STARTING_UP: HealthLifecycle = { started: false, draining: false };
@@ -54,10 +55,9 @@ describe('SnapshotPublisher log', () => {
   const publisher = () => {
     const config = createHealthConfig({ groups: { readiness: { members: ['storage'] } } });
     const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
-    const p = new SnapshotPublisher(config, inputs);
     const placeholder = { status: 'UNKNOWN' as const, details: { reason: 'not checked yet' } };
-    p.publish([result('storage', placeholder), result('disk', placeholder)], 0, 0, STARTING_UP, false);
-    return p;
+    const placeholders = [result('storage', placeholder), result('disk', placeholder)];
+    return new SnapshotPublisher(config, new SnapshotBuilder(config, inputs), () => {}, placeholders, 0, STARTING_UP);
   };
   const down = (reason: string) => ({ status: 'DOWN' as const, details: { reason } });
 

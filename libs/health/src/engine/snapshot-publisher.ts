@@ -1,57 +1,44 @@
 import { Logger } from '@nestjs/common';
-import { Subject, type Observable } from 'rxjs';
-import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import { HealthStatus, STARTING_REASON } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { SnapshotBuilder, type IndicatorResult } from './snapshot-builder.js';
+import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';
 
 /**
  * Publishes each new immutable snapshot and its transitions: the latest snapshot is what every
- * probe reads; each transition goes out on `changes$` and, once, to the log.
+ * probe reads; each transition goes to `emit` and, once, to the log.
  */
 export class SnapshotPublisher {
   private readonly logger = new Logger('Health');
-  private readonly transitions = new Subject<HealthTransition>();
-  private readonly builder: SnapshotBuilder;
-  private snapshot!: HealthSnapshot;
+  private snapshot: HealthSnapshot;
 
-  readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
-
+  /** Publishes the placeholders first: emitted, but not logged, as they are not news. */
   constructor(
     private readonly config: HealthConfig,
-    groups: readonly GroupInput[],
+    private readonly builder: SnapshotBuilder,
+    private readonly emit: (transition: HealthTransition) => void,
+    placeholders: readonly IndicatorResult[],
+    now: number,
+    lifecycle: HealthLifecycle,
   ) {
-    this.builder = new SnapshotBuilder(config, groups);
+    this.snapshot = this.emitAll(builder.build(placeholders, now, now, lifecycle), false);
   }
 
   get latest(): HealthSnapshot {
     return this.snapshot;
   }
 
-  publish(
-    results: readonly IndicatorResult[],
-    now: number,
-    refreshedAt: number,
-    lifecycle: HealthLifecycle,
-    log = this.config.logTransitions,
-  ): HealthSnapshot {
-    const { snapshot, transitions } = this.builder.build(results, now, refreshedAt, lifecycle);
-    this.snapshot = snapshot;
+  publish(results: readonly IndicatorResult[], now: number, refreshedAt: number, lifecycle: HealthLifecycle): HealthSnapshot {
+    this.snapshot = this.emitAll(this.builder.build(results, now, refreshedAt, lifecycle), this.config.logTransitions);
+    return this.snapshot;
+  }
+
+  private emitAll({ snapshot, transitions }: ReturnType<SnapshotBuilder['build']>, log: boolean): HealthSnapshot {
     for (const transition of transitions) {
       if (log) this.log(transition, snapshot);
-      this.transitions.next(transition);
+      this.emit(transition);
     }
     return snapshot;
-  }
-
-  /** The latest snapshot with every component DOWN, for a refresher that has stalled. */
-  stale(snapshot: HealthSnapshot, now: number): HealthSnapshot {
-    return this.builder.stale(snapshot, now);
-  }
-
-  complete(): void {
-    this.transitions.complete();
   }
 
   private log(t: HealthTransition, snapshot: HealthSnapshot): void {

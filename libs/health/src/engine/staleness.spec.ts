@@ -1,27 +1,11 @@
 import { describe, expect, it, jest, beforeAll } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
-import { createHealthConfig } from '../options/health-config.js';
-import { StalenessGuard, staleThresholdMs } from './staleness.js';
+import { StalenessGuard } from './staleness.js';
 
-const indicator = (timeoutMs: number) => ({ timeoutMs }) as RegisteredIndicator;
 const snapshot = (at: number) => ({ at }) as HealthSnapshot;
 
 beforeAll(() => Logger.overrideLogger(false));
-
-describe('staleThresholdMs', () => {
-  it('leaves room for the slowest indicator when staleAfterMs is not given', () => {
-    const config = createHealthConfig({ refreshIntervalMs: 100, timeoutMs: 50 });
-    expect(staleThresholdMs(config, [indicator(20)])).toBe(3 * 100 + 50);
-    expect(staleThresholdMs(config, [indicator(20), indicator(900)])).toBe(3 * 100 + 900);
-  });
-
-  it('keeps an explicit staleAfterMs', () => {
-    const config = createHealthConfig({ refreshIntervalMs: 100, timeoutMs: 50, staleAfterMs: 1000 });
-    expect(staleThresholdMs(config, [indicator(900)])).toBe(1000);
-  });
-});
 
 describe('StalenessGuard', () => {
   it('passes a fresh snapshot through untouched', () => {

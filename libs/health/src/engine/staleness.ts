@@ -1,14 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
-import type { HealthConfig } from '../options/health-config.js';
-
-/** A refresh lasts as long as its slowest check: unless given, the threshold leaves room for it. */
-export function staleThresholdMs(config: HealthConfig, indicators: readonly RegisteredIndicator[]): number {
-  if (config.staleAfterMsGiven) return config.staleAfterMs;
-  const slowest = Math.max(config.timeoutMs, ...indicators.map((i) => i.timeoutMs));
-  return 3 * config.refreshIntervalMs + slowest;
-}
 
 /**
  * Past the threshold without a completed refresh, probes read a stale snapshot in which every

@@ -1,42 +1,44 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { HealthEngine } from '../engine/health-engine.js';
-import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import { HealthIndicatorDefinitionError } from '../errors/health.errors.js';
 import {
   DUPLICATE_INDICATOR,
-  GROUP_NAME_COLLISION,
   INVALID_INDICATOR_NAME,
   INVALID_INDICATOR_OPTION,
   MISSING_CHECK_METHOD,
   REQUEST_SCOPED_INDICATOR,
-  UNKNOWN_GROUP_MEMBER,
-  UNKNOWN_INDICATOR_GROUP,
 } from '../errors/messages.js';
-import type { GroupInput } from '../model/health-group.interface.js';
+import { resolveGroups } from '../groups/resolve-groups.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
-import type { HealthConfig } from '../options/health-config.js';
-import { HEALTH_INDICATOR_MARKER } from './health-indicator.decorator.js';
+import type { GroupInput } from '../model/health-group.interface.js';
 import type { HealthComponentCheck, HealthIndicatorMetadata } from '../model/health-indicator.interface.js';
+import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { refreshFitsStaleThreshold, staleThresholdMs } from '../options/stale-threshold.js';
+import { HEALTH_INDICATOR_MARKER } from './health-indicator.decorator.js';
 
 const NAME = /^[^/?#\s]+$/;
 
-/** Finds every @HealthIndicator once at bootstrap, checks the contract and hands them to the engine. */
+/**
+ * Finds every @HealthIndicator and checks the contract; the engine asks once, at module init, when
+ * every provider has its instance.
+ */
 @Injectable()
-export class HealthIndicatorExplorer implements OnModuleInit {
+export class HealthIndicatorExplorer {
   private readonly logger = new Logger('Health');
 
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly engine: HealthEngine,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
 
-  onModuleInit(): void {
+  /** Every indicator, sorted by name, and each group with its members; throws HealthIndicatorDefinitionError. */
+  explore(): { indicators: RegisteredIndicator[]; groups: GroupInput[] } {
     const indicators = this.discover();
-    this.engine.register(indicators, this.resolveGroups(indicators));
+    const groups = resolveGroups(indicators, this.config.groups);
     this.logger.log(`Health indicators: ${indicators.map((i) => i.name).join(', ') || 'none'}`);
+    return { indicators, groups };
   }
 
   private discover(): RegisteredIndicator[] {
@@ -74,38 +76,11 @@ export class HealthIndicatorExplorer implements OnModuleInit {
     if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) {
       throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'groups', 'must be an array of group names', groups));
     }
-    const { staleAfterMs, staleAfterMsGiven, refreshIntervalMs } = this.config;
-    if (staleAfterMsGiven && timeoutMs + refreshIntervalMs >= staleAfterMs) {
-      throw new HealthIndicatorDefinitionError(
-        INVALID_INDICATOR_OPTION(
-          className,
-          'timeoutMs',
-          `plus refreshIntervalMs (${refreshIntervalMs}) must stay below staleAfterMs (${staleAfterMs}), or every refresh could read as stale`,
-          timeoutMs,
-        ),
-      );
+    if (!refreshFitsStaleThreshold(this.config, timeoutMs)) {
+      const limit = `refreshIntervalMs (${this.config.refreshIntervalMs}) must stay below staleAfterMs (${staleThresholdMs(this.config, [timeoutMs])})`;
+      const expected = `plus ${limit}, or every refresh could read as stale`;
+      throw new HealthIndicatorDefinitionError(INVALID_INDICATOR_OPTION(className, 'timeoutMs', expected, timeoutMs));
     }
     return { name, className, instance, groups, timeoutMs, intervalMs };
-  }
-
-  private resolveGroups(indicators: RegisteredIndicator[]): GroupInput[] {
-    const names = indicators.map((i) => i.name);
-    const declared = this.config.groups.map((g) => g.name);
-    for (const indicator of indicators) {
-      if (declared.includes(indicator.name))
-        throw new HealthIndicatorDefinitionError(GROUP_NAME_COLLISION(indicator.name, indicator.className));
-      for (const group of indicator.groups) {
-        if (!declared.includes(group))
-          throw new HealthIndicatorDefinitionError(UNKNOWN_INDICATOR_GROUP(indicator.className, group, declared));
-      }
-    }
-    return this.config.groups.map((definition) => {
-      for (const member of definition.members) {
-        if (!names.includes(member.split('/')[0]))
-          throw new HealthIndicatorDefinitionError(UNKNOWN_GROUP_MEMBER(definition.name, member, names));
-      }
-      const joined = indicators.filter((i) => i.groups.includes(definition.name)).map((i) => i.name);
-      return { definition, members: [...new Set([...definition.members, ...joined])] };
-    });
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { HealthConfigError, HealthError } from '../errors/health.errors.js';
 import { DEFAULT_HTTP_STATUS, DEFAULT_STATUS_ORDER, READINESS_MAPPING } from '../model/health-status.js';
 import { createHealthConfig } from './health-config.js';
+import { staleThresholdMs } from './stale-threshold.js';
 import type { HealthModuleOptions } from './health-options.interface.js';
 
 /** Options as a user might really write them, type errors included. */
@@ -23,7 +24,8 @@ describe('createHealthConfig defaults', () => {
       const config = createHealthConfig(options);
       expect(config.refreshIntervalMs).toBe(1000);
       expect(config.timeoutMs).toBe(2000);
-      expect(config.staleAfterMs).toBe(5000);
+      expect(config.staleAfterMs).toBeUndefined();
+      expect(staleThresholdMs(config, [])).toBe(5000);
       expect(config.checkMode).toBe('background');
       expect(config.showDetails).toBe('always');
       expect(config.authorize).toBeUndefined();
@@ -54,7 +56,7 @@ describe('createHealthConfig defaults', () => {
   });
 
   it('derives staleAfterMs from refreshIntervalMs and timeoutMs', () => {
-    expect(createHealthConfig({ refreshIntervalMs: 200, timeoutMs: 50 }).staleAfterMs).toBe(3 * 200 + 50);
+    expect(staleThresholdMs(createHealthConfig({ refreshIntervalMs: 200, timeoutMs: 50 }), [])).toBe(3 * 200 + 50);
   });
 
   it('does not share the default HTTP map between configs', () => {

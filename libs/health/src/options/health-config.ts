@@ -3,6 +3,7 @@ import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, isHealthStatus, READINESS_MAPPING
 import { StatusOrder } from '../model/status-order.js';
 import type { CheckMode, DetailsVisibility, HealthModuleOptions, ResourcesOptions, StartupMode } from './health-options.interface.js';
 import { fail, isPlainObject, nonNegativeInteger, oneOf, positiveInteger } from './option-checks.js';
+import { refreshFitsStaleThreshold } from './stale-threshold.js';
 import {
   agentCheckOptions,
   healthApiOptions,
@@ -16,9 +17,8 @@ import {
 export interface HealthConfig {
   readonly refreshIntervalMs: number;
   readonly timeoutMs: number;
-  readonly staleAfterMs: number;
-  /** Whether staleAfterMs was given; if not, the engine widens it to cover the slowest indicator's timeout. */
-  readonly staleAfterMsGiven: boolean;
+  /** As given; undefined leaves the threshold to staleThresholdMs() (options/stale-threshold.ts). */
+  readonly staleAfterMs?: number;
   readonly checkMode: CheckMode;
   readonly order: StatusOrder;
   readonly httpStatus: Readonly<Record<HealthStatus, number>>;
@@ -68,8 +68,9 @@ export function createHealthConfig(options: HealthModuleOptions | undefined, vie
 
   const refreshIntervalMs = positiveInteger('refreshIntervalMs', o.refreshIntervalMs, 1000);
   const timeoutMs = positiveInteger('timeoutMs', o.timeoutMs, 2000);
-  const staleAfterMs = positiveInteger('staleAfterMs', o.staleAfterMs, 3 * refreshIntervalMs + timeoutMs);
-  if (staleAfterMs <= refreshIntervalMs)
+  const staleAfterMs = o.staleAfterMs === undefined ? undefined : positiveInteger('staleAfterMs', o.staleAfterMs, 0);
+  // Even a check that answers at once must complete its refresh within the threshold.
+  if (!refreshFitsStaleThreshold({ refreshIntervalMs, timeoutMs, staleAfterMs }, 0))
     fail('staleAfterMs', `must be greater than refreshIntervalMs (${refreshIntervalMs})`, staleAfterMs);
   const checkMode = oneOf('checkMode', o.checkMode, ['background', 'on-request'] as const, 'background');
   const showDetails = oneOf('showDetails', o.showDetails, ['always', 'never', 'when-authorized'] as const, 'always');
@@ -84,7 +85,6 @@ export function createHealthConfig(options: HealthModuleOptions | undefined, vie
     refreshIntervalMs,
     timeoutMs,
     staleAfterMs,
-    staleAfterMsGiven: o.staleAfterMs !== undefined,
     checkMode,
     order: new StatusOrder(statusOrder(o.statusOrder)),
     httpStatus: httpStatus(o.httpStatus),

@@ -33,11 +33,11 @@ export function groupInputs(config: HealthConfig, names?: readonly string[]): Gr
     .map((definition) => ({ definition, members: definition.members }));
 }
 
-/** An engine with the indicators registered, as the explorer leaves it; no background timer runs. */
+/** An engine that has found the indicators, as Nest leaves it after module init; no background timer runs. */
 export function engineWith(indicators: RegisteredIndicator[], options: HealthModuleOptions = {}): HealthEngine {
   const config = createHealthConfig({ timeoutMs: 50, logTransitions: false, ...options });
-  const engine = new HealthEngine(config);
-  engine.register(indicators, groupInputs(config));
+  const engine = new HealthEngine(config, () => ({ indicators, groups: groupInputs(config) }));
+  engine.onModuleInit();
   return engine;
 }
 
