@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Logger } from '@nestjs/common';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { GroupInput } from '../model/health-group.interface.js';
-import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
+import type { HealthLifecycle, HealthTransition } from '../model/health-snapshot.interface.js';
 import { createHealthConfig } from '../options/health-config.js';
 import { builderFor, result, RUNNING } from '../testing/health-test-kit.js';
 import { SnapshotBuilder } from './snapshot-builder.js';
@@ -52,13 +52,35 @@ describe('SnapshotPublisher log', () => {
     jest.restoreAllMocks();
   });
 
-  const publisher = () => {
+  const publisher = (emit: (t: HealthTransition) => void = () => {}) => {
     const config = createHealthConfig({ groups: { readiness: { members: ['storage'] } } });
     const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
     const placeholder = { status: 'UNKNOWN' as const, details: { reason: 'not checked yet' } };
     const placeholders = [result('storage', placeholder), result('disk', placeholder)];
-    return new SnapshotPublisher(config, new SnapshotBuilder(config, inputs), () => {}, placeholders, 0, STARTING_UP);
+    return new SnapshotPublisher(config, new SnapshotBuilder(config, inputs), emit, placeholders, 0, STARTING_UP);
   };
+
+  it('emits the placeholders without logging them, then each transition it logs', () => {
+    const emitted: HealthTransition[] = [];
+    const p = publisher((t) => emitted.push(t));
+    expect(emitted.filter((t) => t.kind === 'component').map((t) => [t.path, t.from, t.to])).toEqual([
+      ['storage', null, 'UNKNOWN'],
+      ['disk', null, 'UNKNOWN'],
+    ]);
+    expect(p.latest.components.storage.status).toBe('UNKNOWN');
+    expect(log).not.toHaveBeenCalled();
+    emitted.length = 0;
+    const latest = p.publish([result('storage', { status: 'UP' }), result('disk', { status: 'UNKNOWN' })], 1, 1, RUNNING);
+    expect(p.latest).toBe(latest);
+    expect(emitted.map((t) => `${t.kind} ${t.path}: ${t.from} -> ${t.to}`)).toEqual([
+      'component storage: UNKNOWN -> UP',
+      'group readiness: OUT_OF_SERVICE -> UP',
+      'group startup: OUT_OF_SERVICE -> UP',
+    ]);
+    expect(log).toHaveBeenCalledWith('storage: UNKNOWN -> UP');
+    expect(log).toHaveBeenCalledWith('group readiness: OUT_OF_SERVICE -> UP');
+  });
+
   const down = (reason: string) => ({ status: 'DOWN' as const, details: { reason } });
 
   it("logs a held member's first verdict during start-up without a warning; anything else still warns", () => {
