@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { listenerHttpServer } from '../../libs/health/src/transports/probe-server.js';
+import { listenerHttpServer } from '../../libs/health/src/transports/health-listener.js';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { bootProbeApp, type ProbeApp } from './probe-app.js';
 

@@ -33,7 +33,7 @@ export class AgentCheckServer {
   async open(): Promise<void> {
     const { enabled, port, bindAddress } = this.config.agentCheck;
     if (!enabled) return;
-    const server = createServer((socket) => this.answer(socket));
+    const server = createServer((socket) => this.reply(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
         server.close();
@@ -59,7 +59,7 @@ export class AgentCheckServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private answer(socket: Socket): void {
+  private reply(socket: Socket): void {
     // HAProxy opens one short connection per check and server: the slots keep a flood from taking MQTT's descriptors.
     const check: SlotHolder & { busy: boolean } = { busy: false, close: () => socket.destroy() };
     const slot = this.slots.admit(check);

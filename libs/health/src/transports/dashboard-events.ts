@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import { dashboardState, EVENT_STREAM_HEADERS, visibleTransition, type DashboardUpdate } from '../views/dashboard/dashboard.view.js';
-import { MAX_UNREAD_BYTES } from './write-response.js';
+import { MAX_UNREAD_BYTES, wireHeaders } from './write-response.js';
 
 /** What the event stream gets: the live state and the raw connection. */
 export interface StreamContext {
@@ -77,7 +77,7 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     clearImmediate(flush);
   });
 
-  response.writeHead(200, EVENT_STREAM_HEADERS);
+  response.writeHead(200, wireHeaders(EVENT_STREAM_HEADERS));
   send(`retry: ${RETRY_MS}\n\n`);
   sendState([]);
   const subscription = context.changes$.subscribe({

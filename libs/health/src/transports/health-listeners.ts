@@ -7,11 +7,12 @@ import { HEALTH_CONFIG } from '../health.constants.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ListenerDefinition } from '../options/transport-options.js';
 import { LISTEN_BACKLOG } from './connection-slots.js';
+import { HealthListener } from './health-listener.js';
 import { HealthRequestHandler } from './health-request.handler.js';
-import { ProbeServer } from './probe-server.js';
 import { listenerRouter, type ViewRouter } from './view-router.js';
 
-interface Listener {
+/** A configured listener and its router, built with the module. */
+interface PlannedListener {
   readonly definition: ListenerDefinition;
   readonly router: ViewRouter;
 }
@@ -24,43 +25,43 @@ export interface BoundListener {
 
 /**
  * The dedicated HTTP listeners, outside the host app's pipeline, so a busy host app, its guards or
- * its request log never touch a probe. Bounded against slow or abusive clients (see ProbeServer).
+ * its request log never touch a probe. Bounded against slow or abusive clients (see HealthListener).
  * Their routers are built with the module, so a route collision fails the boot.
  */
 @Injectable()
 export class HealthListeners {
   private readonly logger = new Logger('Health');
-  private readonly listeners: Listener[];
-  private readonly servers: { definition: ListenerDefinition; probe: ProbeServer }[] = [];
+  private readonly planned: PlannedListener[];
+  private readonly listening: { definition: ListenerDefinition; listener: HealthListener }[] = [];
 
   constructor(
     private readonly handler: HealthRequestHandler,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {
     const { enabled, listeners } = config.healthApi;
-    this.listeners = enabled ? listeners.map((definition) => ({ definition, router: listenerRouter(definition) })) : [];
+    this.planned = enabled ? listeners.map((definition) => ({ definition, router: listenerRouter(definition) })) : [];
   }
 
   /** Opens every listener in turn; throws (naming the listener) on the first that cannot listen. */
   async open(): Promise<void> {
-    for (const listener of this.listeners) await this.listen(listener);
+    for (const planned of this.planned) await this.listen(planned);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.servers.splice(0).map(({ probe }) => probe.close()));
+    await Promise.all(this.listening.splice(0).map(({ listener }) => listener.close()));
   }
 
   /** Where each listener is bound (the real port when 0 was configured). */
   bound(): BoundListener[] {
-    return this.servers.map(({ definition, probe }) => {
-      const { address, port } = probe.server.address() as AddressInfo;
+    return this.listening.map(({ definition, listener }) => {
+      const { address, port } = listener.server.address() as AddressInfo;
       return { name: definition.name, address, port };
     });
   }
 
-  private async listen({ definition, router }: Listener): Promise<void> {
-    const probe = new ProbeServer(router, this.handler, this.config, definition.maxConnections);
-    const server = probe.server;
+  private async listen({ definition, router }: PlannedListener): Promise<void> {
+    const listener = new HealthListener(router, this.handler, this.config, definition.maxConnections);
+    const server = listener.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) =>
         reject(new HealthError(LISTENER_FAILED(definition.name, definition.bindAddress, definition.port, errorText(error)))),
@@ -68,7 +69,7 @@ export class HealthListeners {
       server.listen(definition.port, definition.bindAddress, LISTEN_BACKLOG, () => resolve());
     });
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
-    this.servers.push({ definition, probe });
+    this.listening.push({ definition, listener });
     const { address, port } = server.address() as AddressInfo;
     this.logger.log(`Health listener "${definition.name}" on http://${address}:${port} serving ${router.paths().join(' ')}`);
   }

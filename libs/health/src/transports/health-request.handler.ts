@@ -6,29 +6,33 @@ import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
+import { errorResponse, methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
 import { streamDashboard } from './dashboard-events.js';
-import { SnapshotMemo } from './snapshot-memo.js';
 import type { RouteMatch } from './view-router.js';
+import { writeResponse } from './write-response.js';
 
 /** How long scrapes of one snapshot share one /metrics answer. */
 const METRICS_REUSE_MS = 1_000;
 
-export const READ_METHODS = ['GET', 'HEAD'] as const;
+const READ_METHODS = ['GET', 'HEAD'] as const;
 
 /**
- * Turns a probe into an answer: method check, details visibility, the one snapshot of this
- * request, then the view's memoised render (or the exporter, or the event stream). Shared by the
- * host-app controller and the dedicated listeners. Stays synchronous unless the user's
- * authorize(), on-request mode or the metrics exporter needs to wait.
+ * Turns a probe into its response: method check, details visibility, the one snapshot of this
+ * request, then the route's render, cached per snapshot (or the exporter, or the event stream).
+ * Shared by the host-app controller and the dedicated listeners. Stays synchronous unless the
+ * user's authorize(), on-request mode or the metrics exporter needs to wait.
  *
  * @internal
  */
 @Injectable()
 export class HealthRequestHandler {
   private readonly logger = new Logger('Health');
-  private readonly memo = new SnapshotMemo();
-  private lastMetrics?: { snapshot: HealthSnapshot; at: number; answer: Promise<ViewResponse> };
+  /**
+   * Rendered answers per snapshot, by route, path and details: a probe between two refreshes costs a
+   * map lookup. Only answers of existing routes are kept, so random paths cannot grow it.
+   */
+  private readonly rendered = new WeakMap<HealthSnapshot, Map<string, ViewResponse>>();
+  private lastMetrics?: { snapshot: HealthSnapshot; at: number; response: Promise<ViewResponse> };
 
   constructor(
     private readonly engine: HealthEngine,
@@ -39,15 +43,35 @@ export class HealthRequestHandler {
   /** Hands an event-stream route its connection; false when the route does not stream or the method is not GET. */
   stream(method: string | undefined, match: RouteMatch | undefined, request: IncomingMessage, response: ServerResponse): boolean {
     if (match?.route.transport !== 'event-stream' || method !== 'GET') return false;
-    const start = (showDetails: boolean) =>
-      streamDashboard({ showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
+    const start = (showDetails: boolean) => {
+      try {
+        streamDashboard({ showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
+      } catch (error) {
+        writeResponse(response, this.failed(error), method);
+      }
+    };
     const showDetails = this.showDetails(request);
     if (showDetails instanceof Promise) void showDetails.then(start);
     else start(showDetails);
     return true;
   }
 
-  answer(
+  /** The response to a request for `match`; never throws nor rejects: a failure is logged and answered with a 500. */
+  respond(
+    method: string | undefined,
+    match: RouteMatch | undefined,
+    query: URLSearchParams | undefined,
+    request: unknown,
+  ): ViewResponse | Promise<ViewResponse> {
+    try {
+      const response = this.responseTo(method, match, query, request);
+      return response instanceof Promise ? response.catch((error: unknown) => this.failed(error)) : response;
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  private responseTo(
     method: string | undefined,
     match: RouteMatch | undefined,
     query: URLSearchParams | undefined,
@@ -58,12 +82,12 @@ export class HealthRequestHandler {
     const snapshot = this.engine.forProbe();
     const showDetails = this.showDetails(request);
     if (snapshot instanceof Promise || showDetails instanceof Promise) {
-      return Promise.all([snapshot, showDetails]).then(([s, d]) => this.render(match, s, d, query));
+      return Promise.all([snapshot, showDetails]).then(([s, d]) => this.routeResponse(match, s, d, query));
     }
-    return this.render(match, snapshot, showDetails, query);
+    return this.routeResponse(match, snapshot, showDetails, query);
   }
 
-  private render(
+  private routeResponse(
     match: RouteMatch,
     snapshot: HealthSnapshot,
     showDetails: boolean,
@@ -72,12 +96,20 @@ export class HealthRequestHandler {
     const { route } = match;
     if (route.transport === 'metrics') return this.exportMetrics(snapshot);
     const context = { snapshot, config: this.config, showDetails, segments: match.segments, query };
-    const render = () => route.render?.(context);
-    // The path is not echoed: a body must not carry what a client put in the URL.
-    const missing = () => notFound('no health component or group at this path');
-    // Answers that depend on a query string are not cached: arbitrary queries must not grow the cache.
-    if (route.volatile || query) return render() ?? missing();
-    return this.memo.get(snapshot, showDetails ? match.memoKeys.shown : match.memoKeys.hidden, render) ?? missing();
+    // Answers that depend on a query string are not kept: arbitrary queries must not grow the cache.
+    if (route.volatile || query) return route.render?.(context) ?? missing();
+    let answers = this.rendered.get(snapshot);
+    if (!answers) {
+      answers = new Map();
+      this.rendered.set(snapshot, answers);
+    }
+    const key = showDetails ? match.memoKeys.shown : match.memoKeys.hidden;
+    let response = answers.get(key);
+    if (!response) {
+      response = route.render?.(context);
+      if (response) answers.set(key, response);
+    }
+    return response ?? missing();
   }
 
   /**
@@ -88,8 +120,8 @@ export class HealthRequestHandler {
   private exportMetrics(snapshot: HealthSnapshot): Promise<ViewResponse> {
     const last = this.lastMetrics;
     const now = performance.now();
-    if (last?.snapshot === snapshot && now - last.at < METRICS_REUSE_MS) return last.answer;
-    const answer = this.metrics.render(snapshot).then((body): ViewResponse => {
+    if (last?.snapshot === snapshot && now - last.at < METRICS_REUSE_MS) return last.response;
+    const response = this.metrics.render(snapshot).then((body): ViewResponse => {
       const headers = {
         'content-type': this.metrics.contentType,
         'content-length': String(Buffer.byteLength(body)),
@@ -97,10 +129,10 @@ export class HealthRequestHandler {
       };
       return { statusCode: 200, headers, body };
     });
-    const entry = { snapshot, at: now, answer };
+    const entry = { snapshot, at: now, response };
     this.lastMetrics = entry;
-    answer.catch(() => this.lastMetrics === entry && (this.lastMetrics = undefined));
-    return answer;
+    response.catch(() => this.lastMetrics === entry && (this.lastMetrics = undefined));
+    return response;
   }
 
   private showDetails(request: unknown): boolean | Promise<boolean> {
@@ -117,4 +149,14 @@ export class HealthRequestHandler {
     this.logger.warn(`authorize() failed, details hidden: ${errorText(error)}`);
     return false;
   }
+
+  private failed(error: unknown): ViewResponse {
+    this.logger.error(`Health answer failed: ${errorText(error)}`);
+    return errorResponse(500, 'the health answer could not be rendered');
+  }
+}
+
+/** The path is not echoed: a body must not carry what a client put in the URL. */
+function missing(): ViewResponse {
+  return notFound('no health component or group at this path');
 }

@@ -34,14 +34,14 @@ export function createHealthController(path: string): Type<unknown> {
       @Res() response: Parameters<typeof writeResponse>[0],
       @Param() params: Record<string, string>,
     ): void | Promise<void> {
-      const answer = this.handler.answer(
+      const view = this.handler.respond(
         request.method,
         routeMatch({ route: HIVEMQ_ROUTE, key: 'hivemq:controller' }, segmentsOf(params)),
         undefined,
         request,
       );
-      if (answer instanceof Promise) return answer.then((view: ViewResponse) => writeResponse(response, view, request.method));
-      writeResponse(response, answer, request.method);
+      if (view instanceof Promise) return view.then((settled: ViewResponse) => writeResponse(response, settled, request.method));
+      writeResponse(response, view, request.method);
     }
   }
   return HealthController;

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseRequestHead } from './request-head.js';
@@ -24,12 +25,12 @@ export class NodeHttpFeed {
     private readonly maxQueuedBytes: number,
   ) {}
 
-  /** Emits the connection to node:http (`handOff`) and takes the socket's reads and end between the client and node:http. */
-  start(handOff: (socket: Socket) => void): void {
+  /** Emits the connection to node:http and takes the socket's reads and end between the client and node:http. */
+  start(nodeHttp: EventEmitter): void {
     const socket = this.socket;
     const dataBefore = new Set(socket.listeners('data'));
     const endBefore = new Set(socket.listeners('end'));
-    handOff(socket);
+    nodeHttp.emit('connection', socket);
     this.nodeOnData = socket.listeners('data').filter((l) => !dataBefore.has(l)) as Listener[];
     this.nodeOnEnd = socket.listeners('end').filter((l) => !endBefore.has(l)) as Listener[];
     for (const listener of this.nodeOnData) socket.removeListener('data', listener);

@@ -1,27 +1,14 @@
+import type { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { jsonResponse, type ViewResponse } from '../views/view-response.js';
+import type { HealthConfig } from '../options/health-config.js';
+import { errorResponse, type ViewResponse } from '../views/view-response.js';
 import type { ConnectionSlots, Slot, SlotHolder } from './connection-slots.js';
+import type { HealthRequestHandler } from './health-request.handler.js';
 import { NodeHttpFeed } from './node-http-feed.js';
-import { parseRequestHead, type RequestHead } from './request-head.js';
-import { dateAndEnd, encodeResponse } from './response-bytes.js';
-
-/** What the listener answers a parsed request with: an answer now, one later, or "let node:http take the connection". */
-export type ProbeOutcome = ViewResponse | Promise<ViewResponse> | typeof HAND_OFF;
-export const HAND_OFF = Symbol('hand off to node:http');
-
-const CLOSING = new WeakSet<ViewResponse>();
-
-/**
- * Connections that have been answered: node:http's malformed-request handler then closes them
- * without an answer of its own, as node:http does once a response has started on a connection.
- */
-export const ANSWERED = new WeakSet<Socket>();
-
-/** An answer after which the connection closes (a bad request: what follows it cannot be trusted). */
-export function closing(view: ViewResponse): ViewResponse {
-  CLOSING.add(view);
-  return view;
-}
+import { parseRequestHead } from './request-head.js';
+import { decideFastPath, HAND_OFF, type ViewRouter } from './view-router.js';
+import { writeOnSocket } from './write-response.js';
 
 export interface ConnectionLimits {
   readonly maxHeadBytes: number;
@@ -37,36 +24,51 @@ export interface ConnectionLimits {
   readonly maxUnreadBytes: number;
 }
 
+/** What a listener gives each of its connections: how to answer, and where an unusual request goes. */
+export interface ListenerContext {
+  readonly router: ViewRouter;
+  readonly config: HealthConfig;
+  readonly handler: Pick<HealthRequestHandler, 'respond'>;
+  /** The node:http server that takes a connection over (emit('connection')), its unread bytes included. */
+  readonly nodeHttp: EventEmitter;
+  readonly slots: ConnectionSlots;
+  readonly limits: ConnectionLimits;
+}
+
+/**
+ * Connections that have been answered: node:http's malformed-request handler then closes them
+ * without an answer of its own, as node:http does once a response has started on a connection.
+ */
+export const ANSWERED = new WeakSet<Socket>();
+
 const EMPTY: Buffer = Buffer.alloc(0);
+const REQUEST_TIMEOUT = errorResponse(408);
 
 /**
  * One health connection on the fast path: requests are parsed and answered in order, one at a time,
  * with bytes encoded once per snapshot. Reading pauses while an answer is pending or the client does
  * not read its answers, so memory stays bounded whatever a client pipelines. Anything unusual
- * (a body, a query, a stream, an authorize() call, a request node:http would refuse) is handed to
- * node:http with the bytes unread.
+ * (a body, a stream, an authorize() call, a request node:http would refuse) is handed to node:http
+ * with the bytes unread.
  */
 export class ProbeConnection implements SlotHolder {
   private input: Buffer = EMPTY;
   private waiting = false;
   private headTimer?: NodeJS.Timeout;
   /** Answers being computed (promised ones, on the fast path or node:http's). */
-  answering = 0;
-  /** Its place among the listener's connections; the listener moves it when the connection becomes a stream. */
-  slot: Slot;
+  private answering = 0;
+  /** Its place among the listener's connections. */
+  private slot: Slot;
   /** Set once the connection is node:http's. */
-  nodeHttp?: NodeHttpFeed;
+  private nodeHttp?: NodeHttpFeed;
 
   constructor(
     private readonly socket: Socket,
-    private readonly answer: (head: RequestHead) => ProbeOutcome,
-    private readonly handOff: (socket: Socket) => void,
-    private readonly limits: ConnectionLimits,
-    slots: ConnectionSlots,
+    private readonly listener: ListenerContext,
   ) {
-    this.slot = slots.admit(this);
+    this.slot = listener.slots.admit(this);
     socket.setNoDelay(true);
-    socket.setTimeout(limits.keepAliveMs, this.onIdle);
+    socket.setTimeout(listener.limits.keepAliveMs, this.onIdle);
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -80,51 +82,62 @@ export class ProbeConnection implements SlotHolder {
     this.socket.destroy();
   }
 
+  /** node:http started answering a request of this connection: nothing more is fed to it until the answer is out. */
+  nodeHttpRequest(response: ServerResponse): void {
+    this.slot.touch();
+    this.nodeHttp?.requestStarted(response);
+  }
+
+  /** Not closed to make room while `answer` is being computed. */
+  busyUntil(answer: Promise<unknown>): void {
+    this.answering++;
+    const done = () => void this.answering--;
+    void answer.then(done, done);
+  }
+
+  /** Leaves its slot for one among `slots` (an event stream takes a stream slot, never a probe's). */
+  moveTo(slots: ConnectionSlots): void {
+    this.slot.release();
+    this.slot = slots.admit(this);
+  }
+
   private readonly onData = (chunk: Buffer): void => {
     this.slot.touch();
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
     if (!this.waiting) this.process();
-    else if (this.input.length > this.limits.maxQueuedBytes) this.socket.destroy();
+    else if (this.input.length > this.listener.limits.maxQueuedBytes) this.socket.destroy();
   };
 
   private readonly onIdle = (): void => void this.socket.destroy();
   private readonly onError = (): void => void this.socket.destroy();
-  private readonly onClose = (): void => clearTimeout(this.headTimer);
+  private readonly onClose = (): void => {
+    clearTimeout(this.headTimer);
+    this.slot.release();
+  };
 
   private process(): void {
+    const { router, config, handler, limits } = this.listener;
     for (let answered = 0; this.input.length > 0 && !this.waiting; answered++) {
-      if (answered === this.limits.batch) return this.hold(new Promise((resolve) => setImmediate(resolve)));
-      const head = parseRequestHead(this.input, this.limits.maxHeadBytes);
+      if (answered === limits.batch) return this.hold(new Promise((resolve) => setImmediate(resolve)));
+      const head = parseRequestHead(this.input, limits.maxHeadBytes);
       if (head === 'incomplete') return this.awaitRestOfHead();
       clearTimeout(this.headTimer);
       this.headTimer = undefined;
       if (head === 'unusual') return this.giveToNodeHttp();
-      let outcome: ProbeOutcome;
-      try {
-        outcome = this.answer(head);
-      } catch {
-        outcome = serverError();
-      }
-      if (outcome === HAND_OFF) return this.giveToNodeHttp();
+      const decision = decideFastPath(head, router, config);
+      if (decision === HAND_OFF) return this.giveToNodeHttp();
       this.input = this.input.subarray(head.length);
-      if (outcome instanceof Promise) {
-        this.answering++;
-        return this.hold(
-          outcome.then(
-            (view) => this.writeLater(view, head),
-            () => this.writeLater(serverError(), head),
-          ),
-        );
+      const keepAlive = head.keepAlive && !(decision.kind === 'refuse' && decision.close);
+      const response = decision.kind === 'route' ? handler.respond(head.method, decision.match, decision.query, head) : decision.response;
+      if (response instanceof Promise) {
+        this.busyUntil(response);
+        // The handler answers a failure itself; a rejection here is a broken connection, not an answer.
+        return this.hold(response.then((view) => (this.write(view, head.method, keepAlive) ? this.drained() : undefined), this.onError));
       }
-      if (!this.write(outcome, head)) return;
+      if (!this.write(response, head.method, keepAlive)) return;
       const drained = this.drained();
       if (drained) return this.hold(drained);
     }
-  }
-
-  private writeLater(view: ViewResponse, head: RequestHead): Promise<void> | undefined {
-    this.answering--;
-    return this.write(view, head) ? this.drained() : undefined;
   }
 
   /**
@@ -154,20 +167,15 @@ export class ProbeConnection implements SlotHolder {
     );
   }
 
-  /** Writes one answer in one system call; false when the connection is done. */
-  private write(view: ViewResponse, head: RequestHead): boolean {
+  /** Writes one answer; false when the connection is done. */
+  private write(view: ViewResponse, method: string, keepAlive: boolean): boolean {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return false;
-    const keepAlive = head.keepAlive && !CLOSING.has(view);
-    const bytes = encodeResponse(view, this.limits.keepAliveMs / 1000);
-    socket.cork();
-    socket.write(keepAlive ? bytes.keepAlive : bytes.close);
-    socket.write(dateAndEnd());
+    // No more requests on this connection: what is written goes out, then it closes.
+    if (!keepAlive) this.stopReading();
+    writeOnSocket(socket, view, method, keepAlive);
     ANSWERED.add(socket);
-    if (bytes.body && head.method !== 'HEAD') socket.write(bytes.body);
-    if (!keepAlive) this.finish();
-    socket.uncork();
-    if (socket.writableLength > this.limits.maxUnreadBytes) {
+    if (socket.writableLength > this.listener.limits.maxUnreadBytes) {
       socket.destroy();
       return false;
     }
@@ -175,36 +183,26 @@ export class ProbeConnection implements SlotHolder {
   }
 
   private awaitRestOfHead(): void {
-    this.headTimer ??= setTimeout(() => this.reject(408, 'Request Timeout'), this.limits.headersTimeoutMs);
+    this.headTimer ??= setTimeout(() => this.write(REQUEST_TIMEOUT, 'GET', false), this.listener.limits.headersTimeoutMs);
   }
 
-  private reject(statusCode: number, error: string): void {
-    this.write(closing(jsonResponse(statusCode, { statusCode, error })), { method: 'GET', keepAlive: false } as RequestHead);
-  }
-
-  /** No more requests on this connection: answer what is written, then close. */
-  private finish(): void {
+  private stopReading(): void {
     this.input = EMPTY;
     this.waiting = true;
     this.socket.removeListener('data', this.onData);
-    this.socket.end();
   }
 
   private giveToNodeHttp(): void {
     const socket = this.socket;
+    const { limits, nodeHttp } = this.listener;
     socket.pause();
     socket.removeListener('data', this.onData);
     socket.removeListener('error', this.onError);
-    socket.removeListener('close', this.onClose);
     socket.setTimeout(0);
     socket.removeListener('timeout', this.onIdle);
     clearTimeout(this.headTimer);
-    this.nodeHttp = new NodeHttpFeed(socket, this.input, this.limits.maxHeadBytes, 2 * this.limits.maxQueuedBytes);
+    this.nodeHttp = new NodeHttpFeed(socket, this.input, limits.maxHeadBytes, 2 * limits.maxQueuedBytes);
     this.input = EMPTY;
-    this.nodeHttp.start(this.handOff);
+    this.nodeHttp.start(nodeHttp);
   }
-}
-
-function serverError(): ViewResponse {
-  return jsonResponse(500, { statusCode: 500, error: 'Internal Server Error', message: 'the health answer could not be rendered' });
 }

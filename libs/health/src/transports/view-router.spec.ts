@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { HealthConfigError } from '../errors/health.errors.js';
-import { createHealthConfig } from '../options/health-config.js';
+import { createHealthConfig, type HealthConfig } from '../options/health-config.js';
 import type { HealthListenerOptions } from '../options/health-options.interface.js';
 import { VIEW_NAMES } from '../views/view-registry.js';
-import { listenerRouter } from './view-router.js';
+import type { RequestHead } from './request-head.js';
+import { decideFastPath, HAND_OFF, listenerRouter, MAX_URL_LENGTH, resolveTarget } from './view-router.js';
 
 function routerOf(views: HealthListenerOptions['views']) {
   const config = createHealthConfig({ healthApi: { enabled: true, listeners: [{ port: 0, views }] } }, VIEW_NAMES);
@@ -47,5 +48,74 @@ describe('view names in options', () => {
     expect(() => createHealthConfig({ healthApi: { enabled: true, listeners: [{ views: ['prometheus' as never] }] } }, VIEW_NAMES)).toThrow(
       /option "healthApi\.listeners\[0\]\.views\[0\]" must name a view \(hivemq, fluxmq, kubernetes, zeebe, actuator, terminus, ui, metrics\)/,
     );
+  });
+});
+
+describe('decideFastPath', () => {
+  const router = routerOf(['hivemq', 'kubernetes', 'ui']);
+  const config = { showDetails: 'always' } as HealthConfig;
+  const head = (target: string, extra: Partial<RequestHead> = {}): RequestHead => ({
+    method: 'GET',
+    target,
+    http10: false,
+    keepAlive: true,
+    headers: { host: 'x' },
+    length: 0,
+    ...extra,
+  });
+  const refusal = (decision: ReturnType<typeof decideFastPath>) => {
+    if (decision === HAND_OFF || decision.kind !== 'refuse') throw new Error('not a refusal');
+    return { statusCode: decision.response.statusCode, body: JSON.parse(decision.response.body!) as unknown, close: decision.close };
+  };
+
+  it('answers a known route with its match, and no query', () => {
+    expect(decideFastPath(head('/readyz'), router, config)).toEqual({ kind: 'route', match: router.match('/readyz'), query: undefined });
+  });
+
+  it('answers a query and percent-encoding itself', () => {
+    const decision = decideFastPath(head('/api/v1/health/mqtt%2Ftcp?verbose=1'), router, config);
+    expect(decision).toMatchObject({ kind: 'route', match: { segments: ['mqtt/tcp'] } });
+    expect(decision !== HAND_OFF && decision.kind === 'route' && decision.query?.get('verbose')).toBe('1');
+    expect(decideFastPath(head('/readyz?'), router, config)).toMatchObject({ kind: 'route', query: undefined });
+  });
+
+  it('leaves a path no route serves to the handler (its 404)', () => {
+    expect(decideFastPath(head('/nope'), router, config)).toEqual({ kind: 'route', match: undefined, query: undefined });
+  });
+
+  it('refuses an HTTP/1.1 request without Host and closes; HTTP/1.0 needs none', () => {
+    expect(refusal(decideFastPath(head('/readyz', { headers: {} }), router, config))).toEqual({
+      statusCode: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'a Host header is required' },
+      close: true,
+    });
+    expect(decideFastPath(head('/readyz', { headers: {}, http10: true }), router, config)).toMatchObject({ kind: 'route' });
+  });
+
+  it('refuses a target too long, or badly percent-encoded, and keeps the connection', () => {
+    expect(refusal(decideFastPath(head(`/${'a'.repeat(MAX_URL_LENGTH)}`), router, config))).toEqual({
+      statusCode: 414,
+      body: { statusCode: 414, error: 'URI Too Long', message: `URLs are limited to ${MAX_URL_LENGTH} characters` },
+      close: false,
+    });
+    expect(decideFastPath(head(`/${'a'.repeat(MAX_URL_LENGTH - 1)}`), router, config)).toMatchObject({ kind: 'route' });
+    expect(refusal(decideFastPath(head('/api/v1/health/%E0%A4%A'), router, config))).toEqual({
+      statusCode: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'malformed percent-encoding in the path' },
+      close: false,
+    });
+  });
+
+  it("hands to node:http every request when authorize() decides, and the event stream's GET", () => {
+    const authorizing = { showDetails: 'when-authorized' } as HealthConfig;
+    expect(decideFastPath(head('/readyz'), router, authorizing)).toBe(HAND_OFF);
+    expect(decideFastPath(head('/ui/events'), router, config)).toBe(HAND_OFF);
+    expect(decideFastPath(head('/ui/events', { method: 'HEAD' }), router, config)).toMatchObject({ kind: 'route' });
+  });
+
+  it('is the target resolution of the node:http path once the head is accepted', () => {
+    for (const target of ['/readyz?verbose', '/nope', `/${'a'.repeat(MAX_URL_LENGTH)}`, '/api/v1/health/%E0%A4%A']) {
+      expect(decideFastPath(head(target), router, config)).toEqual(resolveTarget(target, router));
+    }
   });
 });

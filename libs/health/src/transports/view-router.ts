@@ -1,8 +1,14 @@
 import { HealthConfigError } from '../errors/health.errors.js';
 import { ROUTE_COLLISION } from '../errors/messages.js';
+import type { HealthConfig } from '../options/health-config.js';
 import type { ListenerDefinition } from '../options/transport-options.js';
 import type { HealthView, ViewRoute } from '../views/health-view.interface.js';
 import { BUILT_IN_VIEWS } from '../views/view-registry.js';
+import { errorResponse, type ViewResponse } from '../views/view-response.js';
+import type { RequestHead } from './request-head.js';
+
+/** Longest request-target answered; node:http's own refusal of a longer one is a 414 as well. */
+export const MAX_URL_LENGTH = 2048;
 
 /** A view served under a prefix ('' or 'a/b', no leading or trailing slash). */
 export interface MountedView {
@@ -105,4 +111,62 @@ function collide(a: Entry, b: Entry): boolean {
   const within = (outer: Entry, inner: Entry) => outer.route.subtree && outer.path.every((segment, i) => inner.path[i] === segment);
   if (a.path.length === b.path.length && a.path.every((segment, i) => b.path[i] === segment)) return true;
   return Boolean(within(a, b) || within(b, a));
+}
+
+/** A request-target resolved against a router: its route (none: 404) and query, or a refusal. */
+export type TargetResolution = RouteTarget | Refusal;
+
+export interface RouteTarget {
+  readonly kind: 'route';
+  readonly match: RouteMatch | undefined;
+  readonly query: URLSearchParams | undefined;
+}
+
+export interface Refusal {
+  readonly kind: 'refuse';
+  readonly response: ViewResponse;
+  /** The connection closes after it: what follows a bad request cannot be trusted. */
+  readonly close: boolean;
+}
+
+/** The fast path leaves the request, its bytes unread, to node:http. */
+export const HAND_OFF = Symbol('hand off to node:http');
+export type FastPathDecision = TargetResolution | typeof HAND_OFF;
+
+// Constant answers are encoded once. A target too long or badly encoded is refused with the connection kept: the request itself was well formed.
+const NO_HOST: Refusal = { kind: 'refuse', response: errorResponse(400, 'a Host header is required'), close: true };
+const URI_TOO_LONG: Refusal = {
+  kind: 'refuse',
+  response: errorResponse(414, `URLs are limited to ${MAX_URL_LENGTH} characters`),
+  close: false,
+};
+const MALFORMED_PATH: Refusal = { kind: 'refuse', response: errorResponse(400, 'malformed percent-encoding in the path'), close: false };
+
+/** The route and query of a request-target (`/readyz?verbose`), on the fast path and node:http's alike. */
+export function resolveTarget(target: string, router: ViewRouter): TargetResolution {
+  if (target.length > MAX_URL_LENGTH) return URI_TOO_LONG;
+  const queryAt = target.indexOf('?');
+  let match: RouteMatch | undefined;
+  try {
+    match = router.match(queryAt === -1 ? target : target.slice(0, queryAt));
+  } catch {
+    return MALFORMED_PATH;
+  }
+  const query = queryAt === -1 || queryAt === target.length - 1 ? undefined : new URLSearchParams(target.slice(queryAt + 1));
+  return { kind: 'route', match, query };
+}
+
+/**
+ * What a dedicated listener's fast path does with a plain GET or HEAD: answer its route (a query or
+ * percent-encoding included: node:http costs far more per request, and a client pipelining those must
+ * not buy more of the listener's time than one asking plain probes), refuse it, or hand it to node:http
+ * (authorize() wants node's request; the event stream holds the connection).
+ */
+export function decideFastPath(head: RequestHead, router: ViewRouter, config: HealthConfig): FastPathDecision {
+  if (!head.http10 && head.headers.host === undefined) return NO_HOST;
+  if (head.target.length > MAX_URL_LENGTH) return URI_TOO_LONG;
+  if (config.showDetails === 'when-authorized') return HAND_OFF;
+  const resolved = resolveTarget(head.target, router);
+  if (resolved.kind === 'route' && resolved.match?.route.transport === 'event-stream' && head.method === 'GET') return HAND_OFF;
+  return resolved;
 }

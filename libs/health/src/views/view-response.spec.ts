@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { emptyResponse, jsonResponse, methodNotAllowed, notFound } from './view-response.js';
+import { emptyResponse, errorResponse, jsonResponse, methodNotAllowed, notFound } from './view-response.js';
 
 describe('jsonResponse', () => {
   it('serialises the payload with the given status code', () => {
@@ -67,6 +67,31 @@ describe('methodNotAllowed', () => {
       'content-length': String(Buffer.byteLength(response.body!)),
       'cache-control': 'no-store',
       allow: 'GET',
+    });
+  });
+});
+
+describe('errorResponse', () => {
+  it.each([
+    [400, 'Bad Request'],
+    [404, 'Not Found'],
+    [405, 'Method Not Allowed'],
+    [408, 'Request Timeout'],
+    [414, 'URI Too Long'],
+    [431, 'Request Header Fields Too Large'],
+    [500, 'Internal Server Error'],
+  ] as const)('answers %i in JSON with its reason phrase', (statusCode, error) => {
+    const response = errorResponse(statusCode);
+    expect(response.statusCode).toBe(statusCode);
+    expect(response.body).toBe(JSON.stringify({ statusCode, error }));
+    expect(response.headers).toEqual(jsonResponse(statusCode, { statusCode, error }).headers);
+  });
+
+  it('adds the message when there is one', () => {
+    expect(JSON.parse(errorResponse(400, 'a Host header is required').body!)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'a Host header is required',
     });
   });
 });

@@ -26,15 +26,30 @@ export function emptyResponse(statusCode: number): ViewResponse {
   return { statusCode, headers: statusCode === 204 ? { 'cache-control': NO_STORE } : { 'cache-control': NO_STORE, 'content-length': '0' } };
 }
 
+/** The error answers of the Health API, with the reason phrase each one's body names. */
+const ERRORS = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+} as const;
+
+export type ErrorStatus = keyof typeof ERRORS;
+
+/** Every error answer: JSON `{ statusCode, error, message }`, the message left out when there is nothing to add. */
+export function errorResponse(statusCode: ErrorStatus, message?: string): ViewResponse {
+  const error = ERRORS[statusCode];
+  return jsonResponse(statusCode, message === undefined ? { statusCode, error } : { statusCode, error, message });
+}
+
 export function notFound(message: string): ViewResponse {
-  return jsonResponse(404, { statusCode: 404, error: 'Not Found', message });
+  return errorResponse(404, message);
 }
 
 export function methodNotAllowed(method: string, allow: readonly string[]): ViewResponse {
-  const response = jsonResponse(405, {
-    statusCode: 405,
-    error: 'Method Not Allowed',
-    message: `${method} is not allowed; use ${allow.join(' or ')}`,
-  });
+  const response = errorResponse(405, `${method} is not allowed; use ${allow.join(' or ')}`);
   return { ...response, headers: { ...response.headers, allow: allow.join(', ') } };
 }
