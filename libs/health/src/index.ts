@@ -11,7 +11,6 @@ export {
   HealthStatus,
   isHealthStatus,
   READINESS_MAPPING,
-  STARTING_REASON,
   type CheckStats,
   type HealthComponentCheck,
   type HealthComponent,
@@ -22,6 +21,7 @@ export {
   type HealthSnapshot,
   type HealthTransition,
 } from './model/index.js';
+export { STARTING_REASON } from './groups/hold.js';
 export type {
   CheckMode,
   DetailsVisibility,

@@ -1,9 +1,12 @@
+import { SYSTEM_STATE_GROUPS } from '../groups/built-in-groups.js';
 import { evaluateGroup } from '../groups/evaluate-group.js';
+import { holdGroups } from '../groups/hold.js';
+import { isFailing } from '../groups/verdicts.js';
 import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { walkComponents } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { HealthStatus, STARTING_REASON } from '../model/health-status.js';
+import { HealthStatus } from '../model/health-status.js';
 import type { CheckStats, HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 
 /** The latest result of one indicator; `component` null means absent (not applicable). */
@@ -70,7 +73,7 @@ export class SnapshotBuilder {
       const kind = key.startsWith('g:') ? 'group' : 'component';
       transitions.push({ kind, path: key.slice(2), from: previous.status, to: null, at: now });
     }
-    this.readyReached ||= this.config.httpStatus[groups.readiness.status] < 400;
+    this.readyReached ||= !isFailing(this.config, groups.readiness);
     const snapshot = freeze({
       at: now,
       refreshedAt,
@@ -108,27 +111,8 @@ function assembleGroups(
 ): Record<string, HealthGroupResult> {
   const groups: Record<string, HealthGroupResult> = {};
   for (const input of inputs) groups[input.definition.name] = evaluateGroup(input, components, config.order, since, now);
-  // Not yet started, or shutting down: not ready, whatever the members say (liveness is untouched).
-  // A member still starting (UNKNOWN "starting", which would otherwise count as healthy) holds them too.
-  for (const name of ['readiness', 'startup']) {
-    const group = groups[name];
-    if (!group) continue;
-    const heldBy = !lifecycle.started
-      ? STARTING_REASON
-      : lifecycle.draining
-        ? 'draining'
-        : Object.values(group.components).some(isStarting)
-          ? STARTING_REASON
-          : undefined;
-    if (heldBy) groups[name] = { ...group, status: HealthStatus.OUT_OF_SERVICE, details: { ...group.details, reason: heldBy } };
-  }
-  return groups;
-}
-
-/** UNKNOWN with reason "starting", here or anywhere below. */
-function isStarting(component: HealthComponent): boolean {
-  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING_REASON) return true;
-  return Object.values(component.components ?? {}).some(isStarting);
+  // The one place the hold reason is decided and written (details.reason of readiness and startup).
+  return holdGroups(groups, lifecycle);
 }
 
 /** HiveMQ's system status: all components, plus the liveness and readiness states. */
@@ -138,7 +122,7 @@ function systemStatus(
   config: HealthConfig,
 ): HealthStatus {
   const statuses = Object.values(components).map((c) => c.status);
-  for (const name of ['liveness', 'readiness']) if (groups[name]) statuses.push(groups[name].status);
+  for (const name of SYSTEM_STATE_GROUPS) if (groups[name]) statuses.push(groups[name].status);
   return config.order.worst(statuses);
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
-import { HealthStatus, STARTING_REASON } from '../model/health-status.js';
+import { memberHold, STARTING_REASON } from '../groups/hold.js';
+import { HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';
 
@@ -56,11 +57,5 @@ export class SnapshotPublisher {
  */
 function firstVerdictWhileStarting(t: HealthTransition, snapshot: HealthSnapshot): boolean {
   if (t.kind !== 'component' || (t.from !== null && t.from !== HealthStatus.UNKNOWN)) return false;
-  return ['readiness', 'startup'].some((name) => {
-    const group = snapshot.groups[name];
-    if (group?.details?.reason !== STARTING_REASON) return false;
-    return Object.keys(group.components).some(
-      (member) => t.path === member || t.path.startsWith(`${member}/`) || member.startsWith(`${t.path}/`),
-    );
-  });
+  return memberHold(snapshot, t.path) === STARTING_REASON;
 }

@@ -7,7 +7,7 @@ import { walkComponents } from '../model/component-tree.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { HEALTH_STATUSES, type HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { readinessMode } from '../views/probe-members.js';
+import { readinessMode } from '../groups/verdicts.js';
 
 export const METRIC_PREFIX = 'mqtt_health_';
 

@@ -19,8 +19,10 @@ export interface GroupInput {
 export interface HealthGroupResult {
   status: HealthStatus;
   /**
-   * Why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`), and how
-   * much of each member's grace window is left while one runs.
+   * `reason`: why the group is held OUT_OF_SERVICE regardless of its members (`starting`, `draining`;
+   * written once by the snapshot builder on the held groups, readiness and startup, and read through
+   * `groups/hold.ts`), otherwise which grace windows run. `grace-remaining-ms`: how much of each
+   * member's grace window is left while one runs.
    */
   details?: { reason?: string; 'grace-remaining-ms'?: Record<string, number> };
   /** Each member, keyed by the name or path that put it in the group. */

@@ -26,9 +26,12 @@ export interface HealthSnapshot {
   readonly components: Readonly<Record<string, HealthComponent>>;
   readonly groups: Readonly<Record<string, HealthGroupResult>>;
   readonly checks: Readonly<Record<string, CheckStats>>;
-  /** Start-up declared complete (see the `startup` option). */
+  /**
+   * Start-up declared complete (see the `startup` option). Why readiness is held is not worked out
+   * from this and `draining`: the builder writes it once into the held groups (`details.reason`).
+   */
   readonly started: boolean;
-  /** Shutting down: readiness is OUT_OF_SERVICE until the app closes. */
+  /** Shutting down: readiness and startup are held OUT_OF_SERVICE "draining" until the app closes. */
   readonly draining: boolean;
   /** Readiness has answered 2xx at least once (Zeebe's ready check never turns back). */
   readonly readyReached: boolean;

@@ -12,12 +12,6 @@ export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 export const HEALTH_STATUSES: readonly HealthStatus[] = Object.values(HealthStatus);
 
 /**
- * The `details.reason` of a component whose dependency has not started yet (with UNKNOWN), and of a
- * readiness or startup group held until start-up completes; a member that reads so holds those groups.
- */
-export const STARTING_REASON = 'starting';
-
-/**
  * Most severe first. UNKNOWN ranks below UP (as in Spring Boot): a component that cannot tell
  * does not hide a healthy sibling, and an all-UNKNOWN tree stays UNKNOWN.
  */
@@ -30,7 +24,10 @@ export const DEFAULT_STATUS_ORDER: readonly HealthStatus[] = [
   HealthStatus.UNKNOWN,
 ];
 
-export const DEFAULT_HTTP_STATUS: Readonly<Record<HealthStatus, number>> = {
+/** The HTTP code each status answers with; a code of 400 or more fails a probe. */
+export type HttpStatusMap = Readonly<Record<HealthStatus, number>>;
+
+export const DEFAULT_HTTP_STATUS: HttpStatusMap = {
   UP: 200,
   UNKNOWN: 200,
   DEGRADED: 200,

@@ -1,3 +1,4 @@
+import { BUILT_IN_GROUPS } from '../groups/built-in-groups.js';
 import type { GroupDefinition } from '../model/health-group.interface.js';
 import { DEFAULT_HTTP_STATUS, HEALTH_STATUSES, isHealthStatus, READINESS_MAPPING, type HealthStatus } from '../model/health-status.js';
 import { StatusOrder } from '../model/status-order.js';
@@ -35,7 +36,6 @@ export interface HealthConfig {
   readonly agentCheck: AgentCheckConfig;
 }
 
-export const BUILT_IN_GROUPS = ['liveness', 'readiness', 'startup'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**

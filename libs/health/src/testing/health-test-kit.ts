@@ -11,6 +11,7 @@ import type { HealthLifecycle, HealthSnapshot } from '../model/health-snapshot.i
 import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import { createHealthConfig, type HealthConfig } from '../options/health-config.js';
 import type { HealthGroupOptions, HealthModuleOptions } from '../options/health-options.interface.js';
+import type { HealthView } from '../views/health-view.interface.js';
 import type { ViewResponse } from '../views/view-response.js';
 
 export type Check = HealthComponentCheck['check'];
@@ -118,3 +119,34 @@ export const healthy = {
   storage: { status: 'DOWN', details: { reason: SECRET } },
   mqtt: { status: 'UP', components: { 'tcp-listener-1883': { status: 'UP', details: { port: 1883 } } } },
 } satisfies Record<string, HealthComponent>;
+
+/** A builder for every group of `options` (liveness, readiness, startup and custom ones), as the engine has them. */
+export function everyGroupBuilder(options: HealthModuleOptions = VIEW_OPTIONS): SnapshotBuilder {
+  const c = createHealthConfig(options);
+  return new SnapshotBuilder(c, groupInputs(c));
+}
+
+/** What a request brings to a view besides the snapshot. */
+export interface RequestFacts {
+  readonly query?: string;
+  readonly showDetails?: boolean;
+  readonly config?: HealthConfig;
+}
+
+/** The answer of the view's route at `path` (below its prefix; a subtree route takes the rest as segments). */
+export function renderAt(view: HealthView, path: string, snapshot: HealthSnapshot, request: RequestFacts = {}): ViewResponse | undefined {
+  const parts = path.split('/').filter(Boolean);
+  for (const route of view.routes) {
+    const own = route.path.split('/').filter(Boolean);
+    const deep = route.subtree ? parts.length >= own.length : parts.length === own.length;
+    if (!deep || !own.every((part, i) => parts[i] === part)) continue;
+    return route.render?.({
+      snapshot,
+      config: request.config ?? config,
+      showDetails: request.showDetails ?? true,
+      segments: parts.slice(own.length),
+      query: request.query === undefined ? undefined : new URLSearchParams(request.query),
+    });
+  }
+  throw new Error(`${view.name} has no route at "${path}"`);
+}

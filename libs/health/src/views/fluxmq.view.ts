@@ -1,6 +1,6 @@
+import { readinessHold } from '../groups/hold.js';
+import { isFailing, probeMembers, readinessMode } from '../groups/verdicts.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
-import { STARTING_REASON } from '../model/health-status.js';
-import { isFailing, probeMembers, readinessMode } from './probe-members.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
 /**
@@ -37,13 +37,8 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
   const mode = readinessMode(snapshot, config);
   if (mode === 'not_ready') {
     const firstDown = members.find((m) => m.failing);
-    const details = snapshot.draining
-      ? 'draining'
-      : !snapshot.started || readiness.details?.reason === STARTING_REASON
-        ? 'starting'
-        : firstDown
-          ? `${firstDown.path} unavailable`
-          : 'not ready';
+    // Held (`starting`, `draining`) before any member's own failure: FluxMQ names the phase.
+    const details = readinessHold(snapshot) ?? (firstDown ? `${firstDown.path} unavailable` : 'not ready');
     return jsonResponse(config.httpStatus[readiness.status], { status: 'not_ready', details, checks });
   }
   return jsonResponse(200, { status: 'ready', mode, checks });

@@ -1,17 +1,20 @@
+import { DRAINING_REASON, readinessHold } from '../groups/hold.js';
+import { isFailing, probeMembers } from '../groups/verdicts.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import type { HealthConfig } from '../options/health-config.js';
 import { HealthStatus } from '../model/health-status.js';
-import { isFailing, probeMembers } from './probe-members.js';
+import type { HealthConfig } from '../options/health-config.js';
 
 /**
  * HAProxy's agent-check answer from the readiness group. A degraded node keeps serving but gets a
  * smaller share of new clients instead of all or none:
  * UP → `up ready 100%`; degraded → `up ready <degradedWeightPercent>%`; draining → `drain`;
- * starting or OUT_OF_SERVICE → `down`. Each with a short `#reason` (names only, never error text).
+ * starting (not started, or a member still starting) or OUT_OF_SERVICE → `down`. Each with a short
+ * `#reason` (names only, never error text).
  */
 export function haproxyAgentReply(snapshot: HealthSnapshot, config: HealthConfig): string {
-  if (snapshot.draining) return 'drain #draining\n';
-  if (!snapshot.started) return 'down #starting\n';
+  const hold = readinessHold(snapshot);
+  if (hold === DRAINING_REASON) return `drain #${hold}\n`;
+  if (hold) return `down #${hold}\n`;
   const readiness = snapshot.groups.readiness;
   const members = probeMembers(readiness, config);
   if (isFailing(config, readiness)) {

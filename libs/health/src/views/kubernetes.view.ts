@@ -1,9 +1,9 @@
 import { graceRemaining } from '../groups/evaluate-group.js';
-import { STARTING_REASON } from '../model/health-status.js';
+import { DRAINING_REASON, readinessHold, STARTING_REASON, type HoldReason } from '../groups/hold.js';
+import { isFailing, probeMembers } from '../groups/verdicts.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
-import { isFailing, probeMembers } from './probe-members.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
 /**
@@ -52,19 +52,22 @@ function readyz(context: ViewContext): ViewResponse {
   const { snapshot, config } = context;
   const group = snapshot.groups.readiness;
   const excluded = excludes(context.query);
-  const checks: Check[] = probeMembers(group, config)
+  const members: Check[] = probeMembers(group, config)
     .filter((m) => m.failing || typeof m.component.details?.['network-dependency'] === 'boolean')
     .map((m) => ({ name: m.path, ok: !m.failing }));
-  if (!snapshot.started || group.details?.reason === STARTING_REASON) checks.push({ name: 'startup', ok: false });
-  if (snapshot.draining) checks.push({ name: 'shutdown', ok: false });
+  const hold = readinessHold(snapshot);
+  const checks = hold ? [...members, { name: HOLD_CHECKS[hold], ok: false }] : members;
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
   const code = ok ? 200 : failureCode(config, group);
   if (context.query?.has('verbose')) return verbose('readyz', checks, excluded, ok, code);
-  if (snapshot.draining && !ok) return jsonResponse(code, { status: 'not_ready', draining: true });
+  if (hold === DRAINING_REASON && !ok) return jsonResponse(code, { status: 'not_ready', draining: true });
   const body: Record<string, string> = {};
-  for (const check of checks) if (check.name !== 'startup' && check.name !== 'shutdown') body[check.name] = check.ok ? 'ok' : 'unavailable';
+  for (const check of members) body[check.name] = check.ok ? 'ok' : 'unavailable';
   return jsonResponse(code, { status: ok ? 'ready' : 'not_ready', checks: body });
 }
+
+/** The API server's check that fails while the node is held: its post-start hooks, or its shutdown. */
+const HOLD_CHECKS: Readonly<Record<HoldReason, string>> = { [STARTING_REASON]: 'startup', [DRAINING_REASON]: 'shutdown' };
 
 function failureCode(config: HealthConfig, group: HealthGroupResult): number {
   const code = config.httpStatus[group.status];

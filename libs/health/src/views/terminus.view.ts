@@ -1,8 +1,9 @@
+import { DRAINING_REASON, readinessHold } from '../groups/hold.js';
+import { isFailing } from '../groups/verdicts.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView } from './health-view.interface.js';
-import { isFailing } from './probe-members.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
 type TerminusIndicator = { status: 'up' | 'down' } & Record<string, unknown>;
@@ -30,10 +31,11 @@ export function renderTerminus(
   config: HealthConfig,
   showDetails: boolean,
 ): ViewResponse | undefined {
-  if (segments.length === 0) return terminusBody(snapshot.components, snapshot.status, snapshot.draining, config, showDetails);
+  const draining = readinessHold(snapshot) === DRAINING_REASON;
+  if (segments.length === 0) return terminusBody(snapshot.components, snapshot.status, draining, config, showDetails);
   if (segments.length !== 1 || !Object.hasOwn(snapshot.groups, segments[0])) return undefined;
   const group = snapshot.groups[segments[0]];
-  return terminusBody(group.components, group.status, snapshot.draining, config, showDetails, group.counted);
+  return terminusBody(group.components, group.status, draining, config, showDetails, group.counted);
 }
 
 function terminusBody(

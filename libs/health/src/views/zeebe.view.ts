@@ -1,5 +1,5 @@
+import { isFailing } from '../groups/verdicts.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
-import { isFailing } from './probe-members.js';
 import { emptyResponse, type ViewResponse } from './view-response.js';
 
 /**

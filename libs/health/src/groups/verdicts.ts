@@ -1,12 +1,16 @@
-import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import type { HealthGroupResult } from '../model/health-group.interface.js';
-import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
-import { HealthStatus } from '../model/health-status.js';
+import type { HealthGroupResult } from '../model/health-group.interface.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import { HealthStatus, type HttpStatusMap } from '../model/health-status.js';
+
+/** What a verdict needs of the configuration: the HTTP code of each status. */
+export interface StatusCodes {
+  readonly httpStatus: HttpStatusMap;
+}
 
 /** Whether a status answers with an error code under the configured HTTP map. */
-export function isFailing(config: HealthConfig, component: { status: HealthComponent['status'] }): boolean {
-  return config.httpStatus[component.status] >= 400;
+export function isFailing(codes: StatusCodes, component: { status: HealthComponent['status'] }): boolean {
+  return codes.httpStatus[component.status] >= 400;
 }
 
 export interface ProbeMember {
@@ -21,7 +25,7 @@ export interface ProbeMember {
 }
 
 /** The group's members, each with whether it fails and why, in member order. */
-export function probeMembers(group: HealthGroupResult, config: HealthConfig): ProbeMember[] {
+export function probeMembers(group: HealthGroupResult, codes: StatusCodes): ProbeMember[] {
   return Object.entries(group.components).map(([path, component]) => {
     const reason = text(component.details?.reason);
     const error = text(component.details?.error);
@@ -30,7 +34,7 @@ export function probeMembers(group: HealthGroupResult, config: HealthConfig): Pr
     return {
       path,
       component,
-      failing: isFailing(config, { status: group.counted[path] ?? component.status }),
+      failing: isFailing(codes, { status: group.counted[path] ?? component.status }),
       reason: reason ?? cause,
       error: error ?? cause,
     };
@@ -61,8 +65,8 @@ function text(value: unknown): string | undefined {
 }
 
 /** FluxMQ's readiness mode, also exported as a metric: ready and UP, ready but not UP, or not ready. */
-export function readinessMode(snapshot: HealthSnapshot, config: HealthConfig): 'nominal' | 'degraded' | 'not_ready' {
+export function readinessMode(snapshot: Pick<HealthSnapshot, 'groups'>, codes: StatusCodes): 'nominal' | 'degraded' | 'not_ready' {
   const readiness = snapshot.groups.readiness;
-  if (isFailing(config, readiness)) return 'not_ready';
+  if (isFailing(codes, readiness)) return 'not_ready';
   return readiness.status === HealthStatus.UP ? 'nominal' : 'degraded';
 }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { HealthGroupResult } from '../model/health-group.interface.js';
+import { DEFAULT_HTTP_STATUS, type HealthStatus } from '../model/health-status.js';
+import { isFailing, probeMembers, readinessMode } from './verdicts.js';
+
+const codes = { httpStatus: DEFAULT_HTTP_STATUS };
+
+function group(
+  components: Record<string, HealthComponent>,
+  counted: Record<string, HealthStatus> = {},
+  status: HealthStatus = 'UP',
+): HealthGroupResult {
+  return { status, components, counted };
+}
+
+describe('isFailing', () => {
+  it('fails a status that answers 400 or more under the HTTP map', () => {
+    expect(isFailing(codes, { status: 'DOWN' })).toBe(true);
+    expect(isFailing(codes, { status: 'OUT_OF_SERVICE' })).toBe(true);
+    expect(isFailing(codes, { status: 'DEGRADED_SERVICE' })).toBe(false);
+    expect(isFailing(codes, { status: 'UNKNOWN' })).toBe(false);
+    expect(isFailing({ httpStatus: { ...DEFAULT_HTTP_STATUS, DEGRADED: 429, DOWN: 399 } }, { status: 'DEGRADED' })).toBe(true);
+    expect(isFailing({ httpStatus: { ...DEFAULT_HTTP_STATUS, DOWN: 399 } }, { status: 'DOWN' })).toBe(false);
+  });
+});
+
+describe('probeMembers', () => {
+  it('judges each member as the group counts it (grace window, mapping), in member order', () => {
+    const members = probeMembers(group({ b: { status: 'DOWN' }, a: { status: 'UP' } }, { b: 'UP', a: 'OUT_OF_SERVICE' }), codes);
+    expect(members.map(({ path, failing }) => ({ path, failing }))).toEqual([
+      { path: 'b', failing: false },
+      { path: 'a', failing: true },
+    ]);
+  });
+
+  it('falls back on the status it reads when the group has not counted it', () => {
+    expect(probeMembers(group({ a: { status: 'DOWN' } }), codes)[0].failing).toBe(true);
+  });
+
+  it('gives the reason and the raw error of a member', () => {
+    const [member] = probeMembers(
+      group({ store: { status: 'DOWN', details: { reason: 'storage unavailable', error: 'badger: closed' } } }),
+      codes,
+    );
+    expect(member).toMatchObject({ reason: 'storage unavailable', error: 'badger: closed' });
+  });
+
+  it('lets a silent member speak through its first sub-component not UP, depth first', () => {
+    const mqtt: HealthComponent = {
+      status: 'DOWN',
+      components: {
+        ok: { status: 'UP', details: { reason: 'fine' } },
+        unknown: { status: 'UNKNOWN', details: { reason: 'not checked' } },
+        tcp: { status: 'DOWN', components: { v6: { status: 'DOWN', details: { 'last-failure': 'EADDRINUSE' } } } },
+        tls: { status: 'DOWN', details: { reason: 'bad cert' } },
+      },
+    };
+    const [member] = probeMembers(group({ mqtt }), codes);
+    expect(member).toMatchObject({ reason: 'tcp/v6: EADDRINUSE', error: 'tcp/v6: EADDRINUSE' });
+  });
+
+  it('has no reason for a member with no text anywhere', () => {
+    const [member] = probeMembers(group({ a: { status: 'DOWN', details: { reason: '' } } }), codes);
+    expect(member.reason).toBeUndefined();
+    expect(member.error).toBeUndefined();
+  });
+});
+
+describe('readinessMode', () => {
+  const snapshot = (status: HealthStatus) => ({ groups: { readiness: group({}, {}, status) } });
+
+  it('is nominal when readiness is UP, degraded when it passes otherwise, not_ready when it fails', () => {
+    expect(readinessMode(snapshot('UP'), codes)).toBe('nominal');
+    expect(readinessMode(snapshot('DEGRADED_SERVICE'), codes)).toBe('degraded');
+    expect(readinessMode(snapshot('UNKNOWN'), codes)).toBe('degraded');
+    expect(readinessMode(snapshot('OUT_OF_SERVICE'), codes)).toBe('not_ready');
+  });
+});
