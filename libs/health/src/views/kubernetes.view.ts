@@ -69,9 +69,9 @@ function readyz(context: ViewContext): ViewResponse {
 /** The API server's check that fails while the node is held: its post-start hooks, or its shutdown. */
 const HOLD_CHECKS: Readonly<Record<HoldReason, string>> = { [STARTING_REASON]: 'startup', [DRAINING_REASON]: 'shutdown' };
 
+/** The group's own error code, or 503 when its status maps to a success code. */
 function failureCode(config: HealthConfig, group: HealthGroupResult): number {
-  const code = config.httpStatus[group.status];
-  return code >= 400 ? code : 503;
+  return isFailing(config, group) ? config.httpStatus[group.status] : 503;
 }
 
 function excludes(query: URLSearchParams | undefined): Set<string> {
