@@ -79,6 +79,7 @@ describe('streamDashboard', () => {
     const { response } = openStream();
     expect(response.statusCode).toBe(200);
     expect(response.headers!['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers!['x-content-type-options']).toBe('nosniff');
     expect(response.chunks.join('')).toMatch(/^retry: \d+\n\nevent: state\ndata: \{/);
     const [first] = response.updates();
     expect(first.transitions).toEqual([]);

@@ -25,7 +25,6 @@ const PAGE: ViewResponse = {
     'content-length': String(Buffer.byteLength(DASHBOARD_HTML)),
     'cache-control': 'no-store',
     'content-security-policy': DASHBOARD_CSP,
-    'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   },
   body: DASHBOARD_HTML,
@@ -34,7 +33,6 @@ const PAGE: ViewResponse = {
 export const EVENT_STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
   // Tells nginx not to buffer the stream.
   'x-accel-buffering': 'no',
 };
