@@ -54,6 +54,17 @@ export function readinessHold(snapshot: Pick<HealthSnapshot, 'groups'>): HoldRea
 }
 
 /**
+ * Every reason readiness is held for, in the API server's order (its post-start hooks, then its
+ * shutdown): a drain that begins before start-up completed is held for both, so excluding one of them
+ * never passes a node that has not started.
+ */
+export function readinessHolds(snapshot: Pick<HealthSnapshot, 'groups' | 'started'>): HoldReason[] {
+  const hold = readinessHold(snapshot);
+  if (hold === DRAINING_REASON && !snapshot.started) return [STARTING_REASON, DRAINING_REASON];
+  return hold ? [hold] : [];
+}
+
+/**
  * Why the held group that the component at `path` belongs to (as a member, inside one, or holding
  * one below it) is held; undefined when no held group counts it.
  */

@@ -93,10 +93,20 @@ describe('kubernetes /readyz', () => {
     expect(body(response)).toEqual({ status: 'not_ready', draining: true });
     const report = '[+]storage ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n';
     expect(get('readyz?verbose', { storage: store }, DRAINING).body).toBe(report);
-    expect(get('readyz?verbose', { storage: store }, { started: false, draining: true }).body).toBe(report);
     const excluded = get('readyz?exclude=shutdown', { storage: store }, DRAINING);
     expect(excluded.statusCode).toBe(200);
     expect(body(excluded)).toEqual({ status: 'ready', checks: { storage: 'ok' } });
+  });
+
+  it('fails both startup and shutdown when a drain begins before start-up completed: excluding one never passes a node that has not started', () => {
+    const leaving = { started: false, draining: true };
+    expect(get('readyz?verbose', { storage: store }, leaving).body).toBe(
+      '[+]storage ok\n[-]startup failed: reason withheld\n[-]shutdown failed: reason withheld\nreadyz check failed\n',
+    );
+    expect(get('readyz?exclude=shutdown', { storage: store }, leaving).statusCode).toBe(503);
+    expect(get('readyz?exclude=startup', { storage: store }, leaving).statusCode).toBe(503);
+    expect(get('readyz?exclude=startup,shutdown', { storage: store }, leaving).statusCode).toBe(200);
+    expect(body(get('readyz', { storage: store }, leaving))).toEqual({ status: 'not_ready', draining: true });
   });
 
   it('fails with the code of the configured HTTP map', () => {

@@ -1,5 +1,5 @@
 import { graceRemaining } from '../groups/evaluate-group.js';
-import { DRAINING_REASON, readinessHold, STARTING_REASON, type HoldReason } from '../groups/hold.js';
+import { DRAINING_REASON, readinessHolds, STARTING_REASON, type HoldReason } from '../groups/hold.js';
 import { isFailing, probeMembers } from '../groups/verdicts.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
@@ -55,12 +55,12 @@ function readyz(context: ViewContext): ViewResponse {
   const members: Check[] = probeMembers(group, config)
     .filter((m) => m.failing || typeof m.component.details?.['network-dependency'] === 'boolean')
     .map((m) => ({ name: m.path, ok: !m.failing }));
-  const hold = readinessHold(snapshot);
-  const checks = hold ? [...members, { name: HOLD_CHECKS[hold], ok: false }] : members;
+  const holds = readinessHolds(snapshot);
+  const checks = [...members, ...holds.map((hold) => ({ name: HOLD_CHECKS[hold], ok: false }))];
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
   const code = ok ? 200 : failureCode(config, group);
   if (context.query?.has('verbose')) return verbose('readyz', checks, excluded, ok, code);
-  if (hold === DRAINING_REASON && !ok) return jsonResponse(code, { status: 'not_ready', draining: true });
+  if (holds.includes(DRAINING_REASON) && !ok) return jsonResponse(code, { status: 'not_ready', draining: true });
   const body: Record<string, string> = {};
   for (const check of members) body[check.name] = check.ok ? 'ok' : 'unavailable';
   return jsonResponse(code, { status: ok ? 'ready' : 'not_ready', checks: body });
