@@ -44,14 +44,14 @@ module.exports = {
       to: { path: LIB, pathNot: layer('errors') },
     },
     {
-      name: 'options-only-model-errors',
+      name: 'options-only-model-errors-groups',
       severity: 'error',
       comment: 'options/ may import only model/, errors/, groups/ and options/.',
       from: { path: layer('options') },
       to: { path: LIB, pathNot: anyOf('model', 'errors', 'groups', 'options') },
     },
     {
-      name: 'groups-only-model',
+      name: 'groups-only-model-errors',
       severity: 'error',
       comment: 'groups/ may import only model/, errors/ and groups/.',
       from: { path: layer('groups') },
