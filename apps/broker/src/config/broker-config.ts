@@ -1,9 +1,12 @@
-import { accessSync, constants, mkdirSync, realpathSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { invalidVariable } from './broker-config.error.js';
+import { dataDirectory, extensionFolders, readable } from './config-paths.js';
+import { bindAddress, checkRedisUrl, integer, port } from './env-values.js';
 import { parseHealthViews, type HealthViewEntry } from './health-views.js';
+
+export { BrokerConfigError, hideCredentials } from './broker-config.error.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
@@ -63,10 +66,6 @@ export interface BrokerConfig {
  */
 export const MAX_DRAIN_MS = 300_000;
 
-export class BrokerConfigError extends Error {
-  override name = 'BrokerConfigError';
-}
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates the environment; throws BrokerConfigError naming the first bad variable. */
@@ -80,9 +79,10 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const certPath = read('TLS_CERT');
   const keyPath = read('TLS_KEY');
   if (tlsPort !== undefined && (!certPath || !keyPath)) {
-    invalid(!certPath ? 'TLS_CERT' : 'TLS_KEY', 'is required when MQTT_TLS_PORT is set (a PEM file path)', undefined);
+    invalidVariable(!certPath ? 'TLS_CERT' : 'TLS_KEY', 'is required when MQTT_TLS_PORT is set (a PEM file path)', undefined);
   }
-  if (tlsPort === undefined && (certPath || keyPath)) invalid('MQTT_TLS_PORT', 'is required when TLS_CERT or TLS_KEY is set', undefined);
+  if (tlsPort === undefined && (certPath || keyPath))
+    invalidVariable('MQTT_TLS_PORT', 'is required when TLS_CERT or TLS_KEY is set', undefined);
   const wsPort = port(read, 'MQTT_WS_PORT');
   const healthPort = port(read, 'HEALTH_PORT') ?? 8889;
   const healthAgentPort = port(read, 'HEALTH_AGENT_PORT') ?? 8890;
@@ -94,34 +94,35 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     ['HEALTH_AGENT_PORT', healthAgentPort],
   ] as const) {
     if (value === undefined || value === 0) continue;
-    if (used.has(value)) invalid(name, `must differ from ${used.get(value)}`, String(value));
+    if (used.has(value)) invalidVariable(name, `must differ from ${used.get(value)}`, String(value));
     used.set(value, name);
   }
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   const nodeId = read('NODE_ID') ?? hostname();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(nodeId)) invalid('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(nodeId))
+    invalidVariable('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel))
-    invalid('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
+    invalidVariable('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);
   const extensionsDir = env.EXTENSIONS_DIR === undefined ? BUNDLED_EXTENSIONS_DIR : read('EXTENSIONS_DIR');
   if (env.EXTENSIONS_DIR !== undefined && extensionsDir !== undefined) extensionFolders(resolve(extensionsDir));
   const dataDir = resolve(read('DATA_DIR') ?? 'data');
   dataDirectory(dataDir, redisUrl === undefined);
   const healthViews = parseHealthViews(read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes');
-  if (typeof healthViews === 'string') invalid('HEALTH_VIEWS', healthViews, read('HEALTH_VIEWS'));
+  if (typeof healthViews === 'string') invalidVariable('HEALTH_VIEWS', healthViews, read('HEALTH_VIEWS'));
   for (const { view, port } of healthViews) {
     if (port === undefined || port === 0) continue;
     if (used.has(port) && used.get(port) !== 'HEALTH_VIEWS')
-      invalid('HEALTH_VIEWS', `gives "${view}" port ${port}, which ${used.get(port)} already uses`, read('HEALTH_VIEWS'));
+      invalidVariable('HEALTH_VIEWS', `gives "${view}" port ${port}, which ${used.get(port)} already uses`, read('HEALTH_VIEWS'));
     used.set(port, 'HEALTH_VIEWS');
   }
   const healthDetails = read('HEALTH_DETAILS') ?? 'always';
   if (!['always', 'never', 'when-authorized'].includes(healthDetails))
-    invalid('HEALTH_DETAILS', 'must be always, never or when-authorized', healthDetails);
+    invalidVariable('HEALTH_DETAILS', 'must be always, never or when-authorized', healthDetails);
   const healthToken = read('HEALTH_TOKEN');
   if (healthDetails === 'when-authorized' && !healthToken)
-    invalid('HEALTH_TOKEN', 'is required when HEALTH_DETAILS is when-authorized', undefined);
+    invalidVariable('HEALTH_TOKEN', 'is required when HEALTH_DETAILS is when-authorized', undefined);
   if (tlsPort !== undefined)
     for (const [name, path] of [
       ['TLS_CERT', certPath!],
@@ -174,124 +175,4 @@ export function configWarnings(config: BrokerConfig): string[] {
         'Unset it, or set REDIS_URL.',
     );
   return warnings;
-}
-
-/**
- * `REDIS_URL` as ioredis reads it: a URL it would refuse later ("Invalid URL") or misread is refused now.
- * An empty port (`redis://host:`) is the default port 6379, as URL parsers, ioredis's included, read it.
- */
-function checkRedisUrl(url: string): void {
-  const match = /^rediss?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(\/[^?#]*)?/.exec(url);
-  if (!match) invalid('REDIS_URL', 'must be a redis:// or rediss:// URL', url);
-  const [, host, port, path] = match;
-  if (!host) invalid('REDIS_URL', 'names no host (redis://host:6379)', url);
-  if (port !== undefined && port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
-    invalid('REDIS_URL', `has port ${JSON.stringify(port)}, which is not a port number (1-65535)`, url);
-  if (path !== undefined && !/^\/\d*$/.test(path)) invalid('REDIS_URL', 'may end only in a database number (/0)', url);
-  try {
-    new URL(url);
-  } catch {
-    invalid('REDIS_URL', 'is not a valid URL (characters of the password such as @ / # ? must be percent-encoded)', url);
-  }
-}
-
-/** proc, sysfs, cgroup, cgroup2, debugfs, tracefs, securityfs, bpf, pstore: kernel filesystems, which hold no data. */
-const KERNEL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x6165676c]);
-
-/**
- * DATA_DIR must be a directory on a real volume; for the embedded store (no REDIS_URL) one the broker can create and write.
- * Judged where the nearest existing directory really is, so `..` and symbolic links lead nowhere else.
- */
-function dataDirectory(path: string, embedded: boolean): void {
-  let existing = path;
-  while (!exists(existing) && dirname(existing) !== existing) existing = dirname(existing);
-  if (!statSync(existing).isDirectory())
-    invalid('DATA_DIR', existing === path ? 'names a file, not a directory' : `is under ${existing}, which is a file`, path);
-  const real = realpathSync(existing);
-  if (KERNEL_FILESYSTEMS.has(Number(statfsSync(real).type)))
-    invalid('DATA_DIR', `is on a kernel filesystem (${real}), not a disk: give a directory on a volume`, path);
-  // devtmpfs and /dev/shm read as tmpfs, like a legitimate in-memory volume: /dev is told apart by its path.
-  if (real === '/dev' || real.startsWith('/dev/'))
-    invalid('DATA_DIR', `is under /dev (${real}), which holds devices and shared memory, not data: give a directory on a volume`, path);
-  if (!embedded) return;
-  try {
-    mkdirSync(path, { recursive: true });
-    const probe = join(path, `.write-probe-${process.pid}`);
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    // A full disk is a state the storage component reports, not a configuration to fix.
-    if (code === 'ENOSPC' || code === 'EDQUOT') return;
-    invalid(
-      'DATA_DIR',
-      `names a directory the broker cannot create or write (${code}): give a writable directory for the embedded store`,
-      path,
-    );
-  }
-}
-
-/** `[::1]`, the bracketed form of URLs, is the IPv6 address inside: listen() takes only the bare address. */
-function bindAddress(read: (name: string) => string | undefined, name: 'MQTT_BIND' | 'HEALTH_BIND'): string | undefined {
-  const raw = read(name);
-  const inside = raw === undefined ? undefined : /^\[(.*)\]$/.exec(raw)?.[1];
-  if (inside === undefined) return raw;
-  if (!isIPv6(inside)) invalid(name, 'may put brackets only around an IPv6 address, such as [::1]', raw);
-  return inside;
-}
-
-/** EXTENSIONS_DIR, when set, must be a directory of extension folders: a typo must not start a broker with none. */
-function extensionFolders(path: string): void {
-  if (!exists(path))
-    invalid('EXTENSIONS_DIR', 'names a directory that does not exist: create it, or set EXTENSIONS_DIR empty to turn extensions off', path);
-  if (!statSync(path).isDirectory()) invalid('EXTENSIONS_DIR', 'names a file, not a directory of extension folders', path);
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A certificate or key that cannot be read is a configuration error, not a listener that silently fails. */
-function readable(name: string, path: string): void {
-  try {
-    accessSync(path, constants.R_OK);
-  } catch (error) {
-    invalid(name, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): give a readable PEM file`, path);
-  }
-}
-
-function port(read: (name: string) => string | undefined, name: string): number | undefined {
-  return integer(read, name, 0, 65535, 'must be a port number (0-65535)');
-}
-
-function integer(
-  read: (name: string) => string | undefined,
-  name: string,
-  min: number,
-  max: number,
-  expected?: string,
-): number | undefined {
-  const raw = read(name);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) invalid(name, expected ?? `must be an integer from ${min} to ${max}`, raw);
-  return value;
-}
-
-function invalid(name: string, expected: string, got: string | undefined): never {
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(hideCredentials(got))})`;
-  throw new BrokerConfigError(`Environment variable ${name} ${expected}${shown}. Fix it and start the broker again.`);
-}
-
-/** `redis://user:secret@host` → `redis://user:***@host`: a refused value is printed, never its password. */
-export function hideCredentials(value: string): string {
-  return value.replace(/^(rediss?:\/\/)([^@/?#]*)@/, (_, scheme: string, credentials: string) => {
-    const colon = credentials.indexOf(':');
-    return `${scheme}${colon < 0 ? '***' : `${credentials.slice(0, colon)}:***`}@`;
-  });
 }
