@@ -8,7 +8,8 @@ import aedesPersistenceLevel from 'aedes-persistence-level';
 import type { AedesPersistence } from 'aedes-persistence-types';
 import { ClassicLevel } from 'classic-level';
 import mqtt from 'mqtt';
-import { deliverEveryMessage, releaseInArrivalOrder } from './arrival-order.js';
+import { releaseInArrivalOrder } from './arrival-order.js';
+import { deliverEveryMessage } from './deliver-every-message.js';
 
 const directories: string[] = [];
 function levelDatabase(): ClassicLevel {

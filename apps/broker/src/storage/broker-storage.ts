@@ -5,7 +5,7 @@ import { openRedisStorage } from './redis-storage.js';
 import type { BrokerStorage } from './storage.interface.js';
 
 export type { BrokerStorage } from './storage.interface.js';
-export { deliverEveryMessage } from './arrival-order.js';
+export { deliverEveryMessage } from './deliver-every-message.js';
 export { REDIS_CONNECTION_OPTIONS } from './redis-storage.js';
 export { withTimeout } from './storage-state.js';
 
