@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
-import aedesPersistenceRedis from 'aedes-persistence-redis';
-import type { AedesPersistence } from 'aedes-persistence-types';
 import { Redis, type RedisOptions } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
-import { releaseInArrivalOrder } from './arrival-order.js';
+import { emitterEcho } from './redis-emitter-echo.js';
 import { RedisEmptiedWatch } from './redis-emptied.js';
 import { evictionRefusal, readEvictionPolicy, type EvictionPolicy } from './redis-eviction.js';
 import { credentialsRefusal, unreachableCause } from './redis-credentials.js';
-import { isWriteFailure, StorageState, watchWrites, withTimeout } from './storage-state.js';
+import { openRedisPersistence } from './redis-persistence.js';
+import { isWriteFailure, StorageState, withTimeout } from './storage-state.js';
 import type { BrokerStorage } from './storage.interface.js';
 
 /**
@@ -17,12 +14,6 @@ import type { BrokerStorage } from './storage.interface.js';
  * them pile up: QoS 1/2 publishes are refused during an outage anyway.
  */
 export const REDIS_CONNECTION_OPTIONS: RedisOptions = { retryStrategy: (times) => Math.min(times * 100, 1000), maxRetriesPerRequest: 5 };
-
-/**
- * Messages a persistent session gets on reconnect: LRANGE 0 -1, its whole queue. The persistence's
- * default (1000) leaves the rest in Redis until the client happens to reconnect again.
- */
-const WHOLE_QUEUE = -1;
 
 /**
  * The probe writes a new key of this size: under `maxmemory` Redis refuses a write once its memory, the
@@ -97,14 +88,10 @@ export async function openRedisStorage(
   // Without a listener, an emitter error during an outage would kill the process.
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', (error: Error) => logger.debug(`redis emitter: ${error.message}`));
   const echo = await emitterEcho(mq, nodeId);
-  const persistence = aedesPersistenceRedis({ conn: connections.persistence, maxSessionDelivery: WHOLE_QUEUE });
-  releaseInArrivalOrder(persistence);
-  storeEachSubscribeOnce(persistence);
-  watchWrites(persistence, state);
+  const persistence = openRedisPersistence(connections.persistence, state, () => state.available || closing);
   const control = connections.control;
   const probeKey = `aedes-health:storage-probe:${nodeId}`;
   let probes = 0;
-  deliverThroughOutages(persistence, () => state.available || closing);
   let eviction: EvictionPolicy | undefined;
   /** The last policy read that evicts: keys found missing were evicted under it, even if the policy changed since. */
   let lastEvicting: EvictionPolicy | undefined;
@@ -168,83 +155,6 @@ export async function openRedisStorage(
 
 /** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
 class EvictingStore extends Error {}
-
-/**
- * A QoS 1/2 delivery to a persistent session first records its message id, and the subscriber's
- * PUBACK clears it; if either fails, Aedes drops the delivery or the subscriber. A message already
- * acknowledged to its publisher would then live only in Redis, and a Redis that restarts empty
- * loses it. So these two wait through an outage (up to a minute) instead of failing.
- */
-function deliverThroughOutages(persistence: AedesPersistence, storageAnswers: () => boolean): void {
-  for (const method of ['outgoingUpdate', 'outgoingClearMessageId'] as const) {
-    const call = persistence[method].bind(persistence) as (client: unknown, packet: unknown) => Promise<never>;
-    persistence[method] = async (client: unknown, packet: unknown) => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        try {
-          return await call(client, packet);
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          do await sleep(100);
-          while (!storageAnswers() && Date.now() < deadline);
-        }
-      }
-    };
-  }
-}
-
-/**
- * Aedes stores a SUBSCRIBE's whole list once per topic in it, all at once; aedes-persistence-redis then waits
- * for each store's broadcast under one key (client and first topic), so all but the last wait for ever and a
- * persistent session subscribing to two topics in one packet never gets its SUBACK. One store per list does.
- */
-function storeEachSubscribeOnce(persistence: AedesPersistence): void {
-  const store = ((persistence as unknown as { asyncPersistence?: object }).asyncPersistence ?? persistence) as unknown as {
-    addSubscriptions(client: { id: string }, subs: object[]): Promise<unknown>;
-  };
-  const addSubscriptions = store.addSubscriptions.bind(store);
-  const storing = new WeakMap<object[], Map<string, Promise<unknown>>>();
-  store.addSubscriptions = (client, subs) => {
-    const byClient = storing.get(subs) ?? new Map<string, Promise<unknown>>();
-    storing.set(subs, byClient);
-    let stored = byClient.get(client.id);
-    if (!stored) {
-      stored = addSubscriptions(client, subs).finally(() => byClient.delete(client.id));
-      byClient.set(client.id, stored);
-    }
-    return stored;
-  };
-}
-
-/** Returns a probe that publishes through the emitter and resolves when this node hears it back. */
-async function emitterEcho(mq: MQEmitterRedis.MQEmitterRedis, nodeId: string): Promise<() => Promise<void>> {
-  const topic = `$SYS/${nodeId}/storage-probe`;
-  const waiting = new Map<string, () => void>();
-  await new Promise<void>((resolve) =>
-    mq.on(
-      topic,
-      (packet, done) => {
-        waiting.get(String(packet.payload))?.();
-        done();
-      },
-      () => resolve(),
-    ),
-  );
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      const id = randomUUID();
-      const timer = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error('redis emitter did not echo a probe within 1000 ms'));
-      }, 1000);
-      waiting.set(id, () => {
-        clearTimeout(timer);
-        waiting.delete(id);
-        resolve();
-      });
-      mq.emit({ topic, payload: id }, (error) => error && reject(error));
-    });
-}
 
 function whenReady(connection: Redis, role: string, logger: Logger, signal: AbortSignal): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
