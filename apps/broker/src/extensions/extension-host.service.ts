@@ -5,12 +5,13 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nes
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import type { ExtensionSource, ExtensionState } from 'nestjs-mqtt-health';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
-import { describeError, escapeClientText, ExtensionDeadlineError } from './extension-error.util.js';
+import { ExtensionAuthorizer } from './extension-authorizer.js';
+import { describeError, ExtensionDeadlineError } from './extension-error.util.js';
 import { ExtensionFilesWatcher } from './extension-files.watcher.js';
-import { ExtensionHooks, type HookName } from './extension-hooks.js';
+import { ExtensionHooks } from './extension-hooks.js';
 import { ExtensionRunner } from './extension-runner.js';
-import type { BrokerExtension } from './extension.interface.js';
 import { defaultManifest, hasManifest, readManifest } from './extension.loader.js';
+import { extensionState } from './extension-state.js';
 import type { LoadedExtension } from './loaded-extension.interface.js';
 import { strayRejections } from './stray-rejections.js';
 
@@ -36,46 +37,29 @@ export interface ExtensionHostWork {
 export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown {
   private readonly logger = new Logger('Extensions');
   private loaded: LoadedExtension[] = [];
-  /** Started extensions in hook order (priority, highest first). */
-  private chain: LoadedExtension[] = [];
   private readonly watcher = new ExtensionFilesWatcher((extension) => this.onChange(extension), this.logger);
   /** Aborted once the app closes: a start still waiting for an extension gives up at once. */
   private readonly closing = new AbortController();
   private readonly runner: ExtensionRunner;
   private readonly hooks: ExtensionHooks;
+  private readonly authorizer: ExtensionAuthorizer;
   private stopState: ExtensionHostWork['stop'] = 'not called';
   private readonly disownRejections: () => void;
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
     this.runner = new ExtensionRunner(config.extensionStartTimeoutMs, this.closing.signal, this.logger);
     this.hooks = new ExtensionHooks(config.extensionHookTimeoutMs, this.logger);
+    this.authorizer = new ExtensionAuthorizer(this.hooks);
     this.disownRejections = strayRejections.addOwner((stack, reason) => this.ownRejection(stack, reason));
   }
 
   /** Whether any extension runs, i.e. whether hooks need calling at all. */
   get active(): boolean {
-    return this.chain.length > 0;
+    return this.authorizer.active;
   }
 
   extensions(): readonly ExtensionState[] {
-    return this.loaded.map((e) => ({
-      id: e.manifest.id,
-      name: e.manifest.name,
-      version: e.manifest.version,
-      author: e.manifest.author,
-      priority: e.manifest.priority,
-      startPriority: e.manifest['start-priority'],
-      enabled: e.manifest.enabled,
-      started: e.instance !== undefined,
-      startedAt: e.startedAt,
-      lastStartupFailure: e.lastStartupFailure,
-      lastFailure: e.lastFailure,
-      lastFailureAt: e.lastFailureAt,
-      failing: e.lastFailureAt !== undefined && Date.now() - e.lastFailureAt < this.config.extensionFailureWindowMs,
-      lastConfigurationFailure: e.lastConfigurationFailure,
-      reloadedAt: e.reloadedAt,
-      configuration: e.configuration,
-    }));
+    return this.loaded.map((e) => extensionState(e, this.config.extensionFailureWindowMs));
   }
 
   async start(): Promise<void> {
@@ -114,7 +98,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
     this.watcher.unwatchAll();
     this.hooks.stop();
     this.disownRejections();
-    this.chain = [];
+    this.authorizer.clear();
     this.stopState = 'pending';
     await Promise.all(this.loaded.map((extension) => this.stopExtension(extension)));
     this.stopState = 'done';
@@ -126,19 +110,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   }
 
   authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
-    const chain = this.chain;
-    if (chain.length === 0) return callback(null);
-    const { topic, payload, qos, retain } = packet;
-    const view = { topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain };
-    const who = client && { id: client.id };
-    this.decide(
-      chain,
-      0,
-      'authorizePublish',
-      client,
-      (instance) => instance.authorizePublish!(who, view),
-      (refusedBy) => callback(refusedBy ? new Error(`publish to ${escapeClientText(topic)} refused by extension ${refusedBy}`) : null),
-    );
+    this.authorizer.authorizePublish(client, packet, callback);
   }
 
   authorizeSubscribe(
@@ -146,46 +118,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
     subscription: Subscription,
     callback: (error: Error | null, subscription?: Subscription | null) => void,
   ): void {
-    const chain = this.chain;
-    if (chain.length === 0) return callback(null, subscription);
-    const who = { id: client.id };
-    this.decide(
-      chain,
-      0,
-      'authorizeSubscribe',
-      client,
-      (instance) => instance.authorizeSubscribe!(who, subscription),
-      (refusedBy) => callback(null, refusedBy ? null : subscription),
-    );
-  }
-
-  /**
-   * Asks the extensions of `chain` from `from` on, in priority order, until one refuses; `done` gets the id of the
-   * one that refused. It is called synchronously when every hook answered with a plain value.
-   */
-  private decide(
-    chain: readonly LoadedExtension[],
-    from: number,
-    hook: HookName,
-    client: Client | null,
-    call: (instance: BrokerExtension) => unknown,
-    done: (refusedBy?: string) => void,
-  ): void {
-    for (let i = from; i < chain.length; i++) {
-      const extension = chain[i];
-      const instance = extension.instance;
-      if (!instance?.[hook]) continue;
-      const verdict = this.hooks.ask(extension, hook, instance, client, call);
-      if (verdict === true) continue;
-      if (verdict === false) return done(extension.manifest.id);
-      // The verdict never rejects (ExtensionHooks); should it ever, the client is still answered, with a refusal.
-      void verdict.then(
-        (allowed) => (allowed ? this.decide(chain, i + 1, hook, client, call, done) : done(extension.manifest.id)),
-        () => done(extension.manifest.id),
-      );
-      return;
-    }
-    done();
+    this.authorizer.authorizeSubscribe(client, subscription, callback);
   }
 
   private async startExtension(extension: LoadedExtension): Promise<void> {
@@ -274,7 +207,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   }
 
   private rebuildChain(): void {
-    this.chain = this.loaded.filter((e) => e.instance).sort((a, b) => b.manifest.priority - a.manifest.priority);
+    this.authorizer.rebuild(this.loaded);
   }
 }
 
