@@ -21,7 +21,7 @@ export {
   type HealthSnapshot,
   type HealthTransition,
 } from './model/index.js';
-export { STARTING_REASON } from './groups/hold.js';
+export { STARTING_REASON } from './groups/verdicts.js';
 export type {
   CheckMode,
   DetailsVisibility,

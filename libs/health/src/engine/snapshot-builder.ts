@@ -1,6 +1,6 @@
 import { SYSTEM_STATE_GROUPS } from '../groups/built-in-groups.js';
 import { evaluateGroup } from '../groups/evaluate-group.js';
-import { holdGroups } from '../groups/hold.js';
+import { holdGroups } from '../groups/evaluate-group.js';
 import { isFailing } from '../groups/verdicts.js';
 import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
-import { memberHold, STARTING_REASON } from '../groups/hold.js';
+import { memberHold, STARTING_REASON } from '../groups/verdicts.js';
 import { HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';

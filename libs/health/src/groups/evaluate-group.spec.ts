@@ -5,7 +5,8 @@ import type { GroupDefinition, GroupInput } from '../model/health-group.interfac
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { READINESS_MAPPING, type HealthStatus } from '../model/health-status.js';
 import { StatusOrder } from '../model/status-order.js';
-import { evaluateGroup, graceRemaining } from './evaluate-group.js';
+import { evaluateGroup } from './evaluate-group.js';
+import { graceRemaining } from './verdicts.js';
 
 const order = new StatusOrder();
 const NOW = 1_000_000;

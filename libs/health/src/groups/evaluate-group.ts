@@ -1,3 +1,10 @@
+/**
+ * Deciding a group's status, for the snapshot builder only: aggregation, grace windows, mappings, and
+ * whether start-up or a drain holds it (the reason is then read back through verdicts.ts).
+ */
+import { HELD_GROUPS } from './built-in-groups.js';
+import { DRAINING_REASON, GRACE_REMAINING, STARTING_REASON, type HoldReason } from './verdicts.js';
+import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { findComponent } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
@@ -60,11 +67,33 @@ export function graceDetails(paths: readonly string[], remaining: Readonly<Recor
   return details;
 }
 
-/** The key of a group's details that holds, per member within its grace window, the milliseconds left. */
-export const GRACE_REMAINING = 'grace-remaining-ms';
+/**
+ * Why a held group is held, or undefined: shutting down first (the node is leaving, started or not),
+ * then not started yet, then a member still starting (UNKNOWN "starting", which would otherwise count
+ * as healthy).
+ */
+export function holdReason(lifecycle: HealthLifecycle, members: Readonly<Record<string, HealthComponent>>): HoldReason | undefined {
+  if (lifecycle.draining) return DRAINING_REASON;
+  if (!lifecycle.started) return STARTING_REASON;
+  return Object.values(members).some(isStarting) ? STARTING_REASON : undefined;
+}
 
-/** The milliseconds of grace left per member, from a group's details; empty when no window runs. */
-export function graceRemaining(group: { details?: object }): Readonly<Record<string, number>> {
-  const value = (group.details as Record<string, unknown> | undefined)?.[GRACE_REMAINING];
-  return typeof value === 'object' && value !== null ? (value as Record<string, number>) : {};
+/** The groups with each held one OUT_OF_SERVICE and its reason in `details.reason`; liveness and custom groups untouched. */
+export function holdGroups(
+  groups: Readonly<Record<string, HealthGroupResult>>,
+  lifecycle: HealthLifecycle,
+): Record<string, HealthGroupResult> {
+  const held: Record<string, HealthGroupResult> = { ...groups };
+  for (const name of HELD_GROUPS) {
+    const group = groups[name];
+    const reason = group && holdReason(lifecycle, group.components);
+    if (reason) held[name] = { ...group, status: HealthStatus.OUT_OF_SERVICE, details: { ...group.details, reason } };
+  }
+  return held;
+}
+
+/** UNKNOWN with reason "starting", here or anywhere below. */
+export function isStarting(component: HealthComponent): boolean {
+  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING_REASON) return true;
+  return Object.values(component.components ?? {}).some(isStarting);
 }

@@ -1,3 +1,9 @@
+/**
+ * Reading a group's verdict, for everyone who answers from a snapshot (views, the agent-check, metrics,
+ * the publisher): whether it fails, its members and why, FluxMQ's readiness mode, why it is held
+ * (decided by `holdReason` in evaluate-group.ts and written once by the builder) and the grace left.
+ */
+import { HELD_GROUPS } from './built-in-groups.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
@@ -69,4 +75,65 @@ export function readinessMode(snapshot: Pick<HealthSnapshot, 'groups'>, codes: S
   const readiness = snapshot.groups.readiness;
   if (isFailing(codes, readiness)) return 'not_ready';
   return readiness.status === HealthStatus.UP ? 'nominal' : 'degraded';
+}
+
+/**
+ * The `details.reason` of a component whose dependency has not started yet (with UNKNOWN), and of a
+ * readiness or startup group held until start-up completes; a member that reads so holds its group.
+ */
+export const STARTING_REASON = 'starting';
+/** The `details.reason` of a readiness or startup group held while the app shuts down. */
+export const DRAINING_REASON = 'draining';
+
+/** Why a held group answers OUT_OF_SERVICE whatever its members say. */
+export type HoldReason = typeof STARTING_REASON | typeof DRAINING_REASON;
+
+const HOLD_REASONS: ReadonlySet<string> = new Set<HoldReason>([STARTING_REASON, DRAINING_REASON]);
+
+/** Why this group is held, as the snapshot builder wrote it; undefined when it follows its members. */
+export function holdOf(group: Pick<HealthGroupResult, 'details'> | undefined): HoldReason | undefined {
+  const reason = group?.details?.reason;
+  return reason !== undefined && HOLD_REASONS.has(reason) ? (reason as HoldReason) : undefined;
+}
+
+/** Why the node is held out of rotation: the hold of its readiness group. */
+export function readinessHold(snapshot: Pick<HealthSnapshot, 'groups'>): HoldReason | undefined {
+  return holdOf(snapshot.groups.readiness);
+}
+
+/**
+ * Every reason readiness is held for, in the API server's order (its post-start hooks, then its
+ * shutdown): a drain that begins before start-up completed is held for both, so excluding one of them
+ * never passes a node that has not started.
+ */
+export function readinessHolds(snapshot: Pick<HealthSnapshot, 'groups' | 'started'>): HoldReason[] {
+  const hold = readinessHold(snapshot);
+  if (hold === DRAINING_REASON && !snapshot.started) return [STARTING_REASON, DRAINING_REASON];
+  return hold ? [hold] : [];
+}
+
+/**
+ * Why the held group that the component at `path` belongs to (as a member, inside one, or holding
+ * one below it) is held; undefined when no held group counts it.
+ */
+export function memberHold(snapshot: Pick<HealthSnapshot, 'groups'>, path: string): HoldReason | undefined {
+  for (const name of HELD_GROUPS) {
+    const group = snapshot.groups[name];
+    const reason = holdOf(group);
+    if (reason && Object.keys(group.components).some((member) => overlaps(member, path))) return reason;
+  }
+  return undefined;
+}
+
+function overlaps(member: string, path: string): boolean {
+  return path === member || path.startsWith(`${member}/`) || member.startsWith(`${path}/`);
+}
+
+/** The key of a group's details that holds, per member within its grace window, the milliseconds left. */
+export const GRACE_REMAINING = 'grace-remaining-ms';
+
+/** The milliseconds of grace left per member, from a group's details; empty when no window runs. */
+export function graceRemaining(group: { details?: object }): Readonly<Record<string, number>> {
+  const value = (group.details as Record<string, unknown> | undefined)?.[GRACE_REMAINING];
+  return typeof value === 'object' && value !== null ? (value as Record<string, number>) : {};
 }

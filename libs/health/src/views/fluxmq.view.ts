@@ -1,5 +1,4 @@
-import { readinessHold } from '../groups/hold.js';
-import { isFailing, probeMembers, readinessMode } from '../groups/verdicts.js';
+import { isFailing, probeMembers, readinessHold, readinessMode } from '../groups/verdicts.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 

@@ -1,5 +1,4 @@
-import { DRAINING_REASON, readinessHold } from '../groups/hold.js';
-import { isFailing, probeMembers } from '../groups/verdicts.js';
+import { DRAINING_REASON, isFailing, probeMembers, readinessHold } from '../groups/verdicts.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';

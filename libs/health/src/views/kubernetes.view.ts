@@ -1,6 +1,12 @@
-import { graceRemaining } from '../groups/evaluate-group.js';
-import { DRAINING_REASON, readinessHolds, STARTING_REASON, type HoldReason } from '../groups/hold.js';
-import { isFailing, probeMembers } from '../groups/verdicts.js';
+import {
+  DRAINING_REASON,
+  graceRemaining,
+  type HoldReason,
+  isFailing,
+  probeMembers,
+  readinessHolds,
+  STARTING_REASON,
+} from '../groups/verdicts.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';

@@ -1,5 +1,4 @@
-import { DRAINING_REASON, readinessHold } from '../groups/hold.js';
-import { isFailing } from '../groups/verdicts.js';
+import { DRAINING_REASON, isFailing, readinessHold } from '../groups/verdicts.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';

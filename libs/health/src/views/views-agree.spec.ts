@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DRAINING_REASON, STARTING_REASON, type HoldReason } from '../groups/hold.js';
-import { readinessMode } from '../groups/verdicts.js';
+import { DRAINING_REASON, type HoldReason, readinessMode, STARTING_REASON } from '../groups/verdicts.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthLifecycle, HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { SnapshotBuilder } from '../engine/snapshot-builder.js';

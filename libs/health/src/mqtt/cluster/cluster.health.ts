@@ -2,7 +2,7 @@ import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { STARTING_REASON } from '../../groups/hold.js';
+import { STARTING_REASON } from '../../groups/verdicts.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_BROKER_STATE, MQTT_CLUSTER_MEMBERSHIP } from '../mqtt-health.constants.js';
 import type { BrokerState, ClusterMembership } from '../mqtt-health.interfaces.js';

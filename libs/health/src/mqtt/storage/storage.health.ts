@@ -3,7 +3,7 @@ import { errorText } from '../../errors/error-text.js';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { STARTING_REASON } from '../../groups/hold.js';
+import { STARTING_REASON } from '../../groups/verdicts.js';
 import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
 import type { StorageProbe } from '../mqtt-health.interfaces.js';
