@@ -4,85 +4,21 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
-import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
 import { ChildHandle, freePorts, tempDir, waitFor, exitWithin } from '../support/processes.js';
 import { writeExtension } from '../support/extension-fixtures.js';
+import {
+  BLOCKS_CONFIGURE,
+  BLOCKS_HOOK,
+  SLEEPS_IN_CONFIGURE,
+  SLEEPS_IN_HOOK,
+  STARTS_SLOWLY,
+  watchdogLines,
+} from './blocked-loop.extensions.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 /** Room for a loaded machine between a deadline and the exit it forces. */
 const MARGIN_MS = 2500;
-
-/** Blocks the event loop in configure(), for ever. */
-const BLOCKS_CONFIGURE = `export default () => ({
-  configure() {
-    console.error('blocks-configure: blocking the event loop');
-    for (;;);
-  },
-});`;
-
-/** Blocks the event loop in authorizePublish: for ever on block/forever, N ms on block/<N>. */
-const BLOCKS_HOOK = `export default () => ({
-  configure() {},
-  authorizePublish(client, packet) {
-    if (packet.topic === 'block/forever') {
-      console.error('blocks-hook: blocking the event loop');
-      for (;;);
-    }
-    const ms = /^block\\/(\\d+)$/.exec(packet.topic)?.[1];
-    if (ms) {
-      console.error('blocks-hook: blocking the event loop for ' + ms + ' ms');
-      for (const start = Date.now(); Date.now() - start < Number(ms); );
-      console.error('blocks-hook: done');
-    }
-    return true;
-  },
-});`;
-
-/** Blocks the event loop in native code (a synchronous child process) in configure(). */
-const SLEEPS_IN_CONFIGURE = `import { execSync } from 'node:child_process';
-export default () => ({
-  configure() {
-    console.error('sleeps-configure: blocking the event loop in native code');
-    execSync('sleep 30');
-  },
-});`;
-
-/** Blocks the event loop in native code in authorizePublish on native/sleep. */
-const SLEEPS_IN_HOOK = `import { execSync } from 'node:child_process';
-export default () => ({
-  configure() {},
-  authorizePublish(client, packet) {
-    if (packet.topic === 'native/sleep') {
-      console.error('sleeps-hook: blocking the event loop in native code');
-      execSync('sleep 30');
-    }
-    return true;
-  },
-});`;
-
-/** Its configure() waits (never blocks) for conf/config.json's delayMs. */
-const STARTS_SLOWLY = `export default () => ({
-  async configure(config) {
-    console.error('starts-slowly: configuring for ' + (config.delayMs ?? 0) + ' ms');
-    await new Promise((done) => setTimeout(done, config.delayMs ?? 0));
-  },
-});`;
-
-/** Keeps 1 MB more every 100 ms once a client publishes to leak/start. */
-const LEAKS = `const kept = [];
-export default () => ({
-  configure() {},
-  authorizePublish(client, packet) {
-    if (packet.topic === 'leak/start') {
-      console.error('leaks: leaking 10 MB/s');
-      setInterval(() => kept.push(new Array(131072).fill(Math.random())), 100);
-    }
-    return true;
-  },
-});`;
-
-const watchdogLines = (log: string) => log.split('\n').filter((line) => line.includes('[Watchdog]'));
 
 describe('deadlines that hold while synchronous code blocks the event loop', () => {
   const handles: ChildHandle[] = [];
@@ -224,50 +160,5 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
     expect(lines[0]).toMatch(
       /WARN \[Watchdog\] extension starts-slowly .* is past its deadline \(EXTENSION_START_TIMEOUT_MS 1500 ms\) while the event loop has been blocked for \d+ ms by code not traced to it, in authorizePublish \(.*blocks-hook\/index\.js:\d+:\d+\)/,
     );
-  });
-
-  it('a leak of 10 MB/s in a 200 MB heap is DEGRADED, then DOWN, in the log before V8 ends the process', async () => {
-    const env = { EXTENSIONS_DIR: extensionsWith('leaks', LEAKS), NODE_OPTIONS: '--max-old-space-size=200' };
-    const broker = await BrokerProcess.start({ env });
-    handles.push(broker);
-    const client = await connect(broker.mqttUrl);
-    clients.push(client);
-    client.publish('leak/start', 'x');
-    await waitFor(() => broker.log.includes('leaks: leaking'), 5000, 'the leak to start');
-    expect(await exitWithin(broker, 40_000)).not.toBe('still running');
-    // Without Nest's colours.
-    const log = broker.log.replace(/\x1b\[[0-9;]*m/g, '');
-    const heapLines = log.split('\n').filter((line) => line.includes('resources/heap:') && !line.includes('(new)'));
-    expect(heapLines).toEqual([
-      expect.stringMatching(/WARN \[Health\] resources\/heap: UP -> DEGRADED \(old generation \d+ MiB of its \d+ MiB limit\)/),
-      expect.stringMatching(/WARN \[Health\] resources\/heap: DEGRADED -> DOWN/),
-    ]);
-    expect(log.indexOf('resources/heap: DEGRADED -> DOWN')).toBeLessThan(log.indexOf('heap out of memory'));
-  });
-
-  it('a loop blocked for 6 s is logged while it lasts, and event-loop reports the stall once it runs again', async () => {
-    const env = { EXTENSIONS_DIR: extensionsWith('blocks-hook', BLOCKS_HOOK), ...(await faultMatrixEnv()) };
-    const broker = await BrokerProcess.start({ env });
-    handles.push(broker);
-    const before = await broker.health('event-loop');
-    expect(before).toMatchObject({ status: 200, body: { status: 'UP' } });
-    const client = await connect(broker.mqttUrl);
-    clients.push(client);
-    client.publish('block/6000', 'x');
-    await waitFor(() => broker.log.includes('blocks-hook: done'), 15_000, 'the block to end');
-    const freeAt = Date.now();
-    await waitFor(async () => (await broker.health('event-loop')).body.status === 'DEGRADED', 5000, 'event-loop to show the stall');
-    const after = await broker.health('event-loop');
-    expect(after.body.details['max-delay-ms']).toBeGreaterThanOrEqual(5500);
-    expect(after.body.details.reason).toMatch(/^the event loop was blocked for \d+ ms/);
-    // Shorter than eventLoopDownMs: liveness stays 200, the whole tree says DEGRADED.
-    expect(await broker.health('liveness')).toMatchObject({ status: 200, body: { status: 'DEGRADED' } });
-    await recordFault('Event loop blocked for 6 s, then free', 95, broker, Date.now() - freeAt);
-    const lines = watchdogLines(broker.log);
-    expect(lines[0]).toMatch(
-      /WARN \[Watchdog\] the event loop has been blocked for \d+ ms, in authorizePublish \(.*blocks-hook\/index\.js:\d+:\d+\)/,
-    );
-    await waitFor(() => watchdogLines(broker.log).length > 1, 3000, 'the end of the block to be logged');
-    expect(watchdogLines(broker.log)[1]).toMatch(/LOG \[Watchdog\] the event loop runs again after a block of \d+ ms/);
   });
 });
