@@ -4,19 +4,14 @@ import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
 import { tempDir, waitFor, exitWithin } from '../support/processes.js';
-import { writeExtension } from '../support/extension-fixtures.js';
+import { extensionFolders } from '../support/extension-fixtures.js';
 import { BLOCKS_HOOK, LEAKS, watchdogLines } from './blocked-loop.extensions.js';
 
 describe('what a blocked or leaking event loop shows while the broker runs', () => {
   const handles: BrokerProcess[] = [];
   const dirs: ReturnType<typeof tempDir>[] = [];
   const clients: MqttClient[] = [];
-  const extensionsWith = (id: string, source: string) => {
-    const dir = tempDir('broker-blocked-');
-    dirs.push(dir);
-    writeExtension(dir.path, id, source);
-    return dir.path;
-  };
+  const extensionsWith = extensionFolders(dirs, 'broker-blocked-');
 
   afterAll(async () => {
     await closeAll(clients);

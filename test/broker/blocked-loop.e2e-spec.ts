@@ -6,7 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
 import { ChildHandle, freePorts, tempDir, waitFor, exitWithin } from '../support/processes.js';
-import { writeExtension } from '../support/extension-fixtures.js';
+import { extensionFolders, writeExtension } from '../support/extension-fixtures.js';
 import {
   BLOCKS_CONFIGURE,
   BLOCKS_HOOK,
@@ -24,12 +24,7 @@ describe('deadlines that hold while synchronous code blocks the event loop', () 
   const handles: ChildHandle[] = [];
   const dirs: ReturnType<typeof tempDir>[] = [];
   const clients: MqttClient[] = [];
-  const extensionsWith = (id: string, source: string) => {
-    const dir = tempDir('broker-blocked-');
-    dirs.push(dir);
-    writeExtension(dir.path, id, source);
-    return dir.path;
-  };
+  const extensionsWith = extensionFolders(dirs, 'broker-blocked-');
 
   /** A broker whose extension blocks while it starts: the Health API cannot be waited for, its log can. */
   async function startBlockedInConfigure(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { ChildHandle, freePort, freePorts, tempDir, waitFor, exitWithin } from '../support/processes.js';
-import { writeExtension } from '../support/extension-fixtures.js';
+import { extensionFolders } from '../support/extension-fixtures.js';
 
 const MAIN = resolve('apps/broker/dist/main.js');
 const STACK_LINE = /^\s+at /m;
@@ -42,12 +42,7 @@ const answers = (port: number) =>
 describe('demo broker process: signals and start-up errors', () => {
   const brokers: BrokerProcess[] = [];
   const dirs: ReturnType<typeof tempDir>[] = [];
-  const extensionsWith = (id: string, source: string) => {
-    const dir = tempDir('broker-lifecycle-');
-    dirs.push(dir);
-    writeExtension(dir.path, id, source);
-    return dir.path;
-  };
+  const extensionsWith = extensionFolders(dirs, 'broker-lifecycle-');
 
   afterAll(async () => {
     await stopAll(brokers);
