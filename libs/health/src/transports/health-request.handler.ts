@@ -6,7 +6,7 @@ import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
-import { errorResponse, methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
+import { bodyResponse, errorResponse, methodNotAllowed, notFound, type ViewResponse } from '../views/view-response.js';
 import { streamDashboard } from './dashboard-events.js';
 import type { RouteMatch } from './view-router.js';
 import { writeResponse } from './write-response.js';
@@ -121,14 +121,7 @@ export class HealthRequestHandler {
     const last = this.lastMetrics;
     const now = performance.now();
     if (last?.snapshot === snapshot && now - last.at < METRICS_REUSE_MS) return last.response;
-    const response = this.metrics.render(snapshot).then((body): ViewResponse => {
-      const headers = {
-        'content-type': this.metrics.contentType,
-        'content-length': String(Buffer.byteLength(body)),
-        'cache-control': 'no-store',
-      };
-      return { statusCode: 200, headers, body };
-    });
+    const response = this.metrics.render(snapshot).then((body) => bodyResponse(200, this.metrics.contentType, body));
     const entry = { snapshot, at: now, response };
     this.lastMetrics = entry;
     response.catch(() => this.lastMetrics === entry && (this.lastMetrics = undefined));

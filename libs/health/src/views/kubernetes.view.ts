@@ -10,7 +10,7 @@ import {
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
-import { jsonResponse, type ViewResponse } from './view-response.js';
+import { bodyResponse, jsonResponse, type ViewResponse } from './view-response.js';
 
 /**
  * The `/healthz` `/livez` `/readyz` convention. Bodies name checks but never carry error text
@@ -105,15 +105,7 @@ function verbose(endpoint: string, checks: Check[], excluded: Set<string>, ok: b
   if (unknown.length) lines.push(`warn: some health checks cannot be excluded: no matches for ${unknown.map(quoted).join(',')}`);
   lines.push(`${endpoint} check ${ok ? 'passed' : 'failed'}`);
   const body = `${lines.join('\n')}\n`;
-  return {
-    statusCode: code,
-    headers: {
-      'content-type': 'text/plain; charset=utf-8',
-      'content-length': String(Buffer.byteLength(body)),
-      'cache-control': 'no-store',
-    },
-    body,
-  };
+  return bodyResponse(code, 'text/plain; charset=utf-8', body);
 }
 
 /**

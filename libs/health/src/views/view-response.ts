@@ -8,17 +8,22 @@ export interface ViewResponse {
 
 const NO_STORE = 'no-store';
 
-export function jsonResponse(statusCode: number, payload: unknown): ViewResponse {
-  const body = JSON.stringify(payload);
+/** An answer with a body: its type, length and `no-store`, then any headers of its own. */
+export function bodyResponse(
+  statusCode: number,
+  contentType: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): ViewResponse {
   return {
     statusCode,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(body)),
-      'cache-control': NO_STORE,
-    },
+    headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': NO_STORE, ...headers },
     body,
   };
+}
+
+export function jsonResponse(statusCode: number, payload: unknown): ViewResponse {
+  return bodyResponse(statusCode, 'application/json; charset=utf-8', JSON.stringify(payload));
 }
 
 export function emptyResponse(statusCode: number): ViewResponse {

@@ -2,7 +2,7 @@ import type { HealthComponent } from '../../model/health-component.interface.js'
 import type { HealthSnapshot, HealthTransition } from '../../model/health-snapshot.interface.js';
 import type { HealthView } from '../health-view.interface.js';
 import { groupBody, visible } from '../hivemq.view.js';
-import type { ViewResponse } from '../view-response.js';
+import { bodyResponse, type ViewResponse } from '../view-response.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboard.page.js';
 
 /** What the page shows: the HiveMQ system and group answers, as this client may see them. */
@@ -18,17 +18,10 @@ export interface DashboardUpdate {
   readonly transitions: readonly HealthTransition[];
 }
 
-const PAGE: ViewResponse = {
-  statusCode: 200,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(DASHBOARD_HTML)),
-    'cache-control': 'no-store',
-    'content-security-policy': DASHBOARD_CSP,
-    'referrer-policy': 'no-referrer',
-  },
-  body: DASHBOARD_HTML,
-};
+const PAGE: ViewResponse = bodyResponse(200, 'text/html; charset=utf-8', DASHBOARD_HTML, {
+  'content-security-policy': DASHBOARD_CSP,
+  'referrer-policy': 'no-referrer',
+});
 
 export const EVENT_STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
