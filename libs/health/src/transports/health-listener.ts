@@ -138,6 +138,11 @@ function rejectClient(error: ClientError, socket: Socket): void {
   refuse(socket, longUrl ? 414 : (CLIENT_ERRORS[error.code ?? ''] ?? 400));
 }
 
+/** One answer object per refusal status, so its bytes are encoded once, however many malformed requests come. */
+const REFUSALS = new Map<ErrorStatus, ViewResponse>();
+
 function refuse(socket: Socket, statusCode: ErrorStatus): void {
-  writeOnSocket(socket, errorResponse(statusCode), 'GET', false);
+  let response = REFUSALS.get(statusCode);
+  if (!response) REFUSALS.set(statusCode, (response = errorResponse(statusCode)));
+  writeOnSocket(socket, response, 'GET', false);
 }
