@@ -29,7 +29,11 @@ export class BrokerProcess extends ChildHandle {
   }
 
   static async start(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
-    const [mqttPort, healthPort] = await freePorts(2);
+    // A port the test already picked (HEALTH_AGENT_PORT, a TLS or WebSocket port) may be free again by now: never reuse it.
+    const given = Object.entries(options.env ?? {})
+      .filter(([name]) => name.endsWith('_PORT'))
+      .map(([, value]) => Number(value));
+    const [mqttPort, healthPort] = await freePorts(2, given);
     const data = options.env?.DATA_DIR ? undefined : tempDir('broker-data-');
     const env: Record<string, string> = {
       MQTT_BIND: '127.0.0.1',

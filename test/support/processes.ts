@@ -17,9 +17,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function freePorts(count: number): Promise<number[]> {
+/** `count` distinct free ports, none of them in `taken` (ports already handed to the same process). */
+export async function freePorts(count: number, taken: Iterable<number> = []): Promise<number[]> {
+  const avoid = new Set(taken);
   const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
+  while (ports.size < count) {
+    const port = await freePort();
+    if (!avoid.has(port)) ports.add(port);
+  }
   return [...ports];
 }
 
