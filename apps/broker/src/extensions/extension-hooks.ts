@@ -68,7 +68,7 @@ export class ExtensionHooks {
         `${hook} held the event loop for ${Math.round(heldMs)} ms, over EXTENSION_HOOK_TIMEOUT_MS (${this.timeoutMs} ms)`,
       );
     }
-    if (!pending) return answer !== false;
+    if (!pending) return answered(extension, answer);
     return this.settled(extension, hook, answer, startedAt, asker);
   }
 
@@ -79,6 +79,7 @@ export class ExtensionHooks {
   fail(extension: LoadedExtension, reason: string): void {
     extension.lastFailure = reason;
     extension.lastFailureAt = Date.now();
+    extension.answeredSinceFailure = false;
     this.failures.report(`extension ${extension.manifest.id}`, reason);
   }
 
@@ -119,7 +120,10 @@ export class ExtensionHooks {
         // Adopted through a resolve function, not Promise.resolve(), which reads the answer's `constructor` and
         // throws at once if that throws. This way whatever the answer does (a `then` getter or call that throws,
         // a `constructor` or Symbol.species that throws) becomes a rejection, i.e. a refusal.
-        new Promise<unknown>((adopt) => adopt(answer)).then((value) => decide(() => (inTime() ? value !== false : late())), rejected);
+        new Promise<unknown>((adopt) => adopt(answer)).then(
+          (value) => decide(() => (inTime() ? answered(extension, value) : late())),
+          rejected,
+        );
       } catch (error) {
         rejected(error);
       }
@@ -137,4 +141,11 @@ export class ExtensionHooks {
     this.fail(extension, escapeClientText(reason));
     return false;
   }
+}
+
+/** The verdict of an answer given in time; it counts towards the extension running clean again after a failure. */
+function answered(extension: LoadedExtension, answer: unknown): boolean {
+  // Only written while a failure waits for it: the common path just reads.
+  if (extension.answeredSinceFailure === false) extension.answeredSinceFailure = true;
+  return answer !== false;
 }

@@ -122,13 +122,15 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
   }
 
   private async startExtension(extension: LoadedExtension): Promise<void> {
+    // When the start began, as HiveMQ's started-at: shown for a failed start too, beside its reason.
+    extension.startedAt = Date.now();
     try {
       const { instance, configuration } = await this.runner.start(extension, 'did not start');
       extension.configuration = configuration;
       extension.instance = instance;
-      extension.startedAt = extension.reloadedAt = Date.now();
+      extension.reloadedAt = Date.now();
       extension.lastStartupFailure = extension.lastFailure = extension.lastConfigurationFailure = undefined;
-      extension.lastFailureAt = undefined;
+      extension.lastFailureAt = extension.answeredSinceFailure = undefined;
       this.logger.log(`extension ${extension.manifest.id} ${extension.manifest.version} started`);
     } catch (error) {
       if (this.closing.signal.aborted) {
@@ -189,7 +191,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
       extension.configuration = configuration;
       extension.reloadedAt = Date.now();
       extension.lastConfigurationFailure = extension.lastFailure = undefined;
-      extension.lastFailureAt = undefined;
+      extension.lastFailureAt = extension.answeredSinceFailure = undefined;
       void this.runner.stop(extension.manifest.id, previous);
       this.logger.log(`extension ${extension.manifest.id} reconfigured`);
     } catch (error) {

@@ -12,5 +12,7 @@ export interface LoadedExtension {
   lastFailure?: string;
   /** When lastFailure happened (epoch ms): it keeps the extension DEGRADED for EXTENSION_FAILURE_WINDOW_MS. */
   lastFailureAt?: number;
+  /** Whether a hook of it has answered in time, without throwing or rejecting, since lastFailureAt. */
+  answeredSinceFailure?: boolean;
   lastConfigurationFailure?: string;
 }

@@ -80,9 +80,11 @@ export interface ExtensionState {
   readonly author: string;
   readonly priority: number;
   readonly startPriority: number;
+  /** Switched on by its configuration; `details.enabled` reads true only while it also runs (`started`). */
   readonly enabled: boolean;
   /** Running now. */
   readonly started: boolean;
+  /** When its latest start began, kept when that start failed (as HiveMQ's DOWN example shows). */
   readonly startedAt?: number;
   /** Why the latest start failed (missing or invalid config, a throwing start()). */
   readonly lastStartupFailure?: string;

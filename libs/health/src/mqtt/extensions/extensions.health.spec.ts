@@ -67,6 +67,27 @@ describe('ExtensionsHealthIndicator', () => {
     expect(recent.components!.internals.components!.entrypoint.status).toBe('DEGRADED');
   });
 
+  it('reads enabled: false for a DOWN extension, as in HiveMQ, keeping the time its failed start began', () => {
+    const down = extensionComponent({ ...base, started: false, startedAt: 5, lastStartupFailure: 'no config' });
+    expect(down.details).toEqual({
+      author: 'me',
+      enabled: false,
+      name: 'ACL',
+      priority: 10,
+      'start-priority': 20,
+      startedAt: 5,
+      version: '1.0.0',
+    });
+    expect(down.components!.internals).toEqual({
+      status: 'UP',
+      components: {
+        entrypoint: { status: 'DOWN', details: { 'started-at': 5, 'last-startup-failure': 'no config' } },
+        services: { status: 'UP' },
+      },
+    });
+    expect(extensionComponent({ ...base, lastFailure: 'TypeError: x' }).details!.enabled).toBe(true);
+  });
+
   it('keeps a disabled extension out of trouble', () => {
     const disabled = extensionComponent({ ...base, enabled: false, started: false, startedAt: undefined });
     expect(disabled.details!.enabled).toBe(false);

@@ -7,10 +7,12 @@ import { MQTT_EXTENSIONS } from '../mqtt-health.constants.js';
 import type { ExtensionSource, ExtensionState } from '../mqtt-health.interfaces.js';
 
 /**
- * One sub-component per extension, shaped like HiveMQ's: metadata in details, `internals/entrypoint`
- * (DOWN with `last-startup-failure` when it could not start, DEGRADED with `last-failure` when a
- * hook threw, UP again with it once the host says it no longer counts: `failing: false`), `internals/license` where one applies, `application/configuration` (DEGRADED when a
- * reload was rejected). Not a readiness member: a broken extension makes /health DOWN, not the node unready.
+ * One sub-component per extension, shaped like HiveMQ's: metadata in details (`enabled` true only while it
+ * runs, so a DOWN or disabled one reads false, as in HiveMQ's example), `internals/entrypoint` (DOWN with
+ * `last-startup-failure` when it could not start, DEGRADED with `last-failure` and `last-failure-at` when a
+ * hook threw, UP again with both kept once the host says it no longer counts: `failing: false`),
+ * `internals/license` where one applies, `application/configuration` (DEGRADED when a reload was rejected).
+ * Not a readiness member: a broken extension makes /health DOWN, not the node unready.
  * Always present, as in HiveMQ's tree: UP with no sub-components when no extension is installed.
  */
 @HealthIndicator('extensions')
@@ -29,7 +31,7 @@ export class ExtensionsHealthIndicator implements HealthComponentCheck {
 export function extensionComponent(e: ExtensionState): HealthComponent {
   const details = {
     author: e.author,
-    enabled: e.enabled,
+    enabled: e.enabled && e.started,
     name: e.name,
     priority: e.priority,
     'start-priority': e.startPriority,
