@@ -30,6 +30,7 @@ export type {
   HealthListenerOptions,
   HealthModuleExtras,
   HealthModuleOptions,
+  HealthViewMountOptions,
   ResourcesOptions,
   StartupMode,
   ViewName,

@@ -81,6 +81,7 @@ export function createHealthConfig(options: HealthModuleOptions | undefined, vie
   if (o.logTransitions !== undefined && typeof o.logTransitions !== 'boolean')
     fail('logTransitions', 'must be a boolean', o.logTransitions);
 
+  const groupDefinitions = groups(o.groups);
   return {
     refreshIntervalMs,
     timeoutMs,
@@ -88,14 +89,18 @@ export function createHealthConfig(options: HealthModuleOptions | undefined, vie
     checkMode,
     order: new StatusOrder(statusOrder(o.statusOrder)),
     httpStatus: httpStatus(o.httpStatus),
-    groups: groups(o.groups),
+    groups: groupDefinitions,
     showDetails,
     authorize: o.authorize,
     resourceThresholds: resourceThresholds(o.resourceThresholds),
     logTransitions: o.logTransitions ?? true,
     startup: oneOf('startup', o.startup, ['auto', 'manual'] as const, 'auto'),
     drainMs: nonNegativeInteger('drainMs', o.drainMs, 0),
-    healthApi: healthApiOptions(o.healthApi, viewNames),
+    healthApi: healthApiOptions(
+      o.healthApi,
+      viewNames,
+      groupDefinitions.map((group) => group.name),
+    ),
     metrics: metricsOptions(o.metrics),
     agentCheck: agentCheckOptions(o.agentCheck),
   };

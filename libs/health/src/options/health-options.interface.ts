@@ -33,7 +33,21 @@ export interface HealthListenerOptions {
    */
   maxConnections?: number;
   /** The probe conventions served, each under an optional prefix. Default `['hivemq']`. */
-  views?: (ViewName | { view: ViewName; prefix?: string })[];
+  views?: (ViewName | HealthViewMountOptions)[];
+}
+
+/** A view served by a listener, with where and from which groups it answers. */
+export interface HealthViewMountOptions {
+  view: ViewName;
+  /** Where the view's routes live. Default the view's own (`/api/v1/health` for hivemq, `/` for fluxmq). */
+  prefix?: string;
+  /**
+   * Which configured group answers the view's liveness, readiness or startup routes and states,
+   * instead of the group of that name: `{ liveness: 'zeebe-liveness' }` serves another liveness model
+   * on this view alone (its `/liveness` route and the liveness state of its system answer), while
+   * every other view keeps the `liveness` group. Default: each route answers from its own group.
+   */
+  groups?: { liveness?: string; readiness?: string; startup?: string };
 }
 
 /** Dedicated listeners, independent of the host app's HTTP server. */

@@ -1,10 +1,16 @@
+import { BUILT_IN_GROUPS, type BuiltInGroup } from '../groups/built-in-groups.js';
 import type { ViewName } from './health-options.interface.js';
 import { fail, isPlainObject } from './option-checks.js';
+
+/** Which group answers a view's liveness, readiness or startup routes, where it is not the group of that name. */
+export type GroupAliases = Readonly<Partial<Record<BuiltInGroup, string>>>;
 
 /** A view served by a listener; `prefix` is '' or 'a/b' (no outer slashes), undefined for the view's own default. */
 export interface ViewMount {
   readonly view: ViewName;
   readonly prefix?: string;
+  /** Undefined when every route answers from the group of its own name. */
+  readonly groups?: GroupAliases;
 }
 
 export interface ListenerDefinition {
@@ -66,8 +72,11 @@ const LISTENER_KEYS = ['port', 'bindAddress', 'name', 'views', 'maxConnections']
 /** Probes are a handful of connections; the cap keeps the health port from taking the descriptors MQTT needs. */
 export const DEFAULT_MAX_CONNECTIONS = 128;
 
-/** `viewNames`: the views that exist, to refuse a listener naming another; unchecked when omitted. */
-export function healthApiOptions(value: unknown, viewNames?: readonly string[]): HealthApiConfig {
+/**
+ * `viewNames`: the views that exist, to refuse a listener naming another; `groupNames`: the groups
+ * configured, to refuse a view mount naming another. Each unchecked when omitted.
+ */
+export function healthApiOptions(value: unknown, viewNames?: readonly string[], groupNames?: readonly string[]): HealthApiConfig {
   if (value === undefined) return { enabled: false, listeners: [] };
   if (!isPlainObject(value)) fail('healthApi', 'must be an object { enabled, listeners }', value);
   const { enabled = false, listeners = [{}], ...rest } = value;
@@ -96,16 +105,36 @@ export function healthApiOptions(value: unknown, viewNames?: readonly string[]):
     const mounts = views.map((entry, i): ViewMount => {
       const spec = typeof entry === 'string' ? { view: entry } : entry;
       if (!isPlainObject(spec) || typeof spec.view !== 'string' || (viewNames && !viewNames.includes(spec.view))) {
-        fail(`${field}.views[${i}]`, `must name a view${known(viewNames)} or be { view, prefix }`, entry);
+        fail(`${field}.views[${i}]`, `must name a view${known(viewNames)} or be { view, prefix, groups }`, entry);
       }
-      const { prefix } = spec;
+      const { view, prefix, groups, ...rest } = spec;
+      for (const key of Object.keys(rest)) fail(`${field}.views[${i}].${key}`, 'is not a view option (view, prefix, groups)', rest[key]);
       if (prefix !== undefined && (typeof prefix !== 'string' || /[?#\s]/.test(prefix)))
         fail(`${field}.views[${i}].prefix`, 'must be a URL path such as /probes', prefix);
-      return { view: spec.view as ViewName, prefix: prefix === undefined ? undefined : (prefix as string).replace(/^\/+|\/+$/g, '') };
+      return {
+        view: view as ViewName,
+        prefix: prefix === undefined ? undefined : (prefix as string).replace(/^\/+|\/+$/g, ''),
+        ...aliases(`${field}.views[${i}].groups`, groups, groupNames),
+      };
     });
     return { name, port: port as number, bindAddress, views: mounts, maxConnections: maxConnections as number };
   });
   return { enabled, listeners: definitions };
+}
+
+/** `{ liveness: 'zeebe-liveness' }`: each built-in group a view answers from, mapped to a configured group. */
+function aliases(field: string, value: unknown, groupNames: readonly string[] | undefined): { groups?: GroupAliases } {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) fail(field, `must be an object of ${BUILT_IN_GROUPS.join(', ')} → group name`, value);
+  const groups: Partial<Record<BuiltInGroup, string>> = {};
+  for (const [role, group] of Object.entries(value)) {
+    if (!(BUILT_IN_GROUPS as readonly string[]).includes(role))
+      fail(`${field}.${role}`, `is not a group a view answers from (${BUILT_IN_GROUPS.join(', ')})`, group);
+    if (typeof group !== 'string' || (groupNames ? !groupNames.includes(group) : !group))
+      fail(`${field}.${role}`, `must name a configured group${groupNames ? ` (${groupNames.join(', ')})` : ''}`, group);
+    if (group !== role) groups[role as BuiltInGroup] = group;
+  }
+  return Object.keys(groups).length > 0 ? { groups } : {};
 }
 
 function known(viewNames: readonly string[] | undefined): string {

@@ -30,6 +30,19 @@ describe('listenerRouter', () => {
     for (let i = 0; i < 1000; i++) expect(router.match(`/api/v1/health/c${i}`)?.segments).toEqual([`c${i}`]);
   });
 
+  it('tells apart the cached answers of a view mounted with other groups at the same path', () => {
+    const options = (views: HealthListenerOptions['views']) =>
+      createHealthConfig({ groups: { 'zeebe-liveness': {} }, healthApi: { enabled: true, listeners: [{ port: 0, views }] } }, VIEW_NAMES)
+        .healthApi.listeners[0];
+    const plain = listenerRouter(options(['actuator'])).match('/actuator/health/liveness')!;
+    const zeebe = listenerRouter(options([{ view: 'actuator', groups: { liveness: 'zeebe-liveness' } }])).match(
+      '/actuator/health/liveness',
+    )!;
+    expect(zeebe.segments).toEqual(['liveness']);
+    expect(zeebe.memoKeys.shown).not.toBe(plain.memoKeys.shown);
+    expect(zeebe.route).not.toBe(plain.route);
+  });
+
   it('marks the routes that a transport answers', () => {
     expect(routerOf(['metrics']).match('/metrics')?.route.transport).toBe('metrics');
     expect(routerOf(['ui']).match('/ui/events')?.route.transport).toBe('event-stream');

@@ -3,7 +3,7 @@ import { ROUTE_COLLISION } from '../errors/messages.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ListenerDefinition } from '../options/transport-options.js';
 import type { HealthView, ViewRoute } from '../views/health-view.interface.js';
-import { BUILT_IN_VIEWS } from '../views/view-registry.js';
+import { BUILT_IN_VIEWS, mountView } from '../views/view-registry.js';
 import { errorResponse, type ViewResponse } from '../views/view-response.js';
 import type { RequestHead } from './request-head.js';
 
@@ -14,6 +14,8 @@ export const MAX_URL_LENGTH = 2048;
 export interface MountedView {
   readonly view: HealthView;
   readonly prefix: string;
+  /** Told apart in cached answers from the same view at the same path answering from other groups. */
+  readonly variant?: string;
 }
 
 export interface RouteMatch {
@@ -34,9 +36,10 @@ interface Entry {
 
 /** The router of a dedicated listener: its views, each under its prefix or the view's default one. */
 export function listenerRouter(definition: ListenerDefinition): ViewRouter {
-  const mounts = definition.views.map(({ view, prefix }) => ({
-    view: BUILT_IN_VIEWS[view],
+  const mounts = definition.views.map(({ view, prefix, groups }) => ({
+    view: mountView(view, groups),
     prefix: prefix ?? trimSlashes(BUILT_IN_VIEWS[view].defaultPrefix),
+    variant: groups && JSON.stringify(groups),
   }));
   return new ViewRouter(mounts, `Health listener "${definition.name}"`);
 }
@@ -51,10 +54,10 @@ export class ViewRouter {
 
   constructor(mounts: readonly MountedView[], owner: string) {
     const entries: Entry[] = [];
-    for (const { view, prefix } of mounts) {
+    for (const { view, prefix, variant } of mounts) {
       for (const route of view.routes) {
         const path = [...split(prefix), ...split(route.path)];
-        const entry = { route, view: view.name, path, key: `${view.name}:/${path.join('/')}` };
+        const entry = { route, view: view.name, path, key: `${view.name}${variant ?? ''}:/${path.join('/')}` };
         const clash = entries.find((other) => collide(entry, other));
         if (clash)
           throw new HealthConfigError(ROUTE_COLLISION(owner, clash.view, `/${clash.path.join('/')}`, view.name, `/${path.join('/')}`));

@@ -46,12 +46,24 @@ describe('terminus view', () => {
     expect(response.body).not.toContain('ECONNREFUSED');
   });
 
-  it('answers shutting_down with 503 while the app drains', () => {
+  it('answers shutting_down with 503 while the app drains, on /health and on readiness, which the drain holds', () => {
     const snapshot = snapshotOf({ mqtt: { status: 'UP' } }, undefined, { started: true, draining: true });
     const response = renderTerminus(snapshot, [], config, true)!;
     expect(response.statusCode).toBe(503);
     expect(body(response).status).toBe('shutting_down');
-    expect(renderTerminus(snapshot, ['liveness'], config, true)!.statusCode).toBe(503);
+    const readiness = renderTerminus(snapshot, ['readiness'], config, true)!;
+    expect([readiness.statusCode, body(readiness).status]).toEqual([503, 'shutting_down']);
+  });
+
+  it('keeps liveness ok through the drain: a drain never fails liveness', () => {
+    const snapshot = snapshotOf(
+      { 'event-loop': { status: 'UP' } },
+      { groups: { liveness: { members: ['event-loop'] } } },
+      { started: true, draining: true },
+    );
+    const liveness = renderTerminus(snapshot, ['liveness'], config, true)!;
+    expect(liveness.statusCode).toBe(200);
+    expect(body(liveness)).toMatchObject({ status: 'ok', info: { 'event-loop': { status: 'up' } } });
   });
 
   it('renders a group from its members as the group counts them', () => {

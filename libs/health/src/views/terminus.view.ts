@@ -1,4 +1,4 @@
-import { DRAINING_REASON, isFailing, readinessHold } from '../groups/verdicts.js';
+import { DRAINING_REASON, holdOf, isFailing, readinessHold } from '../groups/verdicts.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
@@ -30,11 +30,12 @@ export function renderTerminus(
   config: HealthConfig,
   showDetails: boolean,
 ): ViewResponse | undefined {
-  const draining = readinessHold(snapshot) === DRAINING_REASON;
-  if (segments.length === 0) return terminusBody(snapshot.components, snapshot.status, draining, config, showDetails);
+  if (segments.length === 0)
+    return terminusBody(snapshot.components, snapshot.status, readinessHold(snapshot) === DRAINING_REASON, config, showDetails);
   if (segments.length !== 1 || !Object.hasOwn(snapshot.groups, segments[0])) return undefined;
   const group = snapshot.groups[segments[0]];
-  return terminusBody(group.components, group.status, draining, config, showDetails, group.counted);
+  // A group the drain does not hold (liveness: a drain never fails it) answers from its members.
+  return terminusBody(group.components, group.status, holdOf(group) === DRAINING_REASON, config, showDetails, group.counted);
 }
 
 function terminusBody(

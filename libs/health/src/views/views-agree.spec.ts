@@ -21,7 +21,7 @@ interface Probe {
   /** The hold this answer names, for the answers that can name one (`sees`). */
   readonly hold?: (snapshot: HealthSnapshot) => unknown;
   readonly sees?: readonly HoldReason[];
-  /** Answers 503 `shutting_down` on every route while the app drains, liveness included, as @nestjs/terminus does. */
+  /** Answers 503 `shutting_down` while the app drains, as @nestjs/terminus does (not on liveness: a drain never fails it). */
   readonly shutsDownWhileDraining?: boolean;
 }
 
@@ -70,7 +70,9 @@ const PROBES: Readonly<Record<string, Probe>> = Object.fromEntries([
       ['readiness', '/readiness'],
       ['startup', '/startup'],
     ] as const
-  ).map(([question, group]) => route(question, 'terminus', `health${group}`, terminusHold(`health${group}`))),
+  ).map(([question, group]) =>
+    route(question, 'terminus', `health${group}`, question === 'liveness' ? undefined : terminusHold(`health${group}`)),
+  ),
   route('liveness', 'fluxmq', 'health'),
   route('readiness', 'fluxmq', 'ready', {
     sees: HOLDS,
