@@ -100,4 +100,55 @@ describe('SnapshotPublisher log', () => {
     q.publish([result('storage', down('refused')), result('disk', { status: 'UP' })], 1, 1, RUNNING);
     expect(warn.mock.calls.at(-1)).toEqual(['storage: UNKNOWN -> DOWN (refused)']);
   });
+
+  const causes = () => {
+    const config = createHealthConfig({ groups: { readiness: { members: ['cluster', 'storage', 'broker'] } } });
+    const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
+    const names = ['cluster', 'storage', 'broker'];
+    return new SnapshotPublisher(
+      config,
+      new SnapshotBuilder(config, inputs),
+      () => {},
+      names.map((n) => result(n, starting)),
+      0,
+      STARTING_UP,
+    );
+  };
+  const refused = {
+    status: 'DOWN' as const,
+    details: { reason: 'storage unavailable', error: 'redis unreachable: connect ECONNREFUSED 127.0.0.1:6379' },
+  };
+
+  it('logs the underlying error with the reason, and root cause first: storage before the cluster that follows from it', () => {
+    const p = causes();
+    const up = { status: 'UP' as const };
+    p.publish([result('cluster', up), result('storage', up), result('broker', up)], 1, 1, RUNNING);
+    warn.mockClear();
+    p.publish([result('cluster', down('cut off from the cluster')), result('storage', refused), result('broker', up)], 2, 2, RUNNING);
+    expect(warn.mock.calls.map(([line]) => line)).toEqual([
+      'storage: UP -> DOWN (storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379)',
+      'cluster: UP -> DOWN (cut off from the cluster)',
+      'group readiness: UP -> OUT_OF_SERVICE (root cause storage: storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379; also cluster)',
+    ]);
+  });
+
+  it('logs once when a component stays DOWN but its cause changes (ECONNREFUSED, then WRONGPASS)', () => {
+    const p = causes();
+    const rest = [result('cluster', starting), result('broker', starting)];
+    p.publish([result('storage', refused), ...rest], 1, 1, STARTING_UP);
+    expect(log).toHaveBeenCalledWith(
+      'storage: UNKNOWN -> DOWN (storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379)',
+    );
+    log.mockClear();
+    p.publish([result('storage', refused), ...rest], 2, 2, STARTING_UP);
+    expect(log).not.toHaveBeenCalled();
+    const wrongpass = {
+      status: 'DOWN' as const,
+      details: { reason: 'storage unavailable', error: 'WRONGPASS invalid username-password pair' },
+    };
+    p.publish([result('storage', wrongpass), ...rest], 3, 3, STARTING_UP);
+    p.publish([result('storage', wrongpass), ...rest], 4, 4, STARTING_UP);
+    expect(log.mock.calls).toEqual([['storage: still DOWN (storage unavailable: WRONGPASS invalid username-password pair)']]);
+    expect(warn).not.toHaveBeenCalled();
+  });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
-import { memberHold, STARTING_REASON } from '../groups/verdicts.js';
+import { isFailing, memberHold, probeMembers, ROOT_CAUSE_ORDER, rootCause, rootCauseRank, STARTING_REASON } from '../groups/verdicts.js';
+import { findComponent } from '../model/component-tree.js';
 import { HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';
@@ -12,6 +13,8 @@ import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';
 export class SnapshotPublisher {
   private readonly logger = new Logger('Health');
   private snapshot: HealthSnapshot;
+  /** The cause last logged per top-level component, so a change of cause alone is logged once. */
+  private readonly causes = new Map<string, string | undefined>();
 
   /** Publishes the placeholders first: emitted, but not logged, as they are not news. */
   constructor(
@@ -35,19 +38,68 @@ export class SnapshotPublisher {
   }
 
   private emitAll({ snapshot, transitions }: ReturnType<SnapshotBuilder['build']>, log: boolean): HealthSnapshot {
-    for (const transition of transitions) {
+    // Root cause first: a storage outage reads storage, then the cluster that follows from it.
+    const ordered = [...transitions].sort((a, b) => causeRank(a) - causeRank(b));
+    for (const transition of ordered) {
       if (log) this.log(transition, snapshot);
       this.emit(transition);
     }
+    if (log) this.logCauseChanges(snapshot, ordered);
     return snapshot;
   }
 
   private log(t: HealthTransition, snapshot: HealthSnapshot): void {
-    const line = `${t.kind === 'group' ? 'group ' : ''}${t.path}: ${t.from ?? '(new)'} -> ${t.to ?? '(gone)'}${t.reason ? ` (${t.reason})` : ''}`;
+    const why = t.kind === 'group' ? groupCause(t, snapshot, this.config) : componentCause(t.path, snapshot, t.reason);
+    const line = `${t.kind === 'group' ? 'group ' : ''}${t.path}: ${t.from ?? '(new)'} -> ${t.to ?? '(gone)'}${why ? ` (${why})` : ''}`;
+    if (t.kind === 'component' && !t.path.includes('/')) this.causes.set(t.path, why);
     const alarming = t.to !== null && t.to !== HealthStatus.UP && t.to !== HealthStatus.UNKNOWN;
     if (alarming && !firstVerdictWhileStarting(t, snapshot)) this.logger.warn(line);
     else this.logger.log(line);
   }
+
+  /**
+   * A component that stays DOWN while its cause changes (ECONNREFUSED, then WRONGPASS) says so once per
+   * change: the cause is what an operator acts on, and no status transition would carry it.
+   */
+  private logCauseChanges(snapshot: HealthSnapshot, transitions: readonly HealthTransition[]): void {
+    for (const [path, component] of Object.entries(snapshot.components)) {
+      if (!FAILED.has(component.status) || transitions.some((t) => t.kind === 'component' && t.path === path)) continue;
+      const why = componentCause(path, snapshot);
+      if (why === this.causes.get(path)) continue;
+      this.causes.set(path, why);
+      const line = `${path}: still ${component.status}${why ? ` (${why})` : ''}`;
+      if (memberHold(snapshot, path) === STARTING_REASON) this.logger.log(line);
+      else this.logger.warn(line);
+    }
+  }
+}
+
+const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
+
+/** Components in root cause order, groups after them (their line names the cause already logged). */
+function causeRank(t: HealthTransition): number {
+  return t.kind === 'group' ? ROOT_CAUSE_ORDER.length + 1 : rootCauseRank(t.path);
+}
+
+/** `storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379`: the reason, then the underlying error. */
+function componentCause(path: string, snapshot: HealthSnapshot, reason?: string): string | undefined {
+  const details = findComponent(snapshot.components, path)?.details;
+  const said = reason ?? (typeof details?.reason === 'string' && details.reason ? details.reason : undefined);
+  const error = typeof details?.error === 'string' && details.error ? details.error : undefined;
+  if (!error || error === said) return said;
+  return said ? `${said}: ${error}` : error;
+}
+
+/** A failing group names its root cause, then the other members that fail: `starting; broker: waiting for storage …; also cluster, mqtt`. */
+function groupCause(t: HealthTransition, snapshot: HealthSnapshot, config: HealthConfig): string | undefined {
+  const group = snapshot.groups[t.path];
+  if (!group || !isFailing(config, group)) return t.reason;
+  const members = probeMembers(group, config);
+  const cause = rootCause(members);
+  if (!cause) return t.reason;
+  const others = members.filter((m) => m.failing && m !== cause).map((m) => m.path);
+  const text = `root cause ${cause.path}: ${componentCause(cause.path, snapshot) ?? cause.reason ?? cause.component.status}`;
+  return [t.reason, text, others.length ? `also ${others.join(', ')}` : undefined].filter(Boolean).join('; ');
 }
 
 /**

@@ -3,7 +3,9 @@
  * whether start-up or a drain holds it (the reason is then read back through verdicts.ts).
  */
 import { HELD_GROUPS } from './built-in-groups.js';
-import { DRAINING_REASON, GRACE_REMAINING, STARTING_REASON, type HoldReason } from './verdicts.js';
+import { DRAINING_REASON, GRACE_REMAINING, isStarting, STARTING_REASON, type HoldReason } from './verdicts.js';
+
+export { isStarting } from './verdicts.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { findComponent } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
@@ -90,10 +92,4 @@ export function holdGroups(
     if (reason) held[name] = { ...group, status: HealthStatus.OUT_OF_SERVICE, details: { ...group.details, reason } };
   }
   return held;
-}
-
-/** UNKNOWN with reason "starting", here or anywhere below. */
-export function isStarting(component: HealthComponent): boolean {
-  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING_REASON) return true;
-  return Object.values(component.components ?? {}).some(isStarting);
 }

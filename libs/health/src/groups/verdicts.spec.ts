@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import { DEFAULT_HTTP_STATUS, type HealthStatus } from '../model/health-status.js';
-import { isFailing, probeMembers, readinessMode } from './verdicts.js';
+import { isFailing, probeMembers, readinessMode, rootCause, rootCauseRank } from './verdicts.js';
 
 const codes = { httpStatus: DEFAULT_HTTP_STATUS };
 
@@ -64,6 +64,37 @@ describe('probeMembers', () => {
     const [member] = probeMembers(group({ a: { status: 'DOWN', details: { reason: '' } } }), codes);
     expect(member.reason).toBeUndefined();
     expect(member.error).toBeUndefined();
+  });
+});
+
+describe('root cause order', () => {
+  it('orders members broker, storage, cluster, mqtt, then the rest in group order', () => {
+    const members = probeMembers(
+      group({
+        z: { status: 'UP' },
+        mqtt: { status: 'UP' },
+        cluster: { status: 'UP' },
+        a: { status: 'UP' },
+        storage: { status: 'UP' },
+        broker: { status: 'UP' },
+      }),
+      codes,
+    );
+    expect(members.map((m) => m.path)).toEqual(['broker', 'storage', 'cluster', 'mqtt', 'z', 'a']);
+    expect(rootCauseRank('mqtt/tcp-listener-1883')).toBe(rootCauseRank('mqtt'));
+  });
+
+  it('takes the first failing member in that order as the root cause', () => {
+    const members = probeMembers(group({ cluster: { status: 'DOWN' }, storage: { status: 'DOWN' }, broker: { status: 'UP' } }), codes);
+    expect(rootCause(members)?.path).toBe('storage');
+    expect(rootCause(probeMembers(group({ broker: { status: 'UP' } }), codes))).toBeUndefined();
+  });
+
+  it('marks a member still starting (UNKNOWN "starting", itself or below) as starting, not failing', () => {
+    const starting = { status: 'UNKNOWN', details: { reason: 'starting' } } as const;
+    const [mqtt, other] = probeMembers(group({ mqtt: { status: 'UP', components: { tcp: starting } }, x: { status: 'UNKNOWN' } }), codes);
+    expect(mqtt).toMatchObject({ starting: true, failing: false });
+    expect(other).toMatchObject({ starting: false, failing: false });
   });
 });
 

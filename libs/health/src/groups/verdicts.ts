@@ -24,15 +24,24 @@ export interface ProbeMember {
   component: HealthComponent;
   /** Whether it fails as this group counts it (grace window and mapping applied), not as it reads alone. */
   failing: boolean;
+  /** Not started yet (UNKNOWN "starting", itself or below): not failing, but not ready either. */
+  starting: boolean;
   /** The short reason (`1/2 peers reachable`, `storage unavailable`). */
   reason?: string;
   /** The raw error text of a failed check, where the indicator gives one. */
   error?: string;
 }
 
-/** The group's members, each with whether it fails and why, in member order. */
+/**
+ * Root cause order: when several members fail, the first of them in this order is the cause the others follow
+ * from. The broker waits for its storage, the cluster travels through the same Redis as storage, the listeners
+ * serve only a started broker. Members not named here come after, in the group's own order.
+ */
+export const ROOT_CAUSE_ORDER: readonly string[] = ['broker', 'storage', 'cluster', 'mqtt'];
+
+/** The group's members, each with whether it fails and why, in root cause order (see ROOT_CAUSE_ORDER). */
 export function probeMembers(group: HealthGroupResult, codes: StatusCodes): ProbeMember[] {
-  return Object.entries(group.components).map(([path, component]) => {
+  const members = Object.entries(group.components).map(([path, component]) => {
     const reason = text(component.details?.reason);
     const error = text(component.details?.error);
     // A member that says nothing itself (`mqtt`) speaks through its first sub-component that is not UP.
@@ -41,10 +50,23 @@ export function probeMembers(group: HealthGroupResult, codes: StatusCodes): Prob
       path,
       component,
       failing: isFailing(codes, { status: group.counted[path] ?? component.status }),
+      starting: isStarting(component),
       reason: reason ?? cause,
       error: error ?? cause,
     };
   });
+  return members.sort((a, b) => rootCauseRank(a.path) - rootCauseRank(b.path));
+}
+
+/** The failing member the others follow from (first in root cause order); undefined when none fails. */
+export function rootCause(members: readonly ProbeMember[]): ProbeMember | undefined {
+  return members.find((member) => member.failing);
+}
+
+/** Where the component at `path` (or below it) stands in ROOT_CAUSE_ORDER; the unnamed share the last place. */
+export function rootCauseRank(path: string): number {
+  const rank = ROOT_CAUSE_ORDER.indexOf(path.split('/')[0]);
+  return rank < 0 ? ROOT_CAUSE_ORDER.length : rank;
 }
 
 /** Failure texts an indicator puts in a sub-component's details, most specific first. */
@@ -84,6 +106,12 @@ export function readinessMode(snapshot: Pick<HealthSnapshot, 'groups'>, codes: S
 export const STARTING_REASON = 'starting';
 /** The `details.reason` of a readiness or startup group held while the app shuts down. */
 export const DRAINING_REASON = 'draining';
+
+/** UNKNOWN with reason "starting", here or anywhere below: its dependency has not started, and no check has judged it yet. */
+export function isStarting(component: HealthComponent): boolean {
+  if (component.status === HealthStatus.UNKNOWN && component.details?.reason === STARTING_REASON) return true;
+  return Object.values(component.components ?? {}).some(isStarting);
+}
 
 /** Why a held group answers OUT_OF_SERVICE whatever its members say. */
 export type HoldReason = typeof STARTING_REASON | typeof DRAINING_REASON;

@@ -1,4 +1,4 @@
-import { isFailing, probeMembers, readinessHold, readinessMode } from '../groups/verdicts.js';
+import { DRAINING_REASON, isFailing, probeMembers, readinessHold, readinessMode, rootCause, STARTING_REASON } from '../groups/verdicts.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
 
@@ -25,19 +25,24 @@ export function fluxmqHealth({ snapshot, config }: ViewContext): ViewResponse {
 
 export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): ViewResponse {
   const readiness = snapshot.groups.readiness;
-  const members = probeMembers(readiness, config);
+  // As FluxMQ: no cluster check on a single node (a cluster component that says it runs no cluster).
+  const members = probeMembers(readiness, config).filter((m) => m.component.details?.['cluster-mode'] !== false);
   const checks: Record<string, { status: 'up' | 'down'; details?: string }> = {};
-  for (const { path, failing, reason, error } of members) {
+  for (const { path, failing, starting, reason, error } of members) {
     // As FluxMQ: the raw error on a failed check ("badger: closed"), the reason otherwise ("1/2 peers reachable");
     // a member silent itself speaks through its first failing sub-component ("tcp-listener-1883: Failed to bind …").
-    const details = failing ? (error ?? reason) : reason;
-    checks[path] = { status: failing ? 'down' : 'up', ...(showDetails && details ? { details } : {}) };
+    // A member not started yet is not initialised: down, never up.
+    const down = failing || starting;
+    const details = failing ? (error ?? reason) : (reason ?? (starting ? STARTING_REASON : undefined));
+    checks[path] = { status: down ? 'down' : 'up', ...(showDetails && details ? { details } : {}) };
   }
   const mode = readinessMode(snapshot, config);
   if (mode === 'not_ready') {
-    const firstDown = members.find((m) => m.failing);
-    // Held (`starting`, `draining`) before any member's own failure: FluxMQ names the phase.
-    const details = readinessHold(snapshot) ?? (firstDown ? `${firstDown.path} unavailable` : 'not ready');
+    const hold = readinessHold(snapshot);
+    const cause = rootCause(members);
+    // A drain names the phase; otherwise the root cause ("storage unavailable", not the cluster that follows
+    // from it), and the phase only while no member fails of its own.
+    const details = hold === DRAINING_REASON ? hold : cause ? `${cause.path} unavailable` : (hold ?? 'not ready');
     return jsonResponse(config.httpStatus[readiness.status], { status: 'not_ready', details, checks });
   }
   return jsonResponse(200, { status: 'ready', mode, checks });
@@ -45,14 +50,21 @@ export function fluxmqReady({ snapshot, config, showDetails }: ViewContext): Vie
 
 /**
  * Not a probe: always 200. Reads the cluster and broker components' details, which the details
- * visibility hides like any other: without it, only whether the broker runs as a cluster.
+ * visibility hides like any other: without it, only whether the broker runs as a cluster. A cluster
+ * component with `cluster-mode: false` is a single node, as is a broker without one.
  */
 export function fluxmqClusterStatus({ snapshot, showDetails }: ViewContext): ViewResponse {
-  const clusterMode = snapshot.components.cluster !== undefined;
-  if (!showDetails) return jsonResponse(200, { cluster_mode: clusterMode });
   const cluster = snapshot.components.cluster?.details;
+  const clusterMode = cluster !== undefined && cluster['cluster-mode'] !== false;
+  if (!showDetails) return jsonResponse(200, { cluster_mode: clusterMode });
   const broker = snapshot.components.broker?.details;
-  const nodeId = cluster?.['node-id'] ?? broker?.['node-id'] ?? 'single-node';
-  const sessions = broker?.['connected-clients'] ?? 0;
-  return jsonResponse(200, { node_id: nodeId, is_leader: cluster?.['is-leader'] === true, cluster_mode: clusterMode, sessions });
+  const nodeId = clusterMode ? (cluster?.['node-id'] ?? broker?.['node-id']) : 'single-node';
+  // The sessions this node holds, persistent offline ones included; connected clients where the broker cannot tell.
+  const sessions = broker?.sessions ?? broker?.['connected-clients'] ?? 0;
+  return jsonResponse(200, {
+    node_id: nodeId,
+    is_leader: clusterMode && cluster?.['is-leader'] === true,
+    cluster_mode: clusterMode,
+    sessions,
+  });
 }

@@ -25,6 +25,15 @@ describe('haproxyAgentReply', () => {
     expect(reply({ cluster: down, mqtt: mqtt({ status: 'DOWN' }) })).toBe('down #cluster,mqtt unavailable\n');
   });
 
+  it('names the failing members root cause first: broker, storage, cluster, listeners, then the rest', () => {
+    const options = { groups: { readiness: { members: ['extensions', 'mqtt', 'cluster', 'storage', 'broker'] } } };
+    const down = { status: 'DOWN' } as const;
+    const components = { extensions: down, mqtt: mqtt(down), cluster: down, storage: down, broker: down };
+    expect(haproxyAgentReply(snapshotOf(components, options), createHealthConfig(options))).toBe(
+      'down #broker,storage,cluster,mqtt,extensions unavailable\n',
+    );
+  });
+
   it('answers down #starting before start-up completes, whatever the members say', () => {
     expect(reply({ cluster: { status: 'UP' } }, { started: false, draining: false })).toBe('down #starting\n');
   });

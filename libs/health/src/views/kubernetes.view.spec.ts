@@ -81,10 +81,23 @@ describe('kubernetes /readyz', () => {
     );
   });
 
-  it('fails startup while a member is still starting after start-up', () => {
+  it('fails startup while a member is still starting after start-up, and lists that member as failing', () => {
     expect(get('readyz?verbose', { storage: store, cluster: starting }).body).toBe(
-      '[+]storage ok\n[-]startup failed: reason withheld\nreadyz check failed\n',
+      '[+]storage ok\n[-]cluster failed: reason withheld\n[-]startup failed: reason withheld\nreadyz check failed\n',
     );
+    expect(body(get('readyz', { storage: { status: 'UNKNOWN', details: { reason: 'starting', 'network-dependency': true } } }))).toEqual({
+      status: 'not_ready',
+      checks: { storage: 'unavailable' },
+    });
+  });
+
+  it('lists a Redis-backed cluster while healthy, never an in-process one', () => {
+    const cluster = (mode: boolean) => ({ status: 'UP', details: { 'cluster-mode': mode, 'node-id': 'n1' } }) as const;
+    expect(body(get('readyz', { storage: store, cluster: cluster(true) }))).toEqual({
+      status: 'ready',
+      checks: { storage: 'ok', cluster: 'ok' },
+    });
+    expect(body(get('readyz', { storage: store, cluster: cluster(false) }))).toEqual({ status: 'ready', checks: { storage: 'ok' } });
   });
 
   it('fails shutdown while draining, even before start-up completed, and passes with it excluded', () => {

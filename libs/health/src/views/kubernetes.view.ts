@@ -50,17 +50,18 @@ function liveness(context: ViewContext, endpoint: string): ViewResponse {
 }
 
 /**
- * Lists the readiness members that are dependencies, networked or not (details carry
- * `network-dependency`: the store is always probed, embedded or Redis), plus any member that fails,
- * so a 503 always names its cause.
+ * Lists, as the engine's document does, the store (always probed: details carry `network-dependency`,
+ * embedded or Redis) and every other member backed by a network service (`network-dependency: true`,
+ * a Redis-backed cluster: `cluster-mode: true`), healthy or not; and any member that is not ready (failing,
+ * or not started yet), so a 503 always names its cause. An in-process cluster (`cluster-mode: false`) never appears.
  */
 function readyz(context: ViewContext): ViewResponse {
   const { snapshot, config } = context;
   const group = snapshot.groups.readiness;
   const excluded = excludes(context.query);
   const members: Check[] = probeMembers(group, config)
-    .filter((m) => m.failing || typeof m.component.details?.['network-dependency'] === 'boolean')
-    .map((m) => ({ name: m.path, ok: !m.failing }));
+    .filter((m) => m.failing || m.starting || isDependency(m.component.details))
+    .map((m) => ({ name: m.path, ok: !m.failing && !m.starting }));
   const holds = readinessHolds(snapshot);
   const checks = [...members, ...holds.map((hold) => ({ name: HOLD_CHECKS[hold], ok: false }))];
   const ok = excluded.size ? checks.every((c) => c.ok || excluded.has(c.name)) : !isFailing(config, group);
@@ -70,6 +71,11 @@ function readyz(context: ViewContext): ViewResponse {
   const body: Record<string, string> = {};
   for (const check of members) body[check.name] = check.ok ? 'ok' : 'unavailable';
   return jsonResponse(code, { status: ok ? 'ready' : 'not_ready', checks: body });
+}
+
+function isDependency(details: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (details?.['cluster-mode'] !== undefined) return details['cluster-mode'] === true;
+  return typeof details?.['network-dependency'] === 'boolean';
 }
 
 /** The API server's check that fails while the node is held: its post-start hooks, or its shutdown. */
