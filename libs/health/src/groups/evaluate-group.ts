@@ -4,14 +4,14 @@
  */
 import { HELD_GROUPS } from './built-in-groups.js';
 import { DRAINING_REASON, GRACE_REMAINING, isStarting, STARTING_REASON, type HoldReason } from './verdicts.js';
-
-export { isStarting } from './verdicts.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { findComponent } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { GroupInput, HealthGroupResult } from '../model/health-group.interface.js';
 import { HealthStatus } from '../model/health-status.js';
 import type { StatusOrder } from '../model/status-order.js';
+
+export { isStarting } from './verdicts.js';
 
 const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
 
