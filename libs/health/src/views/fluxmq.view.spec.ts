@@ -155,7 +155,7 @@ describe('fluxmq /cluster/status', () => {
     const clustered = {
       ...components,
       cluster: { status: 'UP', details: { 'cluster-mode': true, 'node-id': 'node-2', 'is-leader': false } },
-    };
+    } as const;
     expect(body(get('cluster/status', clustered))).toEqual({ node_id: 'node-2', is_leader: false, cluster_mode: true, sessions: 7 });
   });
 
