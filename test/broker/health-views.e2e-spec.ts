@@ -29,7 +29,11 @@ describe('demo broker, every convention at once (HEALTH_VIEWS with prefixes and 
     expect(await get(port, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
     expect(await get(port, '/actuator/health')).toMatchObject({
       status: 200,
-      body: { status: 'UP', components: { livenessState: { status: 'UP' } }, groups: ['liveness', 'readiness', 'startup'] },
+      body: {
+        status: 'UP',
+        components: { livenessState: { status: 'UP' } },
+        groups: ['liveness', 'readiness', 'startup', 'zeebe-liveness'],
+      },
     });
     expect(await get(port, '/actuator/health/liveness')).toMatchObject({ status: 200, body: { status: 'UP' } });
     expect(await get(port, '/terminus/health')).toMatchObject({

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import {
   HealthModule,
+  type HealthGroupOptions,
   type HealthListenerOptions,
   MQTT_BROKER_INFO,
   MQTT_BROKER_STATE,
@@ -15,7 +16,7 @@ import {
 } from 'nestjs-mqtt-health';
 import { BrokerService } from './broker/broker.service.js';
 import { ClusterMembershipService } from './cluster/cluster-membership.service.js';
-import { BROKER_CONFIG, type BrokerConfig } from './config/index.js';
+import { BROKER_CONFIG, type BrokerConfig, ZEEBE_CLUSTER_GRACE_MS, ZEEBE_TIMEOUT_GRACE_MS } from './config/index.js';
 import { ExtensionHost } from './extensions/extension-host.service.js';
 import { MqttListenersService } from './listeners/mqtt-listeners.service.js';
 import { version } from './version.js';
@@ -47,13 +48,12 @@ export class AppModule {
         HealthModule.forRoot({
           startup: 'manual',
           drainMs: config.drainMs,
-          // Liveness checks nothing external (seed 002): a shared outage must never restart the whole fleet.
-          // Zeebe's rule, restart a node that stays out of its cluster, is opt-in (CLUSTER_LIVENESS_GRACE_MS).
-          // The event loop is the process itself: a stall past eventLoopDownMs (10 s) fails liveness.
           groups: {
-            liveness: config.clusterLivenessGraceMs
-              ? { members: ['event-loop', 'cluster'], graceMs: { cluster: config.clusterLivenessGraceMs } }
-              : { members: ['event-loop'] },
+            // Liveness checks nothing external (HiveMQ, FluxMQ): a shared outage must never restart the whole fleet.
+            // The event loop is the process itself: a stall past eventLoopDownMs (10 s) fails liveness.
+            liveness: { members: ['event-loop'] },
+            // Zeebe's gateway liveness, served at the actuator view's /actuator/health/liveness alone (healthListeners).
+            [ZEEBE_LIVENESS]: zeebeLiveness(config),
           },
           showDetails: config.healthDetails,
           authorize: config.healthToken ? bearer(config.healthToken) : undefined,
@@ -62,8 +62,13 @@ export class AppModule {
           // Every second, and at least twice a heartbeat: a dead peer shows within 2.5 heartbeats.
           refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
           // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
-          healthApi: { enabled: true, listeners: healthListeners(config) },
-          agentCheck: { enabled: config.healthAgentPort !== 0, port: config.healthAgentPort, bindAddress: config.healthBind },
+          // HEALTH_ENABLED=false: no listener and no agent-check port; the broker runs unwatched from outside.
+          healthApi: { enabled: config.healthEnabled, listeners: healthListeners(config) },
+          agentCheck: {
+            enabled: config.healthEnabled && config.healthAgentPort !== 0,
+            port: config.healthAgentPort,
+            bindAddress: config.healthBind,
+          },
           controller: false,
         }),
       ],
@@ -72,14 +77,39 @@ export class AppModule {
   }
 }
 
-/** `HEALTH_VIEWS` as listeners on HEALTH_BIND: HEALTH_PORT for the views without a port, one more per `name@:port`. */
+/** The group that answers the actuator view's liveness: Zeebe's gateway rule. */
+const ZEEBE_LIVENESS = 'zeebe-liveness';
+
+/**
+ * Zeebe's gateway liveness: free memory and disk as conditions (`resources`), the event loop missing its
+ * deadline for less than ten minutes and the cluster lost for less than five tolerated (seed defaults).
+ */
+function zeebeLiveness(config: BrokerConfig): HealthGroupOptions {
+  return {
+    members: ['resources', 'event-loop', 'cluster'],
+    graceMs: {
+      'event-loop': config.eventLoopLivenessGraceMs ?? ZEEBE_TIMEOUT_GRACE_MS,
+      cluster: config.clusterLivenessGraceMs ?? ZEEBE_CLUSTER_GRACE_MS,
+    },
+  };
+}
+
+/**
+ * `HEALTH_VIEWS` as listeners (config/health-views.ts): HEALTH_PORT, named HEALTH_LISTENER_NAME, for the
+ * views without a port, one more per `name@:port` or `name@addr:port`. The actuator view answers its
+ * liveness from Zeebe's rule; every other view keeps the liveness group.
+ */
 function healthListeners(config: BrokerConfig): HealthListenerOptions[] {
-  const byPort = new Map<number, HealthListenerOptions['views'] & object>([[config.healthPort, []]]);
-  for (const { view, prefix, port = config.healthPort } of config.healthViews) {
-    if (!byPort.has(port)) byPort.set(port, []);
-    byPort.get(port)!.push(prefix === undefined ? view : { view, prefix });
-  }
-  return [...byPort].filter(([, views]) => views.length > 0).map(([port, views]) => ({ port, bindAddress: config.healthBind, views }));
+  return config.healthListeners.map(({ port, address, views }) => ({
+    port,
+    bindAddress: address,
+    ...(port === config.healthPort && config.healthListenerName ? { name: config.healthListenerName } : {}),
+    views: views.map(({ view, prefix }) => ({
+      view,
+      ...(prefix === undefined ? {} : { prefix }),
+      ...(view === 'actuator' ? { groups: { liveness: ZEEBE_LIVENESS } } : {}),
+    })),
+  }));
 }
 
 /** `Authorization: Bearer <HEALTH_TOKEN>` shows details; the scheme is case-insensitive (RFC 9110), the token compared in constant time. */

@@ -6,8 +6,7 @@ import { HealthService } from 'nestjs-mqtt-health';
  * it at bootstrap, outside any HTTP app, so the demo needs no HTTP platform of its own.
  */
 export function healthEndpoints(app: INestApplicationContext): string[] {
-  return app
-    .get(HealthService)
-    .listeners()
-    .map(({ name, address, port }) => `${name} on http://${address}:${port}`);
+  const listeners = app.get(HealthService).listeners();
+  if (listeners.length === 0) return ['off (HEALTH_ENABLED=false)'];
+  return listeners.map(({ name, address, port }) => `${name} on http://${address.includes(':') ? `[${address}]` : address}:${port}`);
 }

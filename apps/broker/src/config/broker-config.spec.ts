@@ -94,11 +94,64 @@ describe('loadBrokerConfig', () => {
   });
 });
 
+describe('loadBrokerConfig: the Health API', () => {
+  it("reads Zeebe's liveness windows, unset by default, and refuses a bad one naming the variable", () => {
+    expect(load({})).toMatchObject({ clusterLivenessGraceMs: undefined, eventLoopLivenessGraceMs: undefined });
+    expect(load({ CLUSTER_LIVENESS_GRACE_MS: '0', EVENT_LOOP_LIVENESS_GRACE_MS: '2000' })).toMatchObject({
+      clusterLivenessGraceMs: 0,
+      eventLoopLivenessGraceMs: 2000,
+    });
+    expect(refusal({ CLUSTER_LIVENESS_GRACE_MS: '5m' })).toMatch(
+      /^Environment variable CLUSTER_LIVENESS_GRACE_MS must be an integer from 0/,
+    );
+    expect(refusal({ EVENT_LOOP_LIVENESS_GRACE_MS: '-1' })).toMatch(
+      /^Environment variable EVENT_LOOP_LIVENESS_GRACE_MS must be an integer/,
+    );
+  });
+
+  it('turns the Health API off with HEALTH_ENABLED=false: no listener, no agent-check port, no port of its own to collide', () => {
+    expect(load({})).toMatchObject({ healthEnabled: true, healthAgentPort: 8890, healthListeners: [{ port: 8889, address: '127.0.0.1' }] });
+    const off = load({ HEALTH_ENABLED: 'FALSE', HEALTH_PORT: '1883', HEALTH_VIEWS: 'zeebe@:1883' });
+    expect(off).toMatchObject({ healthEnabled: false, healthAgentPort: 0, healthListeners: [] });
+    expect(load({ HEALTH_ENABLED: 'true' }).healthEnabled).toBe(true);
+    expect(refusal({ HEALTH_ENABLED: 'no' })).toMatch(/^Environment variable HEALTH_ENABLED must be true or false \(got "no"\)/);
+  });
+
+  it('names the HEALTH_PORT listener with HEALTH_LISTENER_NAME, refusing a bad name or one another listener has', () => {
+    expect(load({ HEALTH_LISTENER_NAME: 'health-api-listener' }).healthListenerName).toBe('health-api-listener');
+    expect(refusal({ HEALTH_LISTENER_NAME: 'health api' })).toMatch(/^Environment variable HEALTH_LISTENER_NAME must be 1-64 letters/);
+    expect(refusal({ HEALTH_LISTENER_NAME: 'http-listener-9600', HEALTH_VIEWS: 'hivemq,zeebe@:9600' })).toMatch(
+      /^Environment variable HEALTH_LISTENER_NAME is the name of the listener on port 9600/,
+    );
+  });
+
+  it('binds a name@addr:port view to its own address, refusing a port given two, naming HEALTH_VIEWS', () => {
+    expect(load({ HEALTH_VIEWS: 'hivemq,zeebe@[::1]:9600' }).healthListeners).toEqual([
+      { port: 8889, address: '127.0.0.1', views: [expect.objectContaining({ view: 'hivemq' })] },
+      { port: 9600, address: '::1', views: [expect.objectContaining({ view: 'zeebe', address: '::1' })] },
+    ]);
+    expect(refusal({ HEALTH_VIEWS: 'zeebe@0.0.0.0:9600,actuator@:9600' })).toMatch(
+      /^Environment variable HEALTH_VIEWS gives port 9600 two addresses/,
+    );
+    expect(refusal({ HEALTH_VIEWS: 'zeebe@[localhost]:9600' })).toMatch(
+      /^Environment variable HEALTH_VIEWS gives "zeebe" the address \[localhost\]/,
+    );
+  });
+});
+
 describe('configWarnings', () => {
   it('names the settings that do nothing as combined, and nothing else', () => {
     expect(configWarnings(load({}))).toEqual([]);
     expect(configWarnings(load({ HEALTH_DETAILS: 'when-authorized', HEALTH_TOKEN: 't' }))).toEqual([]);
-    expect(configWarnings(load({ REDIS_URL: 'redis://h', CLUSTER_LIVENESS_GRACE_MS: '1000' }))).toEqual([]);
+    expect(configWarnings(load({ REDIS_URL: 'redis://h', HEALTH_VIEWS: 'hivemq,actuator', CLUSTER_LIVENESS_GRACE_MS: '1000' }))).toEqual(
+      [],
+    );
+    expect(configWarnings(load({ HEALTH_VIEWS: 'actuator', EVENT_LOOP_LIVENESS_GRACE_MS: '1000' }))).toEqual([]);
+    // Zeebe's rule lives at /actuator/health/liveness alone: without the actuator view the windows change nothing.
+    expect(configWarnings(load({ REDIS_URL: 'redis://h', CLUSTER_LIVENESS_GRACE_MS: '1000', EVENT_LOOP_LIVENESS_GRACE_MS: '1' }))).toEqual([
+      expect.stringMatching(/^Environment variable CLUSTER_LIVENESS_GRACE_MS has no effect unless the Health API serves the actuator view/),
+      expect.stringMatching(/^Environment variable EVENT_LOOP_LIVENESS_GRACE_MS has no effect unless .*Add actuator to HEALTH_VIEWS/),
+    ]);
     expect(configWarnings(load({ HEALTH_TOKEN: 't', CLUSTER_LIVENESS_GRACE_MS: '1000' }))).toEqual([
       expect.stringMatching(/^Environment variable HEALTH_TOKEN has no effect with HEALTH_DETAILS=always/),
       expect.stringMatching(/^Environment variable CLUSTER_LIVENESS_GRACE_MS has no effect without REDIS_URL/),

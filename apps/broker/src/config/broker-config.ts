@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidVariable } from './broker-config.error.js';
 import { dataDirectory, extensionFolders, readable } from './config-paths.js';
-import { bindAddress, checkRedisUrl, integer, port } from './env-values.js';
-import { parseHealthViews, type HealthViewEntry } from './health-views.js';
+import { bindAddress, boolean, checkRedisUrl, integer, port } from './env-values.js';
+import { parseHealthViews, planHealthListeners, type HealthListenerPlan, type HealthViewEntry } from './health-views.js';
 
 export { BrokerConfigError, hideCredentials } from './broker-config.error.js';
 
@@ -33,11 +33,20 @@ export interface BrokerConfig {
   readonly heartbeatMs: number;
   /** One folder per extension. `EXTENSIONS_DIR`, default the bundled samples; an empty value turns extensions off. */
   readonly extensionsDir?: string;
+  /** The Health API at all: its listeners and the agent-check port. `HEALTH_ENABLED`, default true (FluxMQ's `health_enabled`). */
+  readonly healthEnabled: boolean;
   /** The dedicated Health API listener. `HEALTH_PORT`, default 8889; `HEALTH_BIND`, default 127.0.0.1. */
   readonly healthPort: number;
   readonly healthBind: string;
-  /** Views served: `name`, `name@/prefix` or `name@:port` (a listener of its own). `HEALTH_VIEWS`, default hivemq,fluxmq,kubernetes. */
+  /** The name of the HEALTH_PORT listener (HiveMQ's named listeners). `HEALTH_LISTENER_NAME`, default http-listener-<port>. */
+  readonly healthListenerName?: string;
+  /**
+   * Views served: `name`, `name@/prefix`, `name@:port` (a listener of its own) or `name@addr:port` (on its
+   * own address too). `HEALTH_VIEWS`, default hivemq,fluxmq,kubernetes.
+   */
   readonly healthViews: readonly HealthViewEntry[];
+  /** The listeners those views make, HEALTH_PORT's first; empty when HEALTH_ENABLED is false. */
+  readonly healthListeners: readonly HealthListenerPlan[];
   /** HAProxy agent-check port; 0 turns it off. `HEALTH_AGENT_PORT`, default 8890. */
   readonly healthAgentPort: number;
   /** How long readiness reads OUT_OF_SERVICE before the broker closes on SIGTERM. `DRAIN_MS`, default 5000. */
@@ -52,8 +61,13 @@ export interface BrokerConfig {
   readonly extensionFailureWindowMs: number;
   /** After the drain, how long closing may take before the process exits anyway. `SHUTDOWN_TIMEOUT_MS`, default 10000. */
   readonly shutdownTimeoutMs: number;
-  /** Zeebe's rule, opt-in: liveness fails once the node has been out of its cluster this long. `CLUSTER_LIVENESS_GRACE_MS`, unset = off. */
+  /**
+   * Zeebe's gateway liveness (/actuator/health/liveness only): how long the cluster may be lost before it
+   * fails. `CLUSTER_LIVENESS_GRACE_MS`, default 300000 (ZEEBE_CLUSTER_GRACE_MS); undefined when not set.
+   */
   readonly clusterLivenessGraceMs?: number;
+  /** ...and how long the event loop may miss its deadline. `EVENT_LOOP_LIVENESS_GRACE_MS`, default 600000 (ZEEBE_TIMEOUT_GRACE_MS). */
+  readonly eventLoopLivenessGraceMs?: number;
   /** Who sees `details` in health bodies. `HEALTH_DETAILS`: always (default), never, when-authorized (with `HEALTH_TOKEN`). */
   readonly healthDetails: 'always' | 'never' | 'when-authorized';
   /** Bearer token that shows details when `HEALTH_DETAILS=when-authorized`. `HEALTH_TOKEN`. */
@@ -65,6 +79,11 @@ export interface BrokerConfig {
  * seconds, so a longer drain only keeps a terminating broker, and its rollout, waiting for nothing.
  */
 export const MAX_DRAIN_MS = 300_000;
+
+/** Zeebe's gateway liveness: cluster awareness lost for less than five minutes is tolerated... */
+export const ZEEBE_CLUSTER_GRACE_MS = 300_000;
+/** ...and a missed timeout for less than ten. */
+export const ZEEBE_TIMEOUT_GRACE_MS = 600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -84,13 +103,14 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (tlsPort === undefined && (certPath || keyPath))
     invalidVariable('MQTT_TLS_PORT', 'is required when TLS_CERT or TLS_KEY is set', undefined);
   const wsPort = port(read, 'MQTT_WS_PORT');
+  const healthEnabled = boolean(read, 'HEALTH_ENABLED') ?? true;
   const healthPort = port(read, 'HEALTH_PORT') ?? 8889;
-  const healthAgentPort = port(read, 'HEALTH_AGENT_PORT') ?? 8890;
+  const healthAgentPort = healthEnabled ? (port(read, 'HEALTH_AGENT_PORT') ?? 8890) : 0;
   const used = new Map<number, string>([[mqttPort, 'MQTT_PORT']]);
   for (const [name, value] of [
     ['MQTT_TLS_PORT', tlsPort],
     ['MQTT_WS_PORT', wsPort],
-    ['HEALTH_PORT', healthPort],
+    ['HEALTH_PORT', healthEnabled ? healthPort : undefined],
     ['HEALTH_AGENT_PORT', healthAgentPort],
   ] as const) {
     if (value === undefined || value === 0) continue;
@@ -112,11 +132,16 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const healthViews = parseHealthViews(read('HEALTH_VIEWS') ?? 'hivemq,fluxmq,kubernetes');
   if (typeof healthViews === 'string') invalidVariable('HEALTH_VIEWS', healthViews, read('HEALTH_VIEWS'));
   for (const { view, port } of healthViews) {
-    if (port === undefined || port === 0) continue;
+    if (!healthEnabled || port === undefined || port === 0) continue;
     if (used.has(port) && used.get(port) !== 'HEALTH_VIEWS')
       invalidVariable('HEALTH_VIEWS', `gives "${view}" port ${port}, which ${used.get(port)} already uses`, read('HEALTH_VIEWS'));
     used.set(port, 'HEALTH_VIEWS');
   }
+  const healthBind = bindAddress(read, 'HEALTH_BIND') ?? '127.0.0.1';
+  const healthListeners = planHealthListeners(healthViews, healthPort, healthBind);
+  if (typeof healthListeners === 'string') invalidVariable('HEALTH_VIEWS', healthListeners, read('HEALTH_VIEWS'));
+  const healthListenerName = read('HEALTH_LISTENER_NAME');
+  if (healthListenerName !== undefined) listenerName(healthListenerName, healthListeners, healthPort);
   const healthDetails = read('HEALTH_DETAILS') ?? 'always';
   if (!['always', 'never', 'when-authorized'].includes(healthDetails))
     invalidVariable('HEALTH_DETAILS', 'must be always, never or when-authorized', healthDetails);
@@ -139,9 +164,12 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     dataDir,
     heartbeatMs: integer(read, 'HEARTBEAT_MS', 100, 3_600_000) ?? 5000,
     extensionsDir: extensionsDir === undefined ? undefined : resolve(extensionsDir),
+    healthEnabled,
     healthPort,
-    healthBind: bindAddress(read, 'HEALTH_BIND') ?? '127.0.0.1',
+    healthBind,
+    healthListenerName,
     healthViews,
+    healthListeners: healthEnabled ? healthListeners : [],
     healthAgentPort,
     drainMs: integer(read, 'DRAIN_MS', 0, MAX_DRAIN_MS) ?? 5000,
     logLevel: logLevel as LogLevel,
@@ -150,7 +178,8 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     extensionHookTimeoutMs: integer(read, 'EXTENSION_HOOK_TIMEOUT_MS', 1, 60_000) ?? 5000,
     extensionFailureWindowMs: integer(read, 'EXTENSION_FAILURE_WINDOW_MS', 1000, 86_400_000) ?? 300_000,
     shutdownTimeoutMs: integer(read, 'SHUTDOWN_TIMEOUT_MS', 1, 3_600_000) ?? 10_000,
-    clusterLivenessGraceMs: integer(read, 'CLUSTER_LIVENESS_GRACE_MS', 1, 86_400_000),
+    clusterLivenessGraceMs: integer(read, 'CLUSTER_LIVENESS_GRACE_MS', 0, 86_400_000),
+    eventLoopLivenessGraceMs: integer(read, 'EVENT_LOOP_LIVENESS_GRACE_MS', 0, 86_400_000),
     healthDetails: healthDetails as BrokerConfig['healthDetails'],
     healthToken,
   };
@@ -169,10 +198,28 @@ export function configWarnings(config: BrokerConfig): string[] {
         'Set HEALTH_DETAILS=when-authorized to show them only with the token, or unset HEALTH_TOKEN.',
     );
   }
+  const actuator = config.healthEnabled && config.healthViews.some((entry) => entry.view === 'actuator');
   if (config.clusterLivenessGraceMs !== undefined && config.redisUrl === undefined)
     warnings.push(
       'Environment variable CLUSTER_LIVENESS_GRACE_MS has no effect without REDIS_URL: a single node has no cluster to fall out of. ' +
         'Unset it, or set REDIS_URL.',
     );
+  else if (config.clusterLivenessGraceMs !== undefined && !actuator) warnings.push(onlyActuator('CLUSTER_LIVENESS_GRACE_MS'));
+  if (config.eventLoopLivenessGraceMs !== undefined && !actuator) warnings.push(onlyActuator('EVENT_LOOP_LIVENESS_GRACE_MS'));
   return warnings;
+}
+
+function onlyActuator(variable: string): string {
+  return (
+    `Environment variable ${variable} has no effect unless the Health API serves the actuator view: it sets Zeebe's ` +
+    'liveness rule of /actuator/health/liveness alone. Add actuator to HEALTH_VIEWS, or unset it.'
+  );
+}
+
+/** HEALTH_LISTENER_NAME names the HEALTH_PORT listener; names stay unique among listeners (the others are http-listener-<port>). */
+function listenerName(name: string, listeners: readonly HealthListenerPlan[] | string, healthPort: number): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+    invalidVariable('HEALTH_LISTENER_NAME', 'must be 1-64 letters, digits, ".", "_" or "-"', name);
+  const clash = (listeners as readonly HealthListenerPlan[]).find((l) => l.port !== healthPort && name === `http-listener-${l.port}`);
+  if (clash) invalidVariable('HEALTH_LISTENER_NAME', `is the name of the listener on port ${clash.port} (HEALTH_VIEWS)`, name);
 }

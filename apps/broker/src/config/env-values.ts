@@ -45,3 +45,11 @@ export function integer(read: ReadVariable, name: string, min: number, max: numb
   if (!/^\d+$/.test(raw) || value < min || value > max) invalidVariable(name, expected ?? `must be an integer from ${min} to ${max}`, raw);
   return value;
 }
+
+/** `true` or `false`, in any case. */
+export function boolean(read: ReadVariable, name: string): boolean | undefined {
+  const raw = read(name);
+  if (raw === undefined) return undefined;
+  if (!/^(true|false)$/i.test(raw)) invalidVariable(name, 'must be true or false', raw);
+  return raw.toLowerCase() === 'true';
+}

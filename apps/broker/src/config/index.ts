@@ -5,9 +5,11 @@ export {
   BrokerConfigError,
   BUNDLED_EXTENSIONS_DIR,
   MAX_DRAIN_MS,
+  ZEEBE_CLUSTER_GRACE_MS,
+  ZEEBE_TIMEOUT_GRACE_MS,
   type BrokerConfig,
   type LogLevel,
 } from './broker-config.js';
 export { assertMqttBindable, isAddressError, unbindableAddressLine } from './bind-address.js';
-export type { HealthViewEntry, HealthViewName } from './health-views.js';
+export type { HealthListenerPlan, HealthViewEntry, HealthViewName } from './health-views.js';
 export { BROKER_CONFIG } from './broker-config.constants.js';

@@ -71,6 +71,7 @@ export class HealthListeners {
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
     this.listening.push({ definition, listener });
     const { address, port } = server.address() as AddressInfo;
-    this.logger.log(`Health listener "${definition.name}" on http://${address}:${port} serving ${router.paths().join(' ')}`);
+    const host = address.includes(':') ? `[${address}]` : address;
+    this.logger.log(`Health listener "${definition.name}" on http://${host}:${port} serving ${router.paths().join(' ')}`);
   }
 }
