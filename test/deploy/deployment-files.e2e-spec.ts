@@ -65,7 +65,7 @@ describe('deployment files', () => {
       brokerContainer.startupProbe.httpGet.path,
       brokerContainer.livenessProbe.httpGet.path,
       brokerContainer.readinessProbe.httpGet.path,
-      /http-check send meth GET uri (\S+)/.exec(haproxyCfg)![1],
+      ...[...haproxyCfg.matchAll(/http-check send meth GET uri (\S+)/g)].map((match) => match[1]),
       new URL(/"(http:\/\/127\.0\.0\.1:8889[^"]+)"/.exec(dockerfile)![1]).pathname,
       kubernetes.find((d) => d.kind === 'StatefulSet').spec.template.metadata.annotations['prometheus.io/path'],
     ];

@@ -15,13 +15,15 @@ const LOCAL_ONLY = /^\s*(bind|stats socket|server) /;
  */
 export function localConfig(
   shipped: string,
-  local: { mqttPort: number; statsPort: number; socket: string; servers: HaproxyServer[] },
+  local: { mqttPort: number; statsPort: number; healthPort: number; socket: string; servers: HaproxyServer[] },
 ): string {
-  const binds = { 1883: local.mqttPort, 8404: local.statsPort } as Record<string, number>;
+  const binds = { 1883: local.mqttPort, 8404: local.statsPort, 8889: local.healthPort } as Record<string, number>;
   const serversSeen = new Set<string>();
+  let section = '';
   const rewritten = shipped
     .split('\n')
     .map((line) => {
+      section = /^(?:frontend|backend|global|defaults|listen)\b/.exec(line) ? line.trim() : section;
       const bind = /^(\s*bind )(?:\*|0\.0\.0\.0)?:(\d+)(.*)$/.exec(line);
       if (bind) {
         if (!binds[bind[2]]) throw new Error(`haproxy.cfg binds an unexpected port: ${line.trim()}`);
@@ -33,6 +35,8 @@ export function localConfig(
       if (server) {
         const broker = local.servers.find((s) => s.name === server[2]);
         if (!broker) throw new Error(`no local broker for haproxy.cfg's ${line.trim()}`);
+        // The Health API backend reaches each broker's health listener; the MQTT backend its MQTT port.
+        if (section === 'backend health_backend') return `${server[1]}127.0.0.1:${broker.healthPort}${server[3]} port ${broker.healthPort}`;
         serversSeen.add(broker.name);
         // Per-server keywords override default-server's `port` and `agent-port`, which stay as shipped.
         return `${server[1]}127.0.0.1:${broker.mqttPort}${server[3]} port ${broker.healthPort} agent-port ${broker.agentPort}`;
@@ -52,6 +56,8 @@ export function localConfig(
 /** A real haproxy running the shipped configuration, rewritten by localConfig, in front of local brokers. */
 export class ShippedHaproxy extends Haproxy {
   statsPort = 0;
+  /** Where the shipped health_frontend listens: every broker's Health API behind one address. */
+  healthPort = 0;
   readonly shipped = readFileSync(SHIPPED_CFG, 'utf8');
 
   constructor(servers: HaproxyServer[]) {
@@ -59,9 +65,14 @@ export class ShippedHaproxy extends Haproxy {
   }
 
   protected override async config(): Promise<string> {
-    [this.statsPort] = await freePorts(1);
-    while (this.statsPort === this.mqttPort) [this.statsPort] = await freePorts(1);
-    return localConfig(this.shipped, { mqttPort: this.mqttPort, statsPort: this.statsPort, socket: this.socket, servers: this.servers });
+    [this.statsPort, this.healthPort] = await freePorts(2, [this.mqttPort]);
+    return localConfig(this.shipped, {
+      mqttPort: this.mqttPort,
+      statsPort: this.statsPort,
+      healthPort: this.healthPort,
+      socket: this.socket,
+      servers: this.servers,
+    });
   }
 
   /** The stick table's keys and the server id each maps to, from `show table mqtt_backend`. */

@@ -87,6 +87,17 @@ describeWithHaproxy(`client-id stickiness of the shipped ${SHIPPED_CFG}`, () => 
     for (let i = 0; i < 12; i++) expect(await stuckTo(`spread-${i}`)).toBe(seen[i]);
   });
 
+  it("serves every broker's Health API behind the shipped health_frontend, one broker after another", async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`http://127.0.0.1:${haproxy.healthPort}/api/v1/health/broker`);
+      const body = (await response.json()) as { status: string; details: Record<string, unknown> };
+      answers.push({ code: response.status, status: body.status, node: body.details['node-id'] });
+    }
+    expect(answers.map(({ code, status }) => ({ code, status }))).toEqual(Array(6).fill({ code: 200, status: 'UP' }));
+    expect(new Set(answers.map((answer) => answer.node))).toEqual(new Set(NAMES));
+  });
+
   it('moves a client id off its broker when that broker dies, and then keeps it on the new one', async () => {
     const [first] = await landings('failover-client', 1);
     await brokers[first]!.kill();
