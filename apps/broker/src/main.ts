@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { HealthService } from 'nestjs-mqtt-health';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
+import { ClusterMembershipService } from './cluster/cluster-membership.service.js';
 import {
   assertMqttBindable,
   BrokerConfigError,
@@ -57,8 +58,12 @@ function shutdown(exitCode: number): void {
 }
 
 function close(context: INestApplicationContext, exitCode: number): void {
+  const health = context.get(HealthService);
+  // The leave is announced as the drain begins: peers read DEGRADED until this node is gone, its own cluster LEAVING.
+  void context.get(ClusterMembershipService).announceLeaving();
   // The same drain app.close() waits for (it is idempotent), tracked to name it if it is what hangs.
-  watchdog.track('drain', context.get(HealthService).drain());
+  watchdog.track('drain', health.drain());
+  void health.refresh().catch(() => undefined);
   watchdog.track('broker start', context.get(BrokerService).started);
   const closed = context.close().then(
     () => process.exit(exitCode),

@@ -4,8 +4,11 @@ import type { MembershipView } from './membership-view.js';
 export type SysPacket = { topic: string; payload: Buffer | string };
 export type SysHandler = (packet: SysPacket, done: () => void) => void;
 
-/** What a node says about itself on `$SYS/<id>/<kind>`, with its id as the payload, as Aedes does. */
-export type SysKind = 'birth' | 'heartbeat' | 'leave';
+/**
+ * What a node says about itself on `$SYS/<id>/<kind>`, with its id as the payload, as Aedes does:
+ * `leaving` when its drain begins (and with each heartbeat until it leaves), `leave` when it is gone.
+ */
+export type SysKind = 'birth' | 'heartbeat' | 'leaving' | 'leave';
 
 /** Listens to `$SYS/+/<kind>` on the broker's emitter; resolves once subscribed. */
 export function subscribeSys(broker: Aedes, kind: SysKind, handler: SysHandler): Promise<void> {

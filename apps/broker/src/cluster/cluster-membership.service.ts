@@ -22,9 +22,10 @@ export type ClusterConfig = Pick<BrokerConfig, 'redisUrl' | 'nodeId' | 'heartbea
 
 /**
  * Cluster membership through Redis: which nodes are alive (a peer silent for 1.5 heartbeats is
- * unreachable, one silent for 10 minutes forgotten, one that leaves cleanly dropped at once), this
- * node's state (JOINING until its own heartbeat comes back, RUNNING, LEAVING) and a leader elected with
- * a Redis lease (`SET NX PX`, three heartbeats long, renewed with every heartbeat).
+ * unreachable, one silent for 10 minutes forgotten, one that leaves cleanly dropped at once) and which
+ * are leaving, this node's state (JOINING until its own heartbeat comes back, RUNNING, LEAVING from the
+ * start of its drain) and a leader elected with a Redis lease (`SET NX PX`, three heartbeats long,
+ * renewed with every heartbeat, given up when the drain begins).
  */
 @Injectable()
 export class ClusterMembershipService implements ClusterMembership, BeforeApplicationShutdown {
@@ -34,6 +35,8 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
   private readonly stopping = new AbortController();
   /** Why Redis refuses this broker (REDIS_URL's credentials), while it does. */
   private redisRefusal?: string;
+  /** Why Redis cannot be reached, while it cannot. */
+  private unreachable?: string;
   /** Settles once this node heard its own announcement back through Redis. */
   readonly joined: Promise<void>;
 
@@ -77,6 +80,16 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     this.redisRefusal = refusal;
   }
 
+  /** While JOINING, the dependency this node cannot reach yet (`redis unreachable: connect ECONNREFUSED …`). */
+  get waitingFor(): string | undefined {
+    return this.state === 'JOINING' ? this.unreachable : undefined;
+  }
+
+  /** Redis cannot be reached (why), or can again (undefined). */
+  dependencyUnreachable(cause: string | undefined): void {
+    this.unreachable = cause;
+  }
+
   peers(): readonly ClusterPeer[] {
     return this.view.peers();
   }
@@ -108,10 +121,21 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     this.stopping.abort(Object.assign(reason, { name: 'AbortError' }));
   }
 
+  /**
+   * The drain begins: LEAVING, and peers told so through the cluster's transport, so they read DEGRADED
+   * (a topology change in progress) until this node is gone. Heartbeats go on until `leave()`: a node
+   * that dies mid-leave turns unreachable like any other. Resolves once said (or failed to be).
+   */
+  async announceLeaving(): Promise<void> {
+    if (!this.heartbeats || !this.view.leaving()) return;
+    await this.heartbeats.announceLeaving().catch((error: Error) => this.view.logger.debug(`leaving: ${error.message}`));
+  }
+
   /** Says goodbye so peers drop this node at once instead of reporting it unreachable; gives up the lease. */
   async leave(): Promise<void> {
-    if (!this.heartbeats || !this.view.leaving()) return;
+    if (!this.heartbeats || this.view.left) return;
+    this.view.leaving();
+    this.view.gone();
     await this.heartbeats.leave();
-    this.view.released();
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { HB, reachable, start } from './heartbeats.test-kit.js';
+import { HB, peerStates, reachable, start } from './heartbeats.test-kit.js';
 
 beforeEach(() => {
   jest.useFakeTimers({ now: 1_000_000 });
@@ -73,5 +73,45 @@ describe('CLUSTER_MEMBERSHIP=emitter', () => {
       expect.stringMatching(/^pid \d+ on host /),
     ]);
     expect(service.isLeader).toBe(false);
+  });
+
+  it('says it is leaving at once and with each heartbeat, gives up the lease, and renews its claim until it leaves', async () => {
+    const evals: unknown[][] = [];
+    const control = { eval: async (...args: unknown[]) => (evals.push(args), args.at(-1) === '1' ? 0 : 1) } as unknown as Redis;
+    const { service, published, deliver, joining } = start('emitter', control);
+    await joining;
+    deliver('birth', 'a');
+    await jest.advanceTimersByTimeAsync(HB);
+    expect(service.isLeader).toBe(true);
+    await service.announceLeaving();
+    expect([service.state, service.isLeader, published.filter((t) => t === '$SYS/a/leaving').length]).toEqual(['LEAVING', false, 1]);
+    expect(evals.at(-1)!.at(-1)).toBe('1');
+    await jest.advanceTimersByTimeAsync(3 * HB);
+    expect(published.filter((t) => t === '$SYS/a/leaving')).toHaveLength(4);
+    expect(evals.slice(-3).every((args) => args.at(-1) === '1')).toBe(true);
+    expect(service.isLeader).toBe(false);
+    await service.leave();
+    const count = evals.length;
+    await jest.advanceTimersByTimeAsync(3 * HB);
+    expect([evals.length, published.filter((t) => t === '$SYS/a/leaving').length]).toEqual([count, 4]);
+    expect(published).toContain('$SYS/a/leave');
+  });
+
+  it('sees a peer leaving until it says goodbye; one that dies mid-leave turns unreachable, one that starts again is not leaving', async () => {
+    const control = { eval: async () => 1 } as unknown as Redis;
+    const { service, deliver, joining } = start('emitter', control);
+    await joining;
+    deliver('birth', 'a');
+    deliver('heartbeat', 'b');
+    deliver('heartbeat', 'c');
+    deliver('leaving', 'b');
+    deliver('leaving', 'c');
+    deliver('leaving', 'never-heard');
+    expect(peerStates(service)).toEqual({ b: 'leaving', c: 'leaving' });
+    deliver('leave', 'b');
+    await jest.advanceTimersByTimeAsync(1.6 * HB);
+    expect(peerStates(service)).toEqual({ c: 'unreachable' });
+    deliver('birth', 'c');
+    expect(peerStates(service)).toEqual({ c: 'reachable' });
   });
 });

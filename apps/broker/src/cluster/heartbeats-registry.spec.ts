@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Logger } from '@nestjs/common';
 import { Aedes } from 'aedes';
 import { ClusterMembershipService } from './cluster-membership.service.js';
-import { FakeRegistry, HB, reachable, start } from './heartbeats.test-kit.js';
+import { FakeRegistry, HB, peerStates, reachable, start } from './heartbeats.test-kit.js';
 
 let logs: string[];
 beforeEach(() => {
@@ -145,6 +145,64 @@ describe('CLUSTER_MEMBERSHIP=registry (default)', () => {
     const calls = registry.calls.length;
     await jest.advanceTimersByTimeAsync(3 * HB);
     expect(registry.calls.length).toBe(calls);
+  });
+
+  it('says it is leaving at once when its drain begins, gives up the lease, and keeps writing until it leaves', async () => {
+    const registry = new FakeRegistry();
+    registry.live.add('b');
+    const { service, deliver, joining } = start('registry', registry.control);
+    await joining;
+    deliver('birth', 'a');
+    await jest.advanceTimersByTimeAsync(HB);
+    expect(service.isLeader).toBe(true);
+    const calls = registry.calls.length;
+    await service.announceLeaving();
+    expect(registry.calls.length).toBe(calls + 1);
+    expect(registry.calls.at(-1)![6]).toBe('1');
+    expect([service.state, service.isLeader, registry.leader, [...registry.leaving]]).toEqual(['LEAVING', false, '', ['a']]);
+    expect(logs).toContain('node a is leaving the cluster');
+    // The drain: the claim and its place kept, one write per half heartbeat, peers still read.
+    await jest.advanceTimersByTimeAsync(5 * HB);
+    expect(registry.calls.length).toBe(calls + 11);
+    expect(registry.calls.slice(calls).every((args) => args[6] === '1')).toBe(true);
+    expect([service.isLeader, reachable(service)]).toEqual([false, { b: true }]);
+    await service.announceLeaving();
+    expect(registry.calls.length).toBe(calls + 11);
+    await service.leave();
+    expect([registry.table.get('a')! < 0, [...registry.leaving]]).toEqual([true, []]);
+    const after = registry.calls.length;
+    await jest.advanceTimersByTimeAsync(3 * HB);
+    expect(registry.calls.length).toBe(after);
+  });
+
+  it('sees a peer leaving until it is gone; one that dies mid-leave turns unreachable within 1.5 heartbeats', async () => {
+    const registry = new FakeRegistry();
+    registry.live.add('b').add('c');
+    const { service, deliver, joining } = start('registry', registry.control);
+    await joining;
+    deliver('birth', 'a');
+    await jest.advanceTimersByTimeAsync(HB);
+    registry.leaving.add('b').add('c');
+    registry.version = 'b and c leaving';
+    await jest.advanceTimersByTimeAsync(HB / 2);
+    expect(peerStates(service)).toEqual({ b: 'leaving', c: 'leaving' });
+    expect(logs).toEqual(expect.arrayContaining(['node b is leaving the cluster', 'node c is leaving the cluster']));
+    // b leaves cleanly: dropped at once. c dies mid-leave: leaving while it still answers, then unreachable.
+    registry.live.delete('b');
+    registry.table.set('b', -registry.now());
+    registry.leaving.delete('b');
+    registry.version = 'b left';
+    registry.live.delete('c');
+    await jest.advanceTimersByTimeAsync(HB / 2);
+    expect(peerStates(service)).toEqual({ c: 'leaving' });
+    await jest.advanceTimersByTimeAsync(1.1 * HB);
+    expect(peerStates(service)).toEqual({ c: 'unreachable' });
+    // c starts again, not leaving: a member like any other.
+    registry.live.add('c');
+    registry.leaving.delete('c');
+    registry.version = 'c back';
+    await jest.advanceTimersByTimeAsync(HB / 2);
+    expect(peerStates(service)).toEqual({ c: 'reachable' });
   });
 });
 

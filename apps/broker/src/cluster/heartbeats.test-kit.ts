@@ -34,6 +34,8 @@ export class FakeRegistry {
   readonly table = new Map<string, number>();
   /** Peers that write with every heartbeat of the node under test. */
   readonly live = new Set<string>();
+  /** The nodes that said they are leaving. */
+  readonly leaving = new Set<string>();
   version = 'v0';
   leader = '';
   /** Another live process holding the node id under test: its token, or '' for none. */
@@ -50,20 +52,27 @@ export class FakeRegistry {
   }
 
   readonly control = {
-    evalsha: async (_sha: string, _keys: number, ...rest: string[]) => {
-      const args = rest.slice(4);
+    evalsha: async (_sha: string, keys: number, ...rest: string[]) => {
+      const args = rest.slice(keys);
       this.calls.push(args);
       if (this.hang) return new Promise(() => undefined);
       const [id] = args;
       if (args.length === 3) {
         this.table.set(id, -this.now());
+        this.leaving.delete(id);
         this.version = `left ${id}`;
         if (this.leader === id) this.leader = '';
         return 1;
       }
       for (const peer of this.live) this.write(peer);
       if (!this.holder) this.write(id);
-      if (!this.leader && !this.holder) this.leader = id;
+      if (!this.holder && (args[6] === '1') !== this.leaving.has(id)) {
+        if (args[6] === '1') this.leaving.add(id);
+        else this.leaving.delete(id);
+        this.version = `leaving ${[...this.leaving].join(',')} at ${this.now()}`;
+      }
+      if (args[6] === '1' && this.leader === id) this.leader = '';
+      if (!this.leader && !this.holder && args[6] !== '1') this.leader = id;
       const staleBefore = this.now() - Number(args[3]);
       const flat = (entries: [string, number][]) => entries.flatMap(([k, v]) => [k, String(v)]);
       const stale = flat([...this.table].filter(([, at]) => at >= 0 && at <= staleBefore));
@@ -74,6 +83,7 @@ export class FakeRegistry {
         stale,
         args[4] === this.version ? null : flat([...this.table]),
         this.holder,
+        args[4] === this.version ? null : [...this.leaving],
       ];
     },
   } as unknown as Redis;
@@ -84,6 +94,15 @@ export function start(mode: ClusterMembershipMode, control: Redis) {
   const service = new ClusterMembershipService({ redisUrl: 'redis://x', nodeId: 'a', heartbeatMs: HB, clusterMembership: mode });
   return { ...fake, service, joining: service.join(fake.aedes, control) };
 }
+
+/** Each peer as the service sees it: 'leaving', 'reachable' or 'unreachable'. */
+export const peerStates = (service: ClusterMembershipService) =>
+  Object.fromEntries(
+    service
+      .peers()
+      .map((p) => [p.id, p.leaving ? 'leaving' : p.reachable ? 'reachable' : 'unreachable'] as const)
+      .sort(([x], [y]) => x.localeCompare(y)),
+  );
 
 export const reachable = (service: ClusterMembershipService) =>
   Object.fromEntries(

@@ -18,11 +18,16 @@ export function instanceToken(): string {
 
 /**
  * What a node knows of its cluster, whichever way the heartbeats travel: when it last heard of each
- * node (its own heartbeat included, in local time), its own state and its leader lease.
+ * node (its own heartbeat included, in local time), which of them said they are leaving, its own state
+ * and its leader lease.
  */
 export class MembershipView {
   readonly logger = new Logger('Cluster');
   private readonly lastSeen = new Map<string, number>();
+  /** Peers that announced they are leaving and have not left yet. */
+  private readonly leavingPeers = new Set<string>();
+  /** Set by the final leave: the heartbeats stop. */
+  private hasLeft = false;
   private nodeState: ClusterNodeState = 'JOINING';
   private leaderUntil = 0;
   /** What the log last said about leadership: each change is said once, a lapsed lease included. */
@@ -62,6 +67,11 @@ export class MembershipView {
     return this.leaderUntil > Date.now();
   }
 
+  /** This node said its final goodbye: nothing more is written or read. */
+  get left(): boolean {
+    return this.hasLeft;
+  }
+
   /** The lease length: three heartbeats, so one late renewal does not lose it. */
   get leaseMs(): number {
     return 3 * this.heartbeatMs;
@@ -79,8 +89,14 @@ export class MembershipView {
     const peers: ClusterPeer[] = [];
     for (const [id, seen] of this.lastSeen) {
       if (id === this.nodeId) continue;
-      if (seen < now - FORGET_AFTER_MS) this.lastSeen.delete(id);
-      else peers.push({ id, reachable: seen >= reachableSince });
+      if (seen < now - FORGET_AFTER_MS) {
+        this.lastSeen.delete(id);
+        this.leavingPeers.delete(id);
+        continue;
+      }
+      const reachable = seen >= reachableSince;
+      // A leaver that stops answering mid-leave is unreachable like any peer, not leaving forever.
+      peers.push({ id, reachable, leaving: reachable && this.leavingPeers.has(id) });
     }
     return peers;
   }
@@ -92,8 +108,28 @@ export class MembershipView {
   }
 
   /** Node `id` said goodbye: dropped at once instead of reported unreachable. */
-  left(id: string): void {
+  peerLeft(id: string): void {
+    this.leavingPeers.delete(id);
     if (id !== this.nodeId && this.lastSeen.delete(id)) this.logger.log(`node ${id} left the cluster`);
+  }
+
+  /** Node `id` announced it is leaving (its drain has begun); a node not heard of yet is not taken on by it. */
+  peerLeaving(id: string): void {
+    if (id === this.nodeId || !this.lastSeen.has(id) || this.leavingPeers.has(id)) return;
+    this.leavingPeers.add(id);
+    this.logger.log(`node ${id} is leaving the cluster`);
+  }
+
+  /** Node `id` announced itself (it started again): whatever it said before, it is not leaving. */
+  peerStarted(id: string): void {
+    this.leavingPeers.delete(id);
+  }
+
+  /** The whole list of leaving nodes, as the registry keeps it. */
+  peersLeaving(ids: Iterable<string>): void {
+    const now = new Set(ids);
+    for (const id of this.leavingPeers) if (!now.has(id)) this.leavingPeers.delete(id);
+    for (const id of now) this.peerLeaving(id);
   }
 
   /** The claim on the node id answered: '' when this process holds it, else the token of the live process that does. */
@@ -122,10 +158,15 @@ export class MembershipView {
     this.resolveJoined();
   }
 
-  /** Returns false if the node was already leaving. */
+  /**
+   * This node begins to leave (its drain): LEAVING, and no longer the leader, so a peer takes the lease
+   * while this one still serves. Returns false if the node was already leaving.
+   */
   leaving(): boolean {
     if (this.nodeState === 'LEAVING') return false;
     this.nodeState = 'LEAVING';
+    this.logger.log(`node ${this.nodeId} is leaving the cluster`);
+    this.released();
     return true;
   }
 
@@ -145,6 +186,12 @@ export class MembershipView {
   released(): void {
     this.leaderUntil = 0;
     this.sayLeadership();
+  }
+
+  /** The final goodbye was said. */
+  gone(): void {
+    this.hasLeft = true;
+    this.released();
   }
 
   private sayLeadership(): void {

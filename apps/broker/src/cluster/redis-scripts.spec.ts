@@ -2,14 +2,24 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, nodeClaimKey, runScript } from './redis-scripts.js';
+import {
+  ACQUIRE_OR_RENEW,
+  HEARTBEAT,
+  HEARTBEATS_KEY,
+  LEADER_KEY,
+  LEAVE,
+  LEAVING_KEY,
+  MEMBERS_VERSION_KEY,
+  nodeClaimKey,
+  runScript,
+} from './redis-scripts.js';
 
-const keys = (id: string) => [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(id)];
+const keys = (id: string) => [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(id), LEAVING_KEY];
 const FORGET = 600_000;
 const STALE = 600;
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 
-type Reply = [number, number, string, string[], string[] | null, string];
+type Reply = [number, number, string, string[], string[] | null, string, string[] | null];
 const pairs = (flat: string[] | null) =>
   flat ? Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, Number(flat[i + 1])]]))) : null;
 
@@ -26,8 +36,17 @@ function freePort(): Promise<number> {
 (hasRedis ? describe : describe.skip)('registry scripts', () => {
   let server: ChildProcess;
   let redis: Redis;
-  const beat = async (id: string, version = '', token = `process of ${id}`, leaseMs = 3000) =>
-    (await runScript(redis, HEARTBEAT, keys(id), [id, String(leaseMs), String(FORGET), String(STALE), version, token])) as Reply;
+  const beat = async (id: string, version = '', token = `process of ${id}`, leaseMs = 3000, leaving = false) =>
+    (await runScript(redis, HEARTBEAT, keys(id), [
+      id,
+      String(leaseMs),
+      String(FORGET),
+      String(STALE),
+      version,
+      token,
+      leaving ? '1' : '0',
+    ])) as Reply;
+  const leavingBeat = (id: string, version = '') => beat(id, version, `process of ${id}`, 3000, true);
   const leave = (id: string, token = `process of ${id}`) => runScript(redis, LEAVE, keys(id), [id, String(FORGET), token]);
 
   beforeAll(async () => {
@@ -88,6 +107,36 @@ function freePort(): Promise<number> {
     expect(pairs(again)!.b).toBeGreaterThan(0);
   });
 
+  it('tells every node who is leaving with a new version; a leaving node keeps its place, gives up the lease, and is no longer leaving once it left', async () => {
+    const [, lead, version, , , , leavers] = await beat('a');
+    expect([lead, leavers]).toEqual([1, []]);
+    const [, , v1] = await beat('b', version);
+    const [, leavingLead, v2, , all, , leaving] = await leavingBeat('a', v1);
+    expect(v2).not.toBe(v1);
+    expect([leavingLead, leaving, Object.keys(pairs(all)!).sort()]).toEqual([0, ['a'], ['a', 'b']]);
+    expect(await redis.get(LEADER_KEY)).toBeNull();
+    // Each leaving beat after the first says nothing new; the peer hears it once, with the whole set.
+    const [, bLead, v3, , , , bLeaving] = await beat('b', v1);
+    expect([bLead, v3, bLeaving]).toEqual([1, v2, ['a']]);
+    expect((await leavingBeat('a', v2))[2]).toBe(v2);
+    expect((await beat('b', v2))[6]).toBeNull();
+    // The final leave: gone, and no longer leaving.
+    await leave('a');
+    const [, , v4, , gone, , after] = await beat('b', v2);
+    expect([v4 !== v2, pairs(gone)!.a < 0, after]).toEqual([true, true, []]);
+  });
+
+  it('clears a leave that did not finish when the node writes again without leaving (a restart), and forgets it with the heartbeats', async () => {
+    const [now, , version] = await leavingBeat('a');
+    const [, , v1, , , , leaving] = await beat('a', version);
+    expect([v1 !== version, leaving]).toEqual([true, []]);
+    await redis.zadd(LEAVING_KEY, now - FORGET - 10, 'died-mid-leave');
+    await redis.zadd(HEARTBEATS_KEY, now - FORGET - 10, 'died-mid-leave');
+    const [, , v2, , , , forgotten] = await beat('a', v1);
+    expect([v2 !== v1, forgotten]).toEqual([true, []]);
+    expect(await redis.zcard(LEAVING_KEY)).toBe(0);
+  });
+
   it('lets one process hold a node id: a second one with the same id writes nothing and leads not until the first leaves or lapses', async () => {
     const [now, lead, version, , , holder] = await beat('a', '', 'first', 300);
     expect([lead, holder]).toEqual([1, '']);
@@ -103,6 +152,17 @@ function freePort(): Promise<number> {
     // A holder that stops without leaving (kill -9) loses the id once its lease lapses.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await beat('a', '', 'third', 300))[5]).toBe('');
+  });
+
+  it('gives up the lease when the emitter design says it is leaving, and takes none while leaving', async () => {
+    const acquire = (id: string, leaving: boolean) =>
+      redis.eval(ACQUIRE_OR_RENEW, 2, LEADER_KEY, nodeClaimKey(id), id, '3000', `process of ${id}`, leaving ? '1' : '0');
+    expect(await acquire('a', false)).toBe(1);
+    expect(await acquire('a', true)).toBe(0);
+    expect(await redis.get(LEADER_KEY)).toBeNull();
+    expect(await redis.get(nodeClaimKey('a'))).toBe('process of a');
+    expect(await acquire('a', true)).toBe(0);
+    expect(await acquire('b', false)).toBe(1);
   });
 
   it('loads the script again after Redis lost it (restart, SCRIPT FLUSH)', async () => {

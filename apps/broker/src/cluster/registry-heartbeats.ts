@@ -2,7 +2,16 @@ import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
 import { FORGET_AFTER_MS, type MembershipView } from './membership-view.js';
-import { HEARTBEAT, HEARTBEATS_KEY, LEADER_KEY, LEAVE, MEMBERS_VERSION_KEY, nodeClaimKey, runScript } from './redis-scripts.js';
+import {
+  HEARTBEAT,
+  HEARTBEATS_KEY,
+  LEADER_KEY,
+  LEAVE,
+  LEAVING_KEY,
+  MEMBERS_VERSION_KEY,
+  nodeClaimKey,
+  runScript,
+} from './redis-scripts.js';
 
 /**
  * The registry is written and read this many times per HEARTBEAT_MS, so a live peer looks at most one
@@ -19,7 +28,7 @@ export const STALE_AFTER_HEARTBEATS = 0.6;
 /** A node of the emitter design was heard this recently: publish Aedes heartbeats for it too. */
 const LEGACY_WITHIN_HEARTBEATS = 3;
 
-type Reply = [now: number, lead: number, version: string, stale: string[], all: string[] | null, holder: string];
+type Reply = [now: number, lead: number, version: string, stale: string[], all: string[] | null, holder: string, leaving: string[] | null];
 
 /**
  * CLUSTER_MEMBERSHIP=registry: each node writes its time into one Redis sorted set with one EVALSHA per
@@ -27,12 +36,14 @@ type Reply = [now: number, lead: number, version: string, stale: string[], all: 
  * a while, and the whole set when a node joined, left or was forgotten. A constant number of commands,
  * O(log N) Redis work and no pub/sub delivery per node, instead of N heartbeats received per interval.
  * Aedes's own heartbeat, which every node would still receive, is stopped: its will sweep learns the
- * live brokers from the registry. Nodes still on the emitter design (a rolling upgrade) are noticed by
- * their heartbeats, and meanwhile get Aedes heartbeats and leave messages from this node.
+ * live brokers from the registry. A node that begins to leave says so with its next write, made at
+ * once, and keeps writing until its final leave. Nodes still on the emitter design (a rolling upgrade)
+ * are noticed by their heartbeats, and meanwhile get Aedes heartbeats and leave messages from this node.
  */
 export class RegistryHeartbeats {
   private timer?: NodeJS.Timeout;
-  private inFlight = false;
+  /** Writes sent and not answered yet: against a hung Redis, beats must not pile up behind each other. */
+  private inFlight = 0;
   private wroteBack = false;
   private heardBirth = false;
   /** Births count from this node's own announcement on, made once it holds its node id. */
@@ -50,7 +61,7 @@ export class RegistryHeartbeats {
     private readonly broker: Aedes,
     private readonly control: Redis,
   ) {
-    this.keys = [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(view.nodeId)];
+    this.keys = [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(view.nodeId), LEAVING_KEY];
   }
 
   private get staleMs(): number {
@@ -85,6 +96,12 @@ export class RegistryHeartbeats {
     this.beat();
   }
 
+  /** The view turned LEAVING: written now, not at the next beat; resolves once Redis answered (or refused). */
+  async announceLeaving(): Promise<void> {
+    if (this.legacyNearby && this.view.holdsNodeId) await publishSys(this.broker, 'leaving', this.view.nodeId);
+    await this.write();
+  }
+
   /** Marks this node gone in the registry, so peers drop it at once, and gives up the lease. */
   async leave(): Promise<void> {
     clearTimeout(this.timer);
@@ -100,32 +117,35 @@ export class RegistryHeartbeats {
 
   private beat(): void {
     const view = this.view;
-    if (view.state === 'LEAVING') return;
+    if (view.left) return;
     this.timer = setTimeout(() => this.beat(), view.heartbeatMs / BEATS_PER_HEARTBEAT);
     this.timer.unref();
     if (this.legacyNearby) void publishSys(this.broker, 'heartbeat', view.nodeId);
-    // One at a time: against a hung Redis, beats must not pile up behind each other.
-    if (this.inFlight) return;
-    this.inFlight = true;
+    if (this.inFlight === 0) void this.write();
+  }
+
+  /** One HEARTBEAT: this node's time and whether it is leaving written, what changed read back. */
+  private async write(): Promise<void> {
+    const view = this.view;
+    this.inFlight++;
     const sentAt = Date.now();
-    const args = [view.nodeId, String(view.leaseMs), String(FORGET_AFTER_MS), String(this.staleMs), this.version, view.instance];
-    runScript(this.control, HEARTBEAT, this.keys, args).then(
-      (reply) => {
-        this.inFlight = false;
-        view.claimed((reply as Reply)[5]);
-        view.leased((reply as Reply)[1], sentAt);
-        this.read(reply as Reply);
-      },
-      (error: Error) => {
-        this.inFlight = false;
-        view.leaseFailed(error);
-      },
-    );
+    const leaving = view.state === 'LEAVING' ? '1' : '0';
+    const args = [view.nodeId, String(view.leaseMs), String(FORGET_AFTER_MS), String(this.staleMs), this.version, view.instance, leaving];
+    try {
+      const reply = (await runScript(this.control, HEARTBEAT, this.keys, args)) as Reply;
+      if (view.left) return;
+      view.claimed(reply[5]);
+      view.leased(reply[1], sentAt);
+      this.read(reply);
+    } catch (error) {
+      view.leaseFailed(error as Error);
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** Last-seen times from the registry, turned from Redis's clock into this node's by their age. */
-  private read([redisNow, , version, stale, all, holder]: Reply): void {
-    if (this.view.state === 'LEAVING') return;
+  private read([redisNow, , version, stale, all, holder, leaving]: Reply): void {
     const at = Date.now();
     const seen = (wrote: string) => at - Math.max(0, redisNow - Number(wrote));
     if (all) {
@@ -134,7 +154,7 @@ export class RegistryHeartbeats {
       this.known = new Set();
       for (let i = 0; i + 1 < all.length; i += 2) {
         this.known.add(all[i]);
-        if (Number(all[i + 1]) < 0) this.view.left(all[i]);
+        if (Number(all[i + 1]) < 0) this.view.peerLeft(all[i]);
         else this.members.add(all[i]);
       }
     }
@@ -146,6 +166,7 @@ export class RegistryHeartbeats {
     // Every other node wrote within the stale window; this one just now, unless another process holds its id.
     const mine = holder === '';
     for (const id of this.members) if (!timed.has(id)) this.alive(id, mine && id === this.view.nodeId ? at : at - this.staleMs);
+    if (all) this.view.peersLeaving(leaving ?? []);
     if (mine && this.members.has(this.view.nodeId)) {
       this.wroteBack = true;
       this.joinedWhenBoth();

@@ -9,13 +9,22 @@ export interface BrokerState {
   readonly startedAt: number | undefined;
   /** True once the broker was closed. */
   readonly closed: boolean;
+  /**
+   * Optional: what the broker waits for before it can start (`storage: redis unreachable: connect ECONNREFUSED …`).
+   * The component is DOWN with it as the reason until the broker has started.
+   */
+  readonly waitingFor?: string;
+  /** Optional: the sessions this node holds, connected or persistent and offline (FluxMQ's `sessions`). */
+  readonly sessions?: number;
 }
 
 /** Pings the broker's persistence; `ping()` rejects when it cannot store. */
 export interface StorageProbe {
   readonly type: 'level' | 'redis';
-  /** True until the store is first opened: the component reads UNKNOWN "starting", not DOWN. */
+  /** True until the store is first opened: the component reads DOWN, not initialised, with `openingFailure` as its error. */
   readonly starting?: boolean;
+  /** Optional: why the store could not be opened yet (`redis unreachable: connect ECONNREFUSED …`), while it is not open. */
+  readonly openingFailure?: string;
   /** Resolves when the store answers; a ping should prove a write, not only a read. */
   ping(): Promise<void>;
   /** Read after a successful ping: something the operator must know although the store takes writes (it lost its data, say); the component reads DEGRADED with it as the reason. */
@@ -28,13 +37,23 @@ export interface ClusterPeer {
   readonly id: string;
   /** A heartbeat from it arrived recently enough. */
   readonly reachable: boolean;
+  /**
+   * Optional: it announced that it is leaving (its drain has begun) and is not gone yet. Read only while
+   * it is reachable: a leaver that stops answering counts as unreachable, like any peer.
+   */
+  readonly leaving?: boolean;
 }
 
-/** Cluster membership as this node sees it. */
+/**
+ * Cluster membership as this node sees it. Without one (no MQTT_CLUSTER_MEMBERSHIP), or with `enabled`
+ * false, the node is a single node: the cluster component is UP with `cluster-size: 1`, `cluster-mode:
+ * false`, and the broker's node id.
+ */
 export interface ClusterMembership {
-  /** False in single-node mode: the cluster component is then left out. */
+  /** False in single-node mode: the cluster component then reads UP, one node, `cluster-mode: false`. */
   readonly enabled: boolean;
   readonly nodeId: string;
+  /** LEAVING from the start of the node's drain: `is-leave-replication-in-progress` until it is gone. */
   readonly state: ClusterNodeState;
   /** Every other node this one knows of, reachable or not. */
   peers(): readonly ClusterPeer[];
@@ -49,6 +68,11 @@ export interface ClusterMembership {
    * id, say). The cluster component is DOWN with it as the reason, and the node is no leader.
    */
   readonly conflict?: string;
+  /**
+   * Optional: why a JOINING node cannot join yet, the dependency it waits on (`redis unreachable: connect
+   * ECONNREFUSED …`). The cluster component is DOWN with it as the reason.
+   */
+  readonly waitingFor?: string;
 }
 
 export type MqttListenerType = 'tcp' | 'tls' | 'websocket' | 'tls-websocket';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ClusterMembership, ClusterPeer } from '../mqtt-health.interfaces.js';
+import type { BrokerState, ClusterMembership, ClusterPeer } from '../mqtt-health.interfaces.js';
 import { ClusterHealthIndicator } from './cluster.health.js';
 
 const membership = (over: Partial<ClusterMembership> & { peerList?: ClusterPeer[] } = {}): ClusterMembership => ({
@@ -11,10 +11,27 @@ const membership = (over: Partial<ClusterMembership> & { peerList?: ClusterPeer[
   ...over,
 });
 
+const brokerState = () => ({ brokerId: undefined, nodeId: 'b', connectedClients: 0, startedAt: undefined, closed: false });
+const broker = (): BrokerState => ({ ...brokerState(), brokerId: 'x', startedAt: 1 });
+
 describe('ClusterHealthIndicator', () => {
-  it('is absent in single-node mode', () => {
+  it('is UP with one node on a single node, whether the app gives a membership not enabled or none at all', () => {
+    const single = {
+      status: 'UP',
+      details: {
+        'node-id': 'b',
+        'cluster-nodes': ['b'],
+        'cluster-size': 1,
+        'node-state': 'RUNNING',
+        'is-leader': true,
+        'is-leave-replication-in-progress': false,
+        'cluster-mode': false,
+      },
+    };
+    expect(new ClusterHealthIndicator(membership({ enabled: false, state: 'JOINING' })).check()).toEqual(single);
+    expect(new ClusterHealthIndicator(undefined, broker()).check()).toEqual(single);
+    // Nothing names the node: nothing to show.
     expect(new ClusterHealthIndicator().check()).toBeNull();
-    expect(new ClusterHealthIndicator(membership({ enabled: false })).check()).toBeNull();
   });
 
   it('is UP with the HiveMQ details when every peer is reachable', () => {
@@ -24,8 +41,50 @@ describe('ClusterHealthIndicator', () => {
     ];
     expect(new ClusterHealthIndicator(membership({ peerList, isLeader: true })).check()).toEqual({
       status: 'UP',
-      details: { 'node-id': 'b', 'cluster-nodes': ['a', 'b', 'c'], 'cluster-size': 3, 'node-state': 'RUNNING', 'is-leader': true },
+      details: {
+        'node-id': 'b',
+        'cluster-nodes': ['a', 'b', 'c'],
+        'cluster-size': 3,
+        'node-state': 'RUNNING',
+        'is-leader': true,
+        'is-leave-replication-in-progress': false,
+        'cluster-mode': true,
+      },
     });
+  });
+
+  it('is DEGRADED with the topology change while a reachable peer is leaving, and UP once it is gone', () => {
+    const peerList = [
+      { id: 'c', reachable: true, leaving: true },
+      { id: 'a', reachable: true },
+    ];
+    expect(new ClusterHealthIndicator(membership({ peerList })).check()).toEqual({
+      status: 'DEGRADED',
+      details: expect.objectContaining({
+        reason: 'topology change in progress: c leaving',
+        'node-state': 'RUNNING',
+        'cluster-size': 3,
+        'is-leave-replication-in-progress': true,
+      }),
+    });
+    const gone = new ClusterHealthIndicator(membership({ peerList: [{ id: 'a', reachable: true }] })).check();
+    expect(gone).toMatchObject({ status: 'UP', details: { 'cluster-size': 2, 'is-leave-replication-in-progress': false } });
+  });
+
+  it('reads a leaver that stopped answering as unreachable, and names both causes when both hold', () => {
+    const dead = [{ id: 'c', reachable: false, leaving: true }];
+    expect(new ClusterHealthIndicator(membership({ peerList: dead })).check()).toMatchObject({
+      status: 'DEGRADED',
+      details: { reason: '0/1 peers reachable', 'is-leave-replication-in-progress': false },
+    });
+    const both = [
+      { id: 'd', reachable: true, leaving: true },
+      { id: 'a', reachable: false },
+      { id: 'c', reachable: true, leaving: true },
+    ];
+    expect(new ClusterHealthIndicator(membership({ peerList: both })).check()?.details?.reason).toBe(
+      '2/3 peers reachable; topology change in progress: c, d leaving',
+    );
   });
 
   it('is DEGRADED with the FluxMQ reason when some peers are unreachable', () => {
@@ -52,11 +111,14 @@ describe('ClusterHealthIndicator', () => {
       status: 'DOWN',
       details: { reason: 'joining the cluster' },
     });
-    expect(new ClusterHealthIndicator(membership({ state: 'LEAVING' })).check()?.status).toBe('DEGRADED');
+    expect(new ClusterHealthIndicator(membership({ state: 'LEAVING' })).check()).toMatchObject({
+      status: 'DEGRADED',
+      details: { reason: 'node is leaving the cluster', 'node-state': 'LEAVING', 'is-leave-replication-in-progress': true },
+    });
   });
 
   it('is UNKNOWN "starting" while the broker has not started, DOWN joining once it has', () => {
-    const broker = { brokerId: undefined, nodeId: 'b', connectedClients: 0, startedAt: undefined as number | undefined, closed: false };
+    const broker = { ...brokerState(), startedAt: undefined as number | undefined };
     const indicator = new ClusterHealthIndicator(membership({ state: 'JOINING' }), broker);
     expect(indicator.check()).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting', 'node-state': 'JOINING' } });
     broker.startedAt = Date.now();
