@@ -63,7 +63,7 @@ export class AppModule {
           refreshIntervalMs: Math.min(1000, Math.floor(config.heartbeatMs / 2)),
           // The dedicated listener, outside any app pipeline (HiveMQ's health-api listener).
           // HEALTH_ENABLED=false: no listener and no agent-check port; the broker runs unwatched from outside.
-          healthApi: { enabled: config.healthEnabled, listeners: healthListeners(config) },
+          healthApi: config.healthEnabled ? { enabled: true, listeners: healthListeners(config) } : { enabled: false },
           agentCheck: {
             enabled: config.healthEnabled && config.healthAgentPort !== 0,
             port: config.healthAgentPort,
