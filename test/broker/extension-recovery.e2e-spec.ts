@@ -111,6 +111,8 @@ describe('demo broker: a DOWN extension reads enabled: false; a hook failure cle
         },
       },
     });
+    // Keys in HiveMQ's (alphabetical) order, as the example prints them.
+    expect(Object.keys(down.components.internals.components.entrypoint.details)).toEqual(['last-startup-failure', 'started-at']);
     // Switched off in extension.json: not running, not a failure.
     expect((await extension('switched-off')).details).toMatchObject({ enabled: false, startedAt: null });
     expect((await extension('switched-off')).status).toBe('UP');

@@ -88,6 +88,23 @@ describe('ExtensionsHealthIndicator', () => {
     expect(extensionComponent({ ...base, lastFailure: 'TypeError: x' }).details!.enabled).toBe(true);
   });
 
+  it('prints every details object with its keys in alphabetical order, as HiveMQ does', () => {
+    const threw = extensionComponent({ ...base, lastFailure: 'x', lastFailureAt: 3, lastConfigurationFailure: 'bad' });
+    expect(Object.keys(threw.details!)).toEqual(['author', 'enabled', 'name', 'priority', 'start-priority', 'startedAt', 'version']);
+    expect(Object.keys(threw.components!.internals.components!.entrypoint.details!)).toEqual([
+      'last-failure',
+      'last-failure-at',
+      'started-at',
+    ]);
+    expect(Object.keys(threw.components!.application.components!.configuration.details!)).toEqual([
+      'last-failure',
+      'reloaded-at',
+      'rules-count',
+    ]);
+    const down = extensionComponent({ ...base, started: false, lastStartupFailure: 'no config' });
+    expect(Object.keys(down.components!.internals.components!.entrypoint.details!)).toEqual(['last-startup-failure', 'started-at']);
+  });
+
   it('keeps a disabled extension out of trouble', () => {
     const disabled = extensionComponent({ ...base, enabled: false, started: false, startedAt: undefined });
     expect(disabled.details!.enabled).toBe(false);

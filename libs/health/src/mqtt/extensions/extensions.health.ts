@@ -47,6 +47,7 @@ export function extensionComponent(e: ExtensionState): HealthComponent {
     entrypoint.details!['last-failure'] = e.lastFailure;
     if (e.lastFailureAt !== undefined) entrypoint.details!['last-failure-at'] = e.lastFailureAt;
   }
+  entrypoint.details = alphabetical(entrypoint.details!);
   const internals: Record<string, HealthComponent> = { entrypoint };
   if (e.license) {
     const expired = e.license.isTrial && e.license.isTrialExpired;
@@ -63,8 +64,14 @@ export function extensionComponent(e: ExtensionState): HealthComponent {
       details: { ...e.configuration, ...(e.reloadedAt !== undefined ? { 'reloaded-at': e.reloadedAt } : {}) },
     };
     if (e.lastConfigurationFailure) configuration.details!['last-failure'] = e.lastConfigurationFailure;
+    configuration.details = alphabetical(configuration.details!);
     components.application = { status: HealthStatus.UP, components: { configuration } };
   }
   components.internals = { status: HealthStatus.UP, components: internals };
   return { status: HealthStatus.UP, details, components };
+}
+
+/** Keys in alphabetical order, as HiveMQ's examples print every details object. */
+function alphabetical(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
