@@ -7,6 +7,7 @@ import { escapeClientText } from '../extensions/extension-error.util.js';
 import { ExtensionHost } from '../extensions/extension-host.service.js';
 import { MqttListenersService } from '../listeners/mqtt-listeners.service.js';
 import { deliverEveryMessage, openStorage, withTimeout, type BrokerStorage } from '../storage/broker-storage.js';
+import { SessionCount } from './session-count.js';
 
 /**
  * Owns the Aedes broker: opens storage, creates the broker, joins the cluster, binds the listeners,
@@ -22,10 +23,13 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   private brokerStartedAt?: number;
   /** Why Redis refuses this broker (REDIS_URL's credentials), while it does. */
   private storageRefusal?: string;
+  /** Why Redis cannot be reached while storage opens (`redis unreachable: connect ECONNREFUSED …`). */
+  private storageUnreachable?: string;
   /** QoS 1 packets already stored and routed before their PUBACK; Aedes must not publish them again. */
   private readonly publishedBeforeAck = new WeakSet<object>();
   private publishNow!: (packet: PublishPacket, client: Client | null, done: (error?: Error) => void) => void;
   private readonly stopping = new AbortController();
+  private readonly sessionCount = new SessionCount();
   /** Settles once the broker serves (storage open, cluster joined, listeners bound); rejects if it cannot start. */
   started!: Promise<void>;
 
@@ -57,6 +61,18 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     return this.broker?.closed ?? false;
   }
 
+  /** Before the broker exists: its storage (and why it cannot open), then its extensions. */
+  get waitingFor(): string | undefined {
+    if (this.broker) return undefined;
+    if (this.storage) return 'extensions to start';
+    const cause = this.openingFailure;
+    return cause ? `storage: ${cause}` : 'storage to open';
+  }
+
+  get sessions(): number {
+    return this.sessionCount.count;
+  }
+
   get type(): 'level' | 'redis' {
     return this.config.redisUrl ? 'redis' : 'level';
   }
@@ -68,6 +84,10 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   ping(): Promise<void> {
     if (!this.storage) return Promise.reject(new Error(this.storageRefusal ?? 'storage not open'));
     return this.storage.ping();
+  }
+
+  get openingFailure(): string | undefined {
+    return this.storage ? undefined : (this.storageRefusal ?? this.storageUnreachable);
   }
 
   get warning(): string | undefined {
@@ -89,10 +109,20 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   private async start(): Promise<void> {
     const signal = this.stopping.signal;
     // Redis refusing REDIS_URL's credentials is a reason storage and cluster give, not a start still under way.
-    this.storage = await openStorage(this.config, this.logger, signal, (refusal) => {
-      this.storageRefusal = refusal;
-      this.cluster.refusedByRedis(refusal);
-    });
+    // An unreachable Redis is why storage, the broker and the cluster's join all wait: each says so.
+    this.storage = await openStorage(
+      this.config,
+      this.logger,
+      signal,
+      (refusal) => {
+        this.storageRefusal = refusal;
+        this.cluster.refusedByRedis(refusal);
+      },
+      (cause) => {
+        this.storageUnreachable = cause;
+        this.cluster.dependencyUnreachable(cause);
+      },
+    );
     signal.throwIfAborted();
     await this.extensions.start();
     const options: AedesOptions = {
@@ -110,6 +140,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     if (this.storage.mq) options.mq = this.storage.mq;
     const broker = await Aedes.createBroker(options);
     this.broker = broker;
+    this.sessionCount.watch(broker);
     this.storeBeforeAck(broker);
     // Without this listener a storage outage would kill the process. A failed write turns storage
     // unavailable; the errors an outage causes (every will sweep, say) are logged once per outage.

@@ -9,14 +9,15 @@ export { deliverEveryMessage } from './deliver-every-message.js';
 export { REDIS_CONNECTION_OPTIONS } from './redis-storage.js';
 export { withTimeout } from './storage-state.js';
 
-/** Opens the configured storage; with Redis, waits (until `signal` aborts) for every connection to be ready. */
+/** Opens the configured storage; with Redis, waits (until `signal` aborts) for every connection to be ready, saying why it waits. */
 export function openStorage(
   config: BrokerConfig,
   logger: Logger,
   signal: AbortSignal,
   onRefused?: (refusal: string | undefined) => void,
+  onUnreachable?: (cause: string | undefined) => void,
 ): Promise<BrokerStorage> {
   return config.redisUrl
-    ? openRedisStorage(config.redisUrl, config.nodeId, logger, signal, onRefused)
+    ? openRedisStorage(config.redisUrl, config.nodeId, logger, signal, onRefused, onUnreachable)
     : openLevelStorage(config.dataDir, logger);
 }

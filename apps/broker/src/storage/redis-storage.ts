@@ -26,6 +26,7 @@ const RECOVERY_PROBE = Buffer.alloc(256 * 1024, 0x2e);
 /**
  * Redis persistence and emitter; waits (until `signal` aborts) for every connection to be ready.
  * `onRefused` hears why Redis refuses REDIS_URL's credentials (said once at warn, without them), and
+ * `onUnreachable` why it cannot be reached (`redis unreachable: connect ECONNREFUSED …`); each hears
  * undefined once every connection is ready again.
  */
 export async function openRedisStorage(
@@ -34,6 +35,7 @@ export async function openRedisStorage(
   logger: Logger,
   signal: AbortSignal,
   onRefused?: (refusal: string | undefined) => void,
+  onUnreachable?: (cause: string | undefined) => void,
 ): Promise<BrokerStorage> {
   const state = new StorageState(logger);
   let refused: string | undefined;
@@ -46,6 +48,7 @@ export async function openRedisStorage(
       const refusal = credentialsRefusal(error);
       if (refusal === undefined) {
         const cause = unreachableCause(error);
+        if (cause !== undefined && cause !== unreachable) onUnreachable?.(cause);
         if (cause !== undefined) unreachable = cause;
         if (cause === undefined || causesSaid.has(cause)) return logger.debug(`redis ${role}: ${error.message}`);
         causesSaid.add(cause);
@@ -57,6 +60,7 @@ export async function openRedisStorage(
     });
     connection.on('ready', () => {
       if (Object.values(connections).every((c) => c.status === 'ready')) {
+        if (unreachable !== undefined) onUnreachable?.(undefined);
         unreachable = undefined;
         causesSaid.clear();
       }
@@ -74,7 +78,7 @@ export async function openRedisStorage(
   };
   // A subscription sent before both emitter connections are ready leaves the node deaf for good.
   try {
-    await Promise.all(Object.entries(connections).map(([role, c]) => whenReady(c, role, logger, signal)));
+    await Promise.all(Object.entries(connections).map(([role, c]) => whenReady(c, role, logger, signal, () => refused ?? unreachable)));
   } catch (error) {
     for (const connection of Object.values(connections)) connection.disconnect();
     throw error;
@@ -156,10 +160,12 @@ export async function openRedisStorage(
 /** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
 class EvictingStore extends Error {}
 
-function whenReady(connection: Redis, role: string, logger: Logger, signal: AbortSignal): Promise<void> {
+/** Resolves once `connection` is ready; every 5 s says it still waits, and why (`cause`: ECONNREFUSED, WRONGPASS …). */
+function whenReady(connection: Redis, role: string, logger: Logger, signal: AbortSignal, cause: () => string | undefined): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const warn = setInterval(() => logger.warn(`waiting for redis (${role} connection is ${connection.status})`), 5000);
+    const why = () => cause() ?? 'no error reported yet';
+    const warn = setInterval(() => logger.warn(`waiting for redis (${role} connection is ${connection.status}: ${why()})`), 5000);
     const done = () => {
       clearInterval(warn);
       signal.removeEventListener('abort', onAbort);

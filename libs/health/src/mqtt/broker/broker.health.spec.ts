@@ -25,18 +25,24 @@ describe('BrokerHealthIndicator', () => {
     expect(component.details!['uptime-ms']).toBeGreaterThanOrEqual(1000);
   });
 
-  it('is UNKNOWN "starting" before it has started, and DOWN once closed', () => {
+  it('is DOWN before it has started, saying what it waits for, and DOWN once closed', () => {
     expect(new BrokerHealthIndicator(state({ brokerId: undefined, startedAt: undefined })).check()).toMatchObject({
-      status: 'UNKNOWN',
-      details: { reason: 'starting', 'broker-id': null, 'started-at': null, 'uptime-ms': 0 },
+      status: 'DOWN',
+      details: { reason: 'broker not started yet', 'broker-id': null, 'started-at': null, 'uptime-ms': 0 },
     });
-    expect(new BrokerHealthIndicator(state({ startedAt: undefined })).check()).toMatchObject({
-      status: 'UNKNOWN',
-      details: { reason: 'starting' },
+    const waiting = state({ brokerId: undefined, startedAt: undefined, waitingFor: 'storage: redis unreachable: connect ECONNREFUSED' });
+    expect(new BrokerHealthIndicator(waiting).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'waiting for storage: redis unreachable: connect ECONNREFUSED' },
     });
     expect(new BrokerHealthIndicator(state({ closed: true })).check()).toMatchObject({
       status: 'DOWN',
       details: { reason: 'broker closed' },
     });
+  });
+
+  it('gives the sessions this node holds where the broker counts them', () => {
+    expect(new BrokerHealthIndicator(state({ sessions: 4 })).check().details).toMatchObject({ sessions: 4 });
+    expect(new BrokerHealthIndicator(state()).check().details).not.toHaveProperty('sessions');
   });
 });

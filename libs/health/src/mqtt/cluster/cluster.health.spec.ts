@@ -117,12 +117,21 @@ describe('ClusterHealthIndicator', () => {
     });
   });
 
-  it('is UNKNOWN "starting" while the broker has not started, DOWN joining once it has', () => {
+  it('is DOWN while joining: waiting for the broker to start, then joining the cluster', () => {
     const broker = { ...brokerState(), startedAt: undefined as number | undefined };
     const indicator = new ClusterHealthIndicator(membership({ state: 'JOINING' }), broker);
-    expect(indicator.check()).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting', 'node-state': 'JOINING' } });
+    expect(indicator.check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'waiting for the broker to start', 'node-state': 'JOINING' },
+    });
     broker.startedAt = Date.now();
     expect(indicator.check()).toMatchObject({ status: 'DOWN', details: { reason: 'joining the cluster' } });
+  });
+
+  it('is DOWN with the cause while joining waits on an unreachable dependency', () => {
+    const waitingFor = 'redis unreachable: connect ECONNREFUSED 127.0.0.1:6379';
+    const indicator = new ClusterHealthIndicator(membership({ state: 'JOINING', waitingFor }), brokerState());
+    expect(indicator.check()).toMatchObject({ status: 'DOWN', details: { reason: waitingFor, 'node-state': 'JOINING' } });
   });
 
   it('is DOWN when cut off from the cluster, whatever its peers last said', () => {

@@ -25,11 +25,16 @@ describe('StorageHealthIndicator', () => {
     });
   });
 
-  it('is UNKNOWN "starting" before the store first opens, without pinging it', async () => {
-    const probe = { type: 'level' as const, starting: true, ping: () => Promise.reject(new Error('storage not open')) };
+  it('is DOWN, not initialised, before the store first opens, with why it cannot open, without pinging it', async () => {
+    const probe = { type: 'level' as const, starting: true, ping: () => Promise.reject(new Error('pinged')) };
     expect(await new StorageHealthIndicator(probe).check()).toEqual({
-      status: 'UNKNOWN',
-      details: { type: 'level', 'network-dependency': false, reason: 'starting' },
+      status: 'DOWN',
+      details: { type: 'level', 'network-dependency': false, reason: 'storage unavailable', error: 'storage not open yet' },
+    });
+    const refused = { ...probe, type: 'redis' as const, openingFailure: 'redis unreachable: connect ECONNREFUSED 127.0.0.1:6379' };
+    expect(await new StorageHealthIndicator(refused).check()).toEqual({
+      status: 'DOWN',
+      details: { type: 'redis', 'network-dependency': true, reason: 'storage unavailable', error: refused.openingFailure },
     });
   });
 });
