@@ -26,7 +26,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function get(port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: any }> {
+async function get(port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(2000) });
   const text = await response.text();
   return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };

@@ -83,7 +83,7 @@ describe('HEALTH_VIEWS validation', () => {
 
   it.each([
     ['an unknown view', 'hivemq,prometheus', 'unknown view "prometheus"'],
-    ['a malformed entry', 'zeebe@9600', 'not name, name@/prefix or name@:port'],
+    ['a malformed entry', 'zeebe@9600', 'not name, name@/prefix, name@:port or name@address:port'],
     ['a port out of range', 'zeebe@:70000', 'port out of range'],
     ['a port another variable uses', 'zeebe@:1883', 'MQTT_PORT already uses'],
   ])('refuses %s and names HEALTH_VIEWS', (_case, views, message) => {

@@ -89,7 +89,7 @@ describeWithRedis('liveness through a shared Redis outage: every seed’s model 
     const within = await waitFor(
       async () => {
         const liveness = await actuator();
-        return liveness.body.details?.['grace-remaining-ms']?.cluster !== undefined && liveness;
+        return liveness.body.details?.['grace-remaining-ms']?.cluster !== undefined ? liveness : undefined;
       },
       3 * HEARTBEAT_MS + 2000,
       'the grace window to start',
