@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseHealthViews, planHealthListeners, type HealthViewEntry } from './health-views.js';
+import { parseHealthViews, planHealthListeners, type HealthListenerPlan, type HealthViewEntry } from './health-views.js';
 
 const entries = (raw: string) => parseHealthViews(raw) as HealthViewEntry[];
 
@@ -53,7 +53,7 @@ describe('planHealthListeners', () => {
   });
 
   it('serves a view given twice as one listener sees it once', () => {
-    const [listener] = planHealthListeners(entries('zeebe@127.0.0.1:9600,zeebe@:9600'), 8889, '127.0.0.1') as { views: unknown[] }[];
+    const [listener] = planHealthListeners(entries('zeebe@127.0.0.1:9600,zeebe@:9600'), 8889, '127.0.0.1') as HealthListenerPlan[];
     expect(listener.views).toHaveLength(1);
   });
 
