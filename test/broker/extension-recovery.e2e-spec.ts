@@ -64,6 +64,7 @@ describe('demo broker: a DOWN extension reads enabled: false; a hook failure cle
     writeExtension(dir.path, 'flaky', FLAKY);
     writeExtension(dir.path, 'always-fails', ALWAYS_FAILS);
     writeExtension(dir.path, 'needs-ok', NEEDS_OK);
+    writeExtension(dir.path, 'fails-then-off', NEEDS_OK);
     writeExtension(dir.path, 'switched-off', NEEDS_OK, { ok: true });
     const manifest = join(dir.path, 'switched-off', 'extension.json');
     writeFileSync(manifest, JSON.stringify({ id: 'switched-off', name: 'switched-off', version: '0.1.0', author: 'test', enabled: false }));
@@ -140,6 +141,24 @@ describe('demo broker: a DOWN extension reads enabled: false; a hook failure cle
       'needs-ok to reject its new configuration',
     );
     expect(rejected.details.enabled).toBe(true);
+
+    // A failed one switched off: UP, enabled: false, no start time and no failure left.
+    expect((await extension('fails-then-off')).status).toBe('DOWN');
+    const offManifest = join(dir.path, 'fails-then-off', 'extension.json');
+    writeFileSync(
+      offManifest,
+      JSON.stringify({ id: 'fails-then-off', name: 'fails-then-off', version: '0.1.0', author: 'test', enabled: false }),
+    );
+    const off = await waitFor(
+      async () => {
+        const e = await extension('fails-then-off');
+        return e.status === 'UP' && e;
+      },
+      5000,
+      'fails-then-off to be switched off',
+    );
+    expect(off.details).toMatchObject({ enabled: false, startedAt: null });
+    expect(off.components.internals.components.entrypoint.details).toEqual({ 'started-at': null });
   });
 
   it('reads DEGRADED after an async hook rejects for one client, then UP once clean traffic has run for the window', async () => {

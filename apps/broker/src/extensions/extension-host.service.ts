@@ -164,7 +164,7 @@ export class ExtensionHost implements ExtensionSource, BeforeApplicationShutdown
         void this.stopExtension(extension);
         this.logger.log(`extension ${extension.manifest.id} disabled`);
       }
-      extension.lastStartupFailure = undefined;
+      extension.lastStartupFailure = extension.startedAt = undefined;
     } else if (!extension.instance) {
       await this.startExtension(extension);
     } else {
