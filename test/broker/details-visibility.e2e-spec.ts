@@ -45,8 +45,9 @@ describe('demo broker details visibility (HEALTH_DETAILS, HEALTH_TOKEN)', () => 
         body: { cluster_mode: false },
       });
     }
+    // FluxMQ names a node without clustering "single-node".
     expect(JSON.parse((await get(broker, '/cluster/status', 's3cret-token')).text)).toEqual({
-      node_id: 'secret-node-8',
+      node_id: 'single-node',
       is_leader: false,
       cluster_mode: false,
       sessions: 0,

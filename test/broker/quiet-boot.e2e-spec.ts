@@ -26,7 +26,7 @@ describe('a healthy boot is quiet and truthful', () => {
     expect(broker.log).toContain('group readiness: OUT_OF_SERVICE -> UP');
   });
 
-  it('reports components that have not started as UNKNOWN "starting", not DOWN, and holds readiness at "starting"', async () => {
+  it('reports the broker, storage and cluster waiting for Redis as DOWN with the cause, listeners not started as UNKNOWN "starting", and holds readiness at "starting"', async () => {
     // A Redis that never answers keeps the broker before its start: nothing has started yet.
     const broker = await BrokerProcess.start({
       env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, NODE_ID: 'early' },
@@ -37,8 +37,10 @@ describe('a healthy boot is quiet and truthful', () => {
     expect(readiness.status).toBe(503);
     expect(readiness.body).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
     const { components } = readiness.body;
-    expect(components.broker).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting' } });
-    expect(components.cluster).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting', 'node-state': 'JOINING' } });
+    // Not initialised is DOWN, with what each waits for; only a check that has not judged yet reads UNKNOWN "starting".
+    expect(components.broker).toMatchObject({ status: 'DOWN', details: { reason: expect.stringMatching(/^waiting for storage/) } });
+    expect(components.storage).toMatchObject({ status: 'DOWN', details: { reason: 'storage unavailable' } });
+    expect(components.cluster).toMatchObject({ status: 'DOWN', details: { 'node-state': 'JOINING' } });
     expect(components.mqtt).toMatchObject({ status: 'UNKNOWN', details: { reason: 'starting' } });
     expect(components.mqtt.components[`tcp-listener-${broker.mqttPort}`]).toMatchObject({
       status: 'UNKNOWN',

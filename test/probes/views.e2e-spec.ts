@@ -65,9 +65,10 @@ describe('fluxmq view', () => {
     probe = await bootProbeApp();
     await refreshed(() => (state.cluster = null));
     const ready = await request(probe.url).get('/ready');
-    expect(Object.keys(ready.body.checks)).toEqual(['broker', 'mqtt', 'storage']);
+    // Root cause order: broker, storage, cluster, listeners.
+    expect(Object.keys(ready.body.checks)).toEqual(['broker', 'storage', 'mqtt']);
     const cluster = await request(probe.url).get('/cluster/status');
-    expect(cluster.body).toEqual({ node_id: 'node-1', is_leader: false, cluster_mode: false, sessions: 3 });
+    expect(cluster.body).toEqual({ node_id: 'single-node', is_leader: false, cluster_mode: false, sessions: 3 });
   });
 
   it('keeps error text out of the body when details are hidden', async () => {
