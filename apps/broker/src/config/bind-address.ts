@@ -8,11 +8,20 @@ export function isAddressError(code: string | undefined): boolean {
   return code !== undefined && ADDRESS_ERROR_CODES.includes(code);
 }
 
-/** The one line for a bind address this host cannot listen on, naming the variable that gave it. */
-export function unbindableAddressLine(variable: 'MQTT_BIND' | 'HEALTH_BIND', host: string, code: string): string {
+/** The one line for a bind address this host cannot listen on, naming the variable that gave it (HEALTH_VIEWS: a `name@addr:port`). */
+export function unbindableAddressLine(variable: 'MQTT_BIND' | 'HEALTH_BIND' | 'HEALTH_VIEWS', host: string, code: string): string {
   const problem =
     code === 'EADDRNOTAVAIL' ? `${host} is not an address of this host` : `${JSON.stringify(host)} does not resolve to an address`;
-  return `Environment variable ${variable}: ${problem} (${code}). Set ${variable} to an address of this host, such as 127.0.0.1 or 0.0.0.0.`;
+  const fix =
+    variable === 'HEALTH_VIEWS'
+      ? 'Give that view an address of this host (name@127.0.0.1:port), or none (name@:port listens on HEALTH_BIND).'
+      : `Set ${variable} to an address of this host, such as 127.0.0.1 or 0.0.0.0.`;
+  return `Environment variable ${variable}: ${problem} (${code}). ${fix}`;
+}
+
+/** Which variable gave the address a health listener on `port` failed to bind: a view's own (`name@addr:port`) or HEALTH_BIND. */
+export function healthAddressVariable(config: Pick<BrokerConfig, 'healthViews'>, port: number): 'HEALTH_VIEWS' | 'HEALTH_BIND' {
+  return config.healthViews.some((entry) => entry.port === port && entry.address !== undefined) ? 'HEALTH_VIEWS' : 'HEALTH_BIND';
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { parseURL } from 'ioredis/built/utils/index.js';
-import { assertMqttBindable } from './bind-address.js';
+import { assertMqttBindable, healthAddressVariable, unbindableAddressLine } from './bind-address.js';
 import { BrokerConfigError, configWarnings, hideCredentials, loadBrokerConfig, MAX_DRAIN_MS } from './broker-config.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'broker-config-'));
@@ -135,6 +135,17 @@ describe('loadBrokerConfig: the Health API', () => {
     );
     expect(refusal({ HEALTH_VIEWS: 'zeebe@[localhost]:9600' })).toMatch(
       /^Environment variable HEALTH_VIEWS gives "zeebe" the address \[localhost\]/,
+    );
+  });
+});
+
+describe('an unbindable health address', () => {
+  it('names HEALTH_VIEWS when a view gave its listener the address, HEALTH_BIND otherwise', () => {
+    const config = load({ HEALTH_VIEWS: 'hivemq,zeebe@192.0.2.1:9600,fluxmq@:9601' });
+    expect([9600, 9601, 8889].map((port) => healthAddressVariable(config, port))).toEqual(['HEALTH_VIEWS', 'HEALTH_BIND', 'HEALTH_BIND']);
+    expect(unbindableAddressLine('HEALTH_VIEWS', '192.0.2.1', 'EADDRNOTAVAIL')).toBe(
+      'Environment variable HEALTH_VIEWS: 192.0.2.1 is not an address of this host (EADDRNOTAVAIL). ' +
+        'Give that view an address of this host (name@127.0.0.1:port), or none (name@:port listens on HEALTH_BIND).',
     );
   });
 });

@@ -10,6 +10,6 @@ export {
   type BrokerConfig,
   type LogLevel,
 } from './broker-config.js';
-export { assertMqttBindable, isAddressError, unbindableAddressLine } from './bind-address.js';
+export { assertMqttBindable, healthAddressVariable, isAddressError, unbindableAddressLine } from './bind-address.js';
 export type { HealthListenerPlan, HealthViewEntry, HealthViewName } from './health-views.js';
 export { BROKER_CONFIG } from './broker-config.constants.js';

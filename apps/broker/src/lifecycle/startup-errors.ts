@@ -1,5 +1,12 @@
 import { HealthConfigError, HealthError } from 'nestjs-mqtt-health';
-import { BrokerConfigError, isAddressError, unbindableAddressLine, type BrokerConfig, type HealthViewEntry } from '../config/index.js';
+import {
+  BrokerConfigError,
+  healthAddressVariable,
+  isAddressError,
+  unbindableAddressLine,
+  type BrokerConfig,
+  type HealthViewEntry,
+} from '../config/index.js';
 
 interface ListenFailure {
   readonly listener?: string;
@@ -40,7 +47,7 @@ function listenFailure(error: Error): ListenFailure | undefined {
 }
 
 function listenLine({ listener, host, port, code, detail }: ListenFailure, config: BrokerConfig): string {
-  if (isAddressError(code)) return unbindableAddressLine('HEALTH_BIND', host, code!);
+  if (isAddressError(code)) return unbindableAddressLine(healthAddressVariable(config, port), host, code!);
   const [variable, fix] = portVariable(listener, port, config);
   const where = `${host}:${port}`;
   if (code === 'EADDRINUSE') return `Environment variable ${variable}: ${where} is already in use (EADDRINUSE). ${fix}`;
@@ -76,7 +83,7 @@ function routeCollision(message: string, config: BrokerConfig): string {
   );
 }
 
-function render({ view, prefix, port }: HealthViewEntry): string {
-  if (port !== undefined) return `${view}@:${port}`;
+function render({ view, prefix, port, address }: HealthViewEntry): string {
+  if (port !== undefined) return `${view}@${address === undefined ? '' : address.includes(':') ? `[${address}]` : address}:${port}`;
   return prefix === undefined ? view : `${view}@${prefix}`;
 }
