@@ -21,12 +21,12 @@ describe('demo broker, single node with embedded storage', () => {
     await stopAll([broker]);
   });
 
-  it('serves the HiveMQ tree with broker, storage, mqtt, extensions and info, and no cluster in single-node mode', async () => {
+  it('serves the HiveMQ tree with broker, storage, mqtt, extensions and info, and a one-node cluster in single-node mode', async () => {
     const { status, body } = await broker.health();
     expect(status).toBe(200);
     expect(body.status).toBe('UP');
     expect(Object.keys(body.components)).toEqual(expect.arrayContaining(['broker', 'storage', 'mqtt', 'info']));
-    expect(body.components.cluster).toBeUndefined();
+    expect(body.components.cluster).toMatchObject({ status: 'UP', details: { 'cluster-size': 1, 'cluster-mode': false } });
     // The bundled sample extensions load by default.
     expect(body.components.extensions.status).toBe('UP');
     expect(Object.keys(body.components.extensions.components).sort()).toEqual(['payload-limit', 'topic-acl']);
@@ -68,10 +68,10 @@ describe('demo broker, single node with embedded storage', () => {
     });
   });
 
-  it('puts broker, storage and mqtt in readiness, but not info', async () => {
+  it('puts broker, storage, cluster and mqtt in readiness, but not info', async () => {
     const { status, body } = await broker.health('readiness');
     expect(status).toBe(200);
-    expect(Object.keys(body.components).sort()).toEqual(['broker', 'mqtt', 'storage']);
+    expect(Object.keys(body.components).sort()).toEqual(['broker', 'cluster', 'mqtt', 'storage']);
   });
 
   it('routes messages between a TCP and a WebSocket client and counts them as connected', async () => {
