@@ -83,7 +83,7 @@ describeWithRedis('the root cause, not the first name in the alphabet', () => {
     expect(storageAt).toBeLessThan(clusterAt);
     // The readiness line names storage as the root cause, with its underlying error.
     expect(lines.find((line) => line.includes('group readiness: UP -> OUT_OF_SERVICE'))).toMatch(
-      /\(root cause storage: storage unavailable: .+\)/,
+      /\(root cause storage — storage unavailable: .+\)/,
     );
 
     await redis.start();

@@ -128,7 +128,7 @@ describe('SnapshotPublisher log', () => {
     expect(warn.mock.calls.map(([line]) => line)).toEqual([
       'storage: UP -> DOWN (storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379)',
       'cluster: UP -> DOWN (cut off from the cluster)',
-      'group readiness: UP -> OUT_OF_SERVICE (root cause storage: storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379; also cluster)',
+      'group readiness: UP -> OUT_OF_SERVICE (root cause storage — storage unavailable: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379; also cluster)',
     ]);
   });
 

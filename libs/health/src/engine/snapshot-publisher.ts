@@ -90,7 +90,7 @@ function componentCause(path: string, snapshot: HealthSnapshot, reason?: string)
   return said ? `${said}: ${error}` : error;
 }
 
-/** A failing group names its root cause, then the other members that fail: `starting; broker: waiting for storage …; also cluster, mqtt`. */
+/** A failing group names its root cause, then the other members that fail: `starting; root cause broker — waiting for storage: …; also cluster, mqtt`. */
 function groupCause(t: HealthTransition, snapshot: HealthSnapshot, config: HealthConfig): string | undefined {
   const group = snapshot.groups[t.path];
   if (!group || !isFailing(config, group)) return t.reason;
@@ -98,7 +98,7 @@ function groupCause(t: HealthTransition, snapshot: HealthSnapshot, config: Healt
   const cause = rootCause(members);
   if (!cause) return t.reason;
   const others = members.filter((m) => m.failing && m !== cause).map((m) => m.path);
-  const text = `root cause ${cause.path}: ${componentCause(cause.path, snapshot) ?? cause.reason ?? cause.component.status}`;
+  const text = `root cause ${cause.path} — ${componentCause(cause.path, snapshot) ?? cause.reason ?? cause.component.status}`;
   return [t.reason, text, others.length ? `also ${others.join(', ')}` : undefined].filter(Boolean).join('; ');
 }
 
