@@ -149,6 +149,10 @@ describe('SnapshotPublisher log', () => {
     p.publish([result('storage', wrongpass), ...rest], 3, 3, STARTING_UP);
     p.publish([result('storage', wrongpass), ...rest], 4, 4, STARTING_UP);
     expect(log.mock.calls).toEqual([['storage: still DOWN (storage unavailable: WRONGPASS invalid username-password pair)']]);
+    // Causes taking turns are not said again during the same outage.
+    p.publish([result('storage', refused), ...rest], 5, 5, STARTING_UP);
+    p.publish([result('storage', wrongpass), ...rest], 6, 6, STARTING_UP);
+    expect(log).toHaveBeenCalledTimes(1);
     expect(warn).not.toHaveBeenCalled();
   });
 });

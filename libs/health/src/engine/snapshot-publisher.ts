@@ -13,8 +13,8 @@ import type { IndicatorResult, SnapshotBuilder } from './snapshot-builder.js';
 export class SnapshotPublisher {
   private readonly logger = new Logger('Health');
   private snapshot: HealthSnapshot;
-  /** The cause last logged per top-level component, so a change of cause alone is logged once. */
-  private readonly causes = new Map<string, string | undefined>();
+  /** The causes logged per top-level component since its last status change, so a change of cause alone is logged once. */
+  private readonly causes = new Map<string, Set<string | undefined>>();
 
   /** Publishes the placeholders first: emitted, but not logged, as they are not news. */
   constructor(
@@ -51,22 +51,25 @@ export class SnapshotPublisher {
   private log(t: HealthTransition, snapshot: HealthSnapshot): void {
     const why = t.kind === 'group' ? groupCause(t, snapshot, this.config) : componentCause(t.path, snapshot, t.reason);
     const line = `${t.kind === 'group' ? 'group ' : ''}${t.path}: ${t.from ?? '(new)'} -> ${t.to ?? '(gone)'}${why ? ` (${why})` : ''}`;
-    if (t.kind === 'component' && !t.path.includes('/')) this.causes.set(t.path, why);
+    // Each status starts a new list of causes said (a cause repeats after the component recovered, not before).
+    if (t.kind === 'component' && !t.path.includes('/')) this.causes.set(t.path, new Set([why]));
     const alarming = t.to !== null && t.to !== HealthStatus.UP && t.to !== HealthStatus.UNKNOWN;
     if (alarming && !firstVerdictWhileStarting(t, snapshot)) this.logger.warn(line);
     else this.logger.log(line);
   }
 
   /**
-   * A component that stays DOWN while its cause changes (ECONNREFUSED, then WRONGPASS) says so once per
-   * change: the cause is what an operator acts on, and no status transition would carry it.
+   * A component that stays DOWN while its cause changes (ECONNREFUSED, then WRONGPASS) says each new cause
+   * once: the cause is what an operator acts on, and no status transition would carry it. Causes that take
+   * turns do not repeat until the component has changed status.
    */
   private logCauseChanges(snapshot: HealthSnapshot, transitions: readonly HealthTransition[]): void {
     for (const [path, component] of Object.entries(snapshot.components)) {
       if (!FAILED.has(component.status) || transitions.some((t) => t.kind === 'component' && t.path === path)) continue;
       const why = componentCause(path, snapshot);
-      if (why === this.causes.get(path)) continue;
-      this.causes.set(path, why);
+      const said = this.causes.get(path) ?? new Set<string | undefined>();
+      if (said.has(why)) continue;
+      this.causes.set(path, said.add(why));
       const line = `${path}: still ${component.status}${why ? ` (${why})` : ''}`;
       if (memberHold(snapshot, path) === STARTING_REASON) this.logger.log(line);
       else this.logger.warn(line);
