@@ -131,6 +131,10 @@ describeWithRedis.each(['registry', 'emitter'])('a node leaving its cluster (CLU
     expect(timeline.survivorsUp!).toBeGreaterThanOrEqual(DRAIN_MS);
     expect(upMidLeave).toBe(false);
     expect(await leaver.exited).toBe(0);
+    for (const survivor of survivors) {
+      const said = survivor.log.match(/node node-b (is leaving|left) the cluster/g);
+      expect(said).toEqual(['node node-b is leaving the cluster', 'node node-b left the cluster']);
+    }
     for (const view of await Promise.all(survivors.map(clusterOf))) {
       expect(view?.details).toMatchObject({ 'cluster-nodes': ['node-a', 'node-c'], 'is-leave-replication-in-progress': false });
     }
