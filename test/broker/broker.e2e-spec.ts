@@ -34,6 +34,7 @@ describe('demo broker, single node with embedded storage', () => {
       'broker-id': expect.any(String),
       'node-id': expect.any(String),
       'connected-clients': 0,
+      sessions: 0,
       'uptime-ms': expect.any(Number),
       'started-at': expect.any(Number),
     });

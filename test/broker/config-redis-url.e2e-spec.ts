@@ -45,8 +45,10 @@ describeWithRedis('demo broker: Redis refusing the credentials in REDIS_URL', ()
       brokers.push(broker);
       const readiness = await waitFor(
         async () => {
+          // Storage is DOWN from its first check (not open yet); wait for the refusal as its cause.
           const answer = await broker.health('readiness');
-          return answer.body.components?.storage?.status === 'DOWN' ? answer : undefined;
+          const storage = answer.body.components?.storage;
+          return storage?.status === 'DOWN' && String(storage.details?.error).includes(code) ? answer : undefined;
         },
         10_000,
         `storage DOWN for ${code}`,
@@ -111,7 +113,7 @@ describe('demo broker: Redis it cannot reach at start', () => {
   it('keeps retrying a REDIS_URL host that does not resolve, and says why once at warn, naming the host', async () => {
     const { code, log } = await runBroker({ REDIS_URL: 'redis://no-such-redis.invalid:6379' });
     expect(code).toBe('still running');
-    const causes = log.split('\n').filter((line) => /\bWARN\b.*(ENOTFOUND|EAI_AGAIN)/.test(line));
+    const causes = log.split('\n').filter((line) => /\bWARN\b.*(ENOTFOUND|EAI_AGAIN).*retrying meanwhile/.test(line));
     expect(causes).toEqual([
       expect.stringMatching(
         /redis unreachable: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-redis\.invalid \(the REDIS_URL host does not resolve\); retrying meanwhile/,
@@ -123,9 +125,13 @@ describe('demo broker: Redis it cannot reach at start', () => {
     const port = await freePort();
     const { code, log } = await runBroker({ REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(code).toBe('still running');
-    const causes = log.split('\n').filter((line) => /\bWARN\b.*ECONNREFUSED/.test(line));
+    const causes = log.split('\n').filter((line) => /\bWARN\b.*ECONNREFUSED.*retrying meanwhile/.test(line));
     expect(causes).toEqual([
       expect.stringMatching(new RegExp(`redis unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retrying meanwhile`)),
     ]);
+    // The reminders while it still waits name the cause too, not only "reconnecting".
+    const waiting = log.split('\n').filter((line) => /\bWARN\b.*waiting for redis/.test(line));
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const line of waiting) expect(line).toContain(`redis unreachable: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 });
