@@ -16,7 +16,8 @@ describeWithRedis('demo broker on a Redis that evicts keys (maxmemory-policy)', 
   let node: BrokerProcess | undefined;
   const clients: MqttClient[] = [];
   const storage = async () => (await node!.health('storage')).body;
-  const policyWarnings = () => node!.log.split('\n').filter((line) => /\bWARN\b.*redis evicts stored keys/.test(line));
+  /** The broker's own warning; the Health transition line carries the same text as its cause. */
+  const policyWarnings = () => node!.log.split('\n').filter((line) => /\bWARN\b.*\[Broker\].*redis evicts stored keys/.test(line));
 
   beforeAll(async () => {
     redis = new RedisServer(await freePort());
@@ -109,8 +110,9 @@ describeWithRedis('demo broker on a Redis that evicts keys (maxmemory-policy)', 
     node = await BrokerProcess.start({ env: { REDIS_URL: url, NODE_ID: 'evicting-managed', HEARTBEAT_MS: '1000' }, waitFor: 'health' });
     const down = await waitFor(
       async () => {
+        // DOWN from its first check (not open yet): wait for the policy as its cause.
         const s = await storage();
-        return s.status === 'DOWN' && s;
+        return s.status === 'DOWN' && /maxmemory-policy/.test(String(s.details?.error)) && s;
       },
       10_000,
       'storage DOWN with the policy read from INFO',
