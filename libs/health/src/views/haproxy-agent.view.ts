@@ -8,7 +8,8 @@ import type { HealthConfig } from '../options/health-config.js';
  * smaller share of new clients instead of all or none:
  * UP → `up ready 100%`; degraded → `up ready <degradedWeightPercent>%`; draining → `drain`;
  * starting (not started, or a member still starting) or OUT_OF_SERVICE → `down`. Each with a short
- * `#reason` (names only, never error text).
+ * `#reason` (names only, never error text); failing members are named root cause first
+ * (`down #storage,cluster unavailable`: broker, storage, cluster, listeners, then the rest).
  */
 export function haproxyAgentReply(snapshot: HealthSnapshot, config: HealthConfig): string {
   const hold = readinessHold(snapshot);
