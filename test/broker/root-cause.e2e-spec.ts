@@ -58,7 +58,7 @@ describeWithRedis('the root cause, not the first name in the alphabet', () => {
     const ready = await waitFor(
       async () => {
         const answer = await get(broker, '/ready');
-        return answer.body.checks?.storage?.status === 'down' && answer.body.checks?.cluster?.status === 'down' && answer;
+        return answer.body.checks?.storage?.status === 'down' && answer.body.checks?.cluster?.status === 'down' ? answer : undefined;
       },
       10_000,
       'storage and cluster both down',
@@ -72,7 +72,7 @@ describeWithRedis('the root cause, not the first name in the alphabet', () => {
     const lines = await waitFor(
       () => {
         const found = healthLines(broker.log);
-        return found.some((line) => /cluster: UP -> DOWN/.test(line)) && found;
+        return found.some((line) => /cluster: UP -> DOWN/.test(line)) ? found : undefined;
       },
       3000,
       'the cluster transition in the log',
