@@ -70,7 +70,7 @@ describeWithRedis('a cluster node starting while Redis cannot be reached says wh
         broker: { status: 'down', details: `waiting for storage: ${refused}` },
         storage: { status: 'down', details: refused },
         cluster: { status: 'down', details: refused },
-        mqtt: { status: 'down', details: 'starting' },
+        mqtt: { status: 'down', details: `not listening yet: the broker is waiting for storage: ${refused}` },
       },
     });
     // Every member that is not ready is listed as failing, the store first among the dependencies.
@@ -82,7 +82,10 @@ describeWithRedis('a cluster node starting while Redis cannot be reached says wh
     expect(components.storage).toMatchObject({ status: 'DOWN', details: { reason: 'storage unavailable', error: refused } });
     expect(components.cluster).toMatchObject({ status: 'DOWN', details: { reason: refused, 'node-state': 'JOINING' } });
     expect(components.broker).toMatchObject({ status: 'DOWN', details: { reason: `waiting for storage: ${refused}` } });
-    // UNKNOWN "starting" only where no check has judged (the listeners of a broker that does not exist yet).
+    expect(components.mqtt).toMatchObject({
+      status: 'DOWN',
+      details: { reason: `not listening yet: the broker is waiting for storage: ${refused}` },
+    });
     expect(samples.every((s) => s.tree.body.components.storage.status === 'DOWN')).toBe(true);
     expect((await get(node, '/api/v1/health/readiness')).body).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
 

@@ -63,22 +63,22 @@ describe('MqttListenersHealthIndicator', () => {
     expect(check([tls({ certificateExpiresAt: Date.now() - 1 })]).components!['tls-tcp-listener-8883'].status).toBe('DOWN');
   });
 
-  it('is UNKNOWN "starting" for a listener not started yet, and DOWN for one that stopped after running', () => {
+  it('is DOWN "not listening yet" for a listener not bound yet, and DOWN without that reason for one that stopped after running', () => {
     const indicator = new MqttListenersHealthIndicator({ listeners: () => current });
     let current: MqttListenerState[] = [{ type: 'tcp', bindAddress: '0.0.0.0', port: 1883, running: false }];
     expect(indicator.check()).toEqual({
-      status: 'UNKNOWN',
-      details: { reason: 'starting' },
+      status: 'DOWN',
+      details: { reason: 'not listening yet' },
       components: {
         'tcp-listener-1883': {
-          status: 'UNKNOWN',
+          status: 'DOWN',
           details: {
             'bind-address': '0.0.0.0',
             'is-proxy-protocol-supported': false,
             'is-running': false,
             port: 1883,
             type: 'TCP Listener',
-            reason: 'starting',
+            reason: 'not listening yet',
           },
         },
       },
@@ -87,18 +87,36 @@ describe('MqttListenersHealthIndicator', () => {
     expect(indicator.check().components!['tcp-listener-1883'].status).toBe('UP');
     current = [{ ...current[0], running: false }];
     expect(indicator.check()).toMatchObject({ status: 'UP', components: { 'tcp-listener-1883': { status: 'DOWN' } } });
+    expect(indicator.check().components!['tcp-listener-1883'].details).not.toHaveProperty('reason');
+  });
+
+  it('names what the broker still waits for while its listeners are not bound', () => {
+    const idle = { listeners: () => [{ type: 'tcp' as const, bindAddress: '0.0.0.0', port: 1883, running: false }] };
+    const broker = {
+      brokerId: undefined,
+      nodeId: 'n',
+      connectedClients: 0,
+      startedAt: undefined,
+      closed: false,
+      waitingFor: 'storage: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379',
+    };
+    expect(new MqttListenersHealthIndicator(idle, undefined, broker).check()).toMatchObject({
+      status: 'DOWN',
+      details: { reason: 'not listening yet: the broker is waiting for storage: redis unreachable: connect ECONNREFUSED 127.0.0.1:6379' },
+    });
   });
 
   it('is DOWN, not starting, with a failure or once the broker is closed', () => {
     const idle = { listeners: () => [{ type: 'tcp' as const, bindAddress: '0.0.0.0', port: 1883, running: false }] };
     const broker = { brokerId: 'b', nodeId: 'n', connectedClients: 0, startedAt: undefined as number | undefined, closed: false };
     const indicator = new MqttListenersHealthIndicator(idle, undefined, broker);
-    expect(indicator.check().status).toBe('UNKNOWN');
+    expect(indicator.check().details).toEqual({ reason: 'not listening yet' });
     broker.startedAt = Date.now();
     // Started, never seen running, no failure: still binding.
-    expect(indicator.check().status).toBe('UNKNOWN');
+    expect(indicator.check().details).toEqual({ reason: 'not listening yet' });
     broker.closed = true;
-    expect(indicator.check().components!['tcp-listener-1883'].status).toBe('DOWN');
+    expect(indicator.check().components!['tcp-listener-1883']).toMatchObject({ status: 'DOWN', details: { 'is-running': false } });
+    expect(indicator.check().components!['tcp-listener-1883'].details).not.toHaveProperty('reason');
     const failed = new MqttListenersHealthIndicator({
       listeners: () => [{ type: 'tcp', bindAddress: '0.0.0.0', port: 1883, running: false, lastFailure: 'EADDRINUSE' }],
     });

@@ -2,7 +2,6 @@ import { Inject, Optional } from '@nestjs/common';
 import { HealthIndicator } from '../../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../../model/health-indicator.interface.js';
 import type { HealthComponent } from '../../model/health-component.interface.js';
-import { STARTING_REASON } from '../../groups/verdicts.js';
 import { HealthStatus } from '../../model/health-status.js';
 import {
   DEFAULT_CERT_EXPIRY_WARNING_MS,
@@ -11,6 +10,9 @@ import {
   MQTT_LISTENERS,
 } from '../mqtt-health.constants.js';
 import type { BrokerState, MqttListenerSource, MqttListenerState, MqttListenerType } from '../mqtt-health.interfaces.js';
+
+/** The reason of a listener the broker has not bound yet. */
+const NOT_LISTENING_YET = 'not listening yet';
 
 /** HiveMQ's component-name prefix and `type` detail for each kind of listener. */
 const KINDS: Record<MqttListenerType, { prefix: string; type: string }> = {
@@ -26,8 +28,9 @@ export function listenerComponentName(listener: Pick<MqttListenerState, 'type' |
 }
 
 /**
- * One sub-component per MQTT listener. Not started yet (not running, never seen running, no failure,
- * broker not closed) → UNKNOWN "starting"; not running → DOWN; a failed certificate
+ * One sub-component per MQTT listener. Not running → DOWN: one not bound yet (never seen running, no
+ * failure) says so, with what the broker still waits for (`not listening yet: the broker is waiting for
+ * storage: …`), since its check has run and judged it; a failed certificate
  * reload (the old certificate still serves) or a certificate close to expiry → DEGRADED; an expired one → DOWN.
  */
 @HealthIndicator('mqtt', { groups: ['readiness'] })
@@ -50,8 +53,8 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     const all = Object.values(components);
     // Readiness must not pass with no MQTT port open.
     if (all.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
-    if (all.every((c) => c.status === HealthStatus.UNKNOWN))
-      return { status: HealthStatus.UNKNOWN, details: { reason: STARTING_REASON }, components };
+    const notYet = all.filter((c) => c.details?.reason !== undefined && String(c.details.reason).startsWith(NOT_LISTENING_YET));
+    if (notYet.length === all.length) return { status: HealthStatus.DOWN, details: { reason: notYet[0].details!.reason }, components };
     return { status: HealthStatus.UP, components };
   }
 
@@ -68,9 +71,13 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     if (l.lastFailure) details['last-failure'] = l.lastFailure;
     if (l.lastTlsFailure) details['last-tls-failure'] = l.lastTlsFailure;
     if (!l.running) {
-      const starting = !l.lastFailure && !this.ran.has(name) && !this.broker?.closed;
-      if (starting) return { status: HealthStatus.UNKNOWN, details: { ...details, reason: STARTING_REASON } };
-      return { status: HealthStatus.DOWN, details };
+      const notYet = !l.lastFailure && !this.ran.has(name) && !this.broker?.closed;
+      if (!notYet) return { status: HealthStatus.DOWN, details };
+      const waiting = this.broker?.waitingFor;
+      return {
+        status: HealthStatus.DOWN,
+        details: { ...details, reason: waiting ? `${NOT_LISTENING_YET}: the broker is waiting for ${waiting}` : NOT_LISTENING_YET },
+      };
     }
     if (l.certificateExpiresAt !== undefined) {
       const left = l.certificateExpiresAt - now;
