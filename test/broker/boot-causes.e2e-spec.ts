@@ -65,7 +65,7 @@ describeWithRedis('a cluster node starting while Redis cannot be reached says wh
     const last = samples.at(-1)!;
     expect(last.ready.body).toEqual({
       status: 'not_ready',
-      details: 'broker unavailable',
+      details: 'storage unavailable',
       checks: {
         broker: { status: 'down', details: `waiting for storage: ${refused}` },
         storage: { status: 'down', details: refused },

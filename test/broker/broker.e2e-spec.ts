@@ -27,6 +27,8 @@ describe('demo broker, single node with embedded storage', () => {
     expect(body.status).toBe('UP');
     expect(Object.keys(body.components)).toEqual(expect.arrayContaining(['broker', 'storage', 'mqtt', 'info']));
     expect(body.components.cluster).toMatchObject({ status: 'UP', details: { 'cluster-size': 1, 'cluster-mode': false } });
+    // Zeebe's liveness group exists only where the actuator view serves it.
+    expect(body.groups).toEqual(['liveness', 'readiness', 'startup']);
     // The bundled sample extensions load by default.
     expect(body.components.extensions.status).toBe('UP');
     expect(Object.keys(body.components.extensions.components).sort()).toEqual(['payload-limit', 'topic-acl']);

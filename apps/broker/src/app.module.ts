@@ -52,8 +52,9 @@ export class AppModule {
             // Liveness checks nothing external (HiveMQ, FluxMQ): a shared outage must never restart the whole fleet.
             // The event loop is the process itself: a stall past eventLoopDownMs (10 s) fails liveness.
             liveness: { members: ['event-loop'] },
-            // Zeebe's gateway liveness, served at the actuator view's /actuator/health/liveness alone (healthListeners).
-            [ZEEBE_LIVENESS]: zeebeLiveness(config),
+            // Zeebe's gateway liveness, served at the actuator view's /actuator/health/liveness alone (healthListeners),
+            // and only there: without the actuator view no route answers it, so it is not defined.
+            ...(config.healthViews.some((entry) => entry.view === 'actuator') ? { [ZEEBE_LIVENESS]: zeebeLiveness(config) } : {}),
           },
           showDetails: config.healthDetails,
           authorize: config.healthToken ? bearer(config.healthToken) : undefined,

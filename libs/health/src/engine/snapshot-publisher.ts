@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
-import { isFailing, memberHold, probeMembers, ROOT_CAUSE_ORDER, rootCause, rootCauseRank, STARTING_REASON } from '../groups/verdicts.js';
+import {
+  failingMembers,
+  isFailing,
+  memberHold,
+  probeMembers,
+  ROOT_CAUSE_ORDER,
+  rootCause,
+  rootCauseRank,
+  STARTING_REASON,
+} from '../groups/verdicts.js';
 import { findComponent } from '../model/component-tree.js';
 import { HealthStatus } from '../model/health-status.js';
 import type { HealthConfig } from '../options/health-config.js';
@@ -100,7 +109,9 @@ function groupCause(t: HealthTransition, snapshot: HealthSnapshot, config: Healt
   const members = probeMembers(group, config);
   const cause = rootCause(members);
   if (!cause) return t.reason;
-  const others = members.filter((m) => m.failing && m !== cause).map((m) => m.path);
+  const others = failingMembers(members)
+    .slice(1)
+    .map((m) => m.path);
   const text = `root cause ${cause.path} — ${componentCause(cause.path, snapshot) ?? cause.reason ?? cause.component.status}`;
   return [t.reason, text, others.length ? `also ${others.join(', ')}` : undefined].filter(Boolean).join('; ');
 }

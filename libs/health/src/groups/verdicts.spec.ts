@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import { DEFAULT_HTTP_STATUS, type HealthStatus } from '../model/health-status.js';
-import { isFailing, probeMembers, readinessMode, rootCause, rootCauseRank } from './verdicts.js';
+import { failingMembers, isFailing, probeMembers, readinessMode, rootCause, rootCauseRank } from './verdicts.js';
 
 const codes = { httpStatus: DEFAULT_HTTP_STATUS };
 
@@ -88,6 +88,22 @@ describe('root cause order', () => {
     const members = probeMembers(group({ cluster: { status: 'DOWN' }, storage: { status: 'DOWN' }, broker: { status: 'UP' } }), codes);
     expect(rootCause(members)?.path).toBe('storage');
     expect(rootCause(probeMembers(group({ broker: { status: 'UP' } }), codes))).toBeUndefined();
+  });
+
+  it('hands the blame on to the failing member a member waits for, and lists the failing root cause first', () => {
+    const down = (extra: Record<string, unknown> = {}) => ({ status: 'DOWN' as const, details: { reason: 'r', ...extra } });
+    const members = probeMembers(
+      group({ mqtt: down({ 'waiting-for': 'broker' }), cluster: down(), storage: down(), broker: down({ 'waiting-for': 'storage' }) }),
+      codes,
+    );
+    expect(rootCause(members)?.path).toBe('storage');
+    expect(failingMembers(members).map((m) => m.path)).toEqual(['storage', 'broker', 'cluster', 'mqtt']);
+    // Waiting for a member that does not fail, or one that is not there, or in a circle: the order decides.
+    const healthyStore = probeMembers(group({ broker: down({ 'waiting-for': 'storage' }), storage: { status: 'UP' } }), codes);
+    expect(rootCause(healthyStore)?.path).toBe('broker');
+    const circle = probeMembers(group({ broker: down({ 'waiting-for': 'storage' }), storage: down({ 'waiting-for': 'broker' }) }), codes);
+    expect(rootCause(circle)?.path).toBe('storage');
+    expect(failingMembers(probeMembers(group({ broker: { status: 'UP' } }), codes))).toEqual([]);
   });
 
   it('marks a member still starting (UNKNOWN "starting", itself or below) as starting, not failing', () => {

@@ -34,8 +34,10 @@ export interface ProbeMember {
 
 /**
  * Root cause order: when several members fail, the first of them in this order is the cause the others follow
- * from. The broker waits for its storage, the cluster travels through the same Redis as storage, the listeners
- * serve only a started broker. Members not named here come after, in the group's own order.
+ * from: a closed broker takes everything with it, the cluster travels through the same Redis as storage, the
+ * listeners serve only a started broker. Members not named here come after, in the group's own order. A member
+ * that says which one it waits for (`details['waiting-for']`: a broker not started yet waits for its storage)
+ * hands the blame on to it when that one fails too; see rootCause.
  */
 export const ROOT_CAUSE_ORDER: readonly string[] = ['broker', 'storage', 'cluster', 'mqtt'];
 
@@ -58,9 +60,28 @@ export function probeMembers(group: HealthGroupResult, codes: StatusCodes): Prob
   return members.sort((a, b) => rootCauseRank(a.path) - rootCauseRank(b.path));
 }
 
-/** The failing member the others follow from (first in root cause order); undefined when none fails. */
+/**
+ * The failing member the others follow from: the first in root cause order, or, when it waits for another
+ * failing member (`details['waiting-for']`), that one, and so on; undefined when none fails.
+ */
 export function rootCause(members: readonly ProbeMember[]): ProbeMember | undefined {
-  return members.find((member) => member.failing);
+  let cause = members.find((member) => member.failing);
+  const seen = new Set<ProbeMember>();
+  while (cause) {
+    seen.add(cause);
+    const on = cause.component.details?.['waiting-for'];
+    const next = members.find((member) => member.failing && member.path === on);
+    // Nothing further, or a circle: the last member reached is the cause.
+    if (!next || seen.has(next)) break;
+    cause = next;
+  }
+  return cause;
+}
+
+/** The failing members, their root cause first, then the others in root cause order. */
+export function failingMembers(members: readonly ProbeMember[]): ProbeMember[] {
+  const cause = rootCause(members);
+  return cause ? [cause, ...members.filter((member) => member.failing && member !== cause)] : [];
 }
 
 /** Where the component at `path` (or below it) stands in ROOT_CAUSE_ORDER; the unnamed share the last place. */

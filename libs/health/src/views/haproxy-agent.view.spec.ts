@@ -38,6 +38,18 @@ describe('haproxyAgentReply', () => {
     expect(reply({ cluster: { status: 'UP' } }, { started: false, draining: false })).toBe('down #starting\n');
   });
 
+  it('names what fails while starting, root cause first: a broker waiting for its storage blames the storage', () => {
+    const notStarted = { started: false, draining: false };
+    const components: Record<string, HealthComponent> = {
+      broker: { status: 'DOWN', details: { reason: 'waiting for storage: redis unreachable', 'waiting-for': 'storage' } },
+      storage: { status: 'DOWN', details: { reason: 'storage unavailable' } },
+      cluster: { status: 'DOWN', details: { reason: 'redis unreachable' } },
+    };
+    const options = { groups: { readiness: { members: ['cluster', 'storage', 'broker'] } } };
+    const answer = haproxyAgentReply(snapshotOf(components, options, notStarted), createHealthConfig(options));
+    expect(answer).toBe('down #starting: storage,broker,cluster unavailable\n');
+  });
+
   it('answers down #starting while a readiness member is still starting after start-up', () => {
     const starting = { status: 'UNKNOWN', details: { reason: 'starting' } } as const;
     expect(reply({ cluster: starting, mqtt: mqtt() })).toBe('down #starting\n');

@@ -29,7 +29,12 @@ export class BrokerHealthIndicator implements HealthComponentCheck {
     if (brokerId === undefined || startedAt === undefined)
       return {
         status: HealthStatus.DOWN,
-        details: { ...details, reason: waitingFor ? `waiting for ${waitingFor}` : 'broker not started yet' },
+        details: {
+          ...details,
+          reason: waitingFor ? `waiting for ${waitingFor}` : 'broker not started yet',
+          // `storage: redis unreachable …` → the member it waits for, so the root cause is storage, not the broker.
+          ...(waitingFor ? { 'waiting-for': /^[\w-]+/.exec(waitingFor)?.[0] } : {}),
+        },
       };
     return { status: HealthStatus.UP, details };
   }

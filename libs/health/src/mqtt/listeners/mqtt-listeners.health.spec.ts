@@ -110,7 +110,8 @@ describe('MqttListenersHealthIndicator', () => {
     const idle = { listeners: () => [{ type: 'tcp' as const, bindAddress: '0.0.0.0', port: 1883, running: false }] };
     const broker = { brokerId: 'b', nodeId: 'n', connectedClients: 0, startedAt: undefined as number | undefined, closed: false };
     const indicator = new MqttListenersHealthIndicator(idle, undefined, broker);
-    expect(indicator.check().details).toEqual({ reason: 'not listening yet' });
+    // The broker has not started: the listeners wait for it, which makes the broker their root cause.
+    expect(indicator.check().details).toEqual({ reason: 'not listening yet', 'waiting-for': 'broker' });
     broker.startedAt = Date.now();
     // Started, never seen running, no failure: still binding.
     expect(indicator.check().details).toEqual({ reason: 'not listening yet' });

@@ -54,7 +54,10 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     // Readiness must not pass with no MQTT port open.
     if (all.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
     const notYet = all.filter((c) => c.details?.reason !== undefined && String(c.details.reason).startsWith(NOT_LISTENING_YET));
-    if (notYet.length === all.length) return { status: HealthStatus.DOWN, details: { reason: notYet[0].details!.reason }, components };
+    if (notYet.length === all.length) {
+      const waiting = this.broker && this.broker.startedAt === undefined ? { 'waiting-for': 'broker' } : {};
+      return { status: HealthStatus.DOWN, details: { reason: notYet[0].details!.reason, ...waiting }, components };
+    }
     return { status: HealthStatus.UP, components };
   }
 
