@@ -15,10 +15,12 @@ const END = '<!-- fault-matrix:end -->';
 /** Every fault the matrix must show, and the time within which its tests require the answers to change. */
 const FAULTS = {
   'Peer killed': 5_000,
+  'Peer leaving (SIGTERM)': 3_000,
   'Redis killed': 5_000,
   'Redis hung': 10_000,
   "Second broker with a live member's NODE_ID": undefined,
   'Redis refusing the password in REDIS_URL': undefined,
+  'Redis unreachable at start': undefined,
   'Disk full (DATA_DIR)': 5_000,
   'Disk filled by another process (DATA_DIR)': 5_000,
   'DATA_DIR deleted': 5_000,

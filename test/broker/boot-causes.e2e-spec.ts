@@ -1,3 +1,4 @@
+import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
@@ -50,12 +51,13 @@ describeWithRedis('a cluster node starting while Redis cannot be reached says wh
         REDIS_URL: `redis://127.0.0.1:${port}`,
         NODE_ID: 'boot-refused',
         HEARTBEAT_MS: '1000',
-        HEALTH_VIEWS: 'hivemq,fluxmq,kubernetes',
+        ...(await faultMatrixEnv()),
       },
       waitFor: 'health',
     });
     brokers.push(node);
     const samples = await poll(node, 2500);
+    await recordFault('Redis unreachable at start', 23, node);
 
     // From the first answer on: never "up" for a broker, storage or cluster that is not initialised.
     for (const { ready } of samples) {

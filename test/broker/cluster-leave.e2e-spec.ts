@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll, type HealthAnswer } from '../support/broker-process.js';
+import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
 import { freePort, hasBinary, RedisServer, waitFor } from '../support/processes.js';
 
 const HEARTBEAT_MS = 1000;
@@ -26,9 +27,16 @@ describeWithRedis.each(['registry', 'emitter'])('a node leaving its cluster (CLU
   let redis: RedisServer;
   const nodes: Record<string, BrokerProcess | undefined> = {};
 
-  const startNode = async (id: string, drainMs = DRAIN_MS) =>
+  const startNode = async (id: string, drainMs = DRAIN_MS, extra: Record<string, string> = {}) =>
     (nodes[id] = await BrokerProcess.start({
-      env: { REDIS_URL: redis.url, NODE_ID: id, HEARTBEAT_MS: String(HEARTBEAT_MS), CLUSTER_MEMBERSHIP: mode, DRAIN_MS: String(drainMs) },
+      env: {
+        REDIS_URL: redis.url,
+        NODE_ID: id,
+        HEARTBEAT_MS: String(HEARTBEAT_MS),
+        CLUSTER_MEMBERSHIP: mode,
+        DRAIN_MS: String(drainMs),
+        ...extra,
+      },
     }));
   const seeUp = async (ids: string[], size: number) => {
     for (const id of ids) {
@@ -46,7 +54,9 @@ describeWithRedis.each(['registry', 'emitter'])('a node leaving its cluster (CLU
   beforeAll(async () => {
     redis = new RedisServer(await freePort());
     await redis.start();
-    await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id)));
+    // node-a's every view is read for the README's fault matrix while node-b leaves.
+    const matrixEnv = await faultMatrixEnv();
+    await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, DRAIN_MS, id === 'node-a' ? matrixEnv : {})));
     await seeUp(['node-a', 'node-b', 'node-c'], 3);
   }, 60_000);
 
@@ -82,6 +92,7 @@ describeWithRedis.each(['registry', 'emitter'])('a node leaving its cluster (CLU
         if (!degraded && views.every((view) => view?.status === 'DEGRADED')) {
           [degraded, timeline.survivorsDegraded] = [views, since];
           degradedReadiness = await Promise.all(survivors.map((node) => node.health('readiness')));
+          if (mode === 'registry') await recordFault('Peer leaving (SIGTERM)', 11, survivors[0], since);
         }
         if (views.every((view) => view?.status === 'UP' && view?.details['cluster-size'] === 2)) {
           timeline.survivorsUp = since;
