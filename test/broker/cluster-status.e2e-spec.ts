@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll, type HealthAnswer } from '../support/broker-process.js';
 import { closeAll, connect } from '../support/mqtt-clients.js';
-import { freePort, hasBinary, RedisServer, waitFor } from '../support/processes.js';
+import { freePort, hasBinary, RedisServer, tempDir, waitFor } from '../support/processes.js';
 
 const describeWithRedis = hasBinary('redis-server') ? describe : describe.skip;
 
@@ -46,6 +46,31 @@ describe('FluxMQ /cluster/status on a single node', () => {
     await sessionsReach(node, 2);
     expect(await clusterStatus(node)).toEqual({ node_id: 'single-node', is_leader: false, cluster_mode: false, sessions: 2 });
   }, 30_000);
+
+  it('still counts the persistent sessions its store kept after a restart, until their clients come back', async () => {
+    const data = tempDir('sessions-restart-');
+    try {
+      let node = await BrokerProcess.start({ env: { NODE_ID: 'status-restart', HEALTH_VIEWS: 'hivemq,fluxmq', DATA_DIR: data.path } });
+      brokers.push(node);
+      for (const id of ['kept-1', 'kept-2', 'kept-3']) await leavePersistentSession(node, id);
+      await sessionsReach(node, 3);
+      expect(await node.stop()).toBe(0);
+
+      node = await BrokerProcess.start({ env: { ...node.env, DATA_DIR: data.path } });
+      brokers.push(node);
+      expect((await clusterStatus(node)).sessions).toBe(3);
+      // A returning client resumes one of them: still three sessions, one of them connected.
+      const back = await connect(node.mqttUrl, { clientId: 'kept-1', clean: false });
+      clients.push(back);
+      await sessionsReach(node, 3);
+      // A new persistent client adds one.
+      clients.push(await connect(node.mqttUrl, { clientId: 'newcomer', clean: false }));
+      await sessionsReach(node, 4);
+      await node.stop();
+    } finally {
+      data.remove();
+    }
+  }, 40_000);
 });
 
 describeWithRedis('FluxMQ /cluster/status on a cluster', () => {

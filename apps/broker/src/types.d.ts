@@ -19,5 +19,7 @@ declare module 'aedes-persistence-types' {
     outgoingUpdate(client: unknown, packet: unknown): Promise<void>;
     /** Forgets a delivered QoS 1 message when the subscriber's PUBACK arrives. */
     outgoingClearMessageId(client: unknown, packet: unknown): Promise<unknown>;
+    /** Stored subscriptions with QoS > 0, and the clients that hold stored subscriptions. */
+    countOffline(): Promise<{ subsCount: number; clientsCount: number }>;
   }
 }

@@ -15,9 +15,10 @@ function fakeBroker() {
     }
   }
   const broker = new FakeAedes();
-  const connect = (id: string, clean: boolean) => {
+  const connect = (id: string, clean: boolean, sessionPresent = false) => {
     broker.clients[id] = { id, clean };
     broker.emit('client', broker.clients[id]);
+    broker.emit('connackSent', { sessionPresent }, broker.clients[id]);
   };
   const disconnect = (id: string) => {
     const client = broker.clients[id];
@@ -30,6 +31,28 @@ function fakeBroker() {
 }
 
 describe('SessionCount', () => {
+  it('counts the sessions its own store kept from before the start until their clients resume them', () => {
+    const fake = fakeBroker();
+    const sessions = new SessionCount();
+    sessions.watch(fake.broker, 3);
+    expect(sessions.count).toBe(3);
+    // A returning client finds its session: connected now, no longer a restored one.
+    fake.connect('r1', false, true);
+    expect(sessions.count).toBe(3);
+    // A new persistent client, a clean one, and r1 again after going offline: none resumes a restored session.
+    fake.connect('new', false, false);
+    fake.connect('clean', true, false);
+    fake.disconnect('r1');
+    fake.connect('r1', false, true);
+    expect(sessions.count).toBe(2 + 3);
+    fake.connect('r2', false, true);
+    fake.connect('r3', false, true);
+    expect(sessions.count).toBe(5);
+    // Every restored session is back: a further session-present connect takes nothing off.
+    fake.connect('r4', false, true);
+    expect(sessions.count).toBe(6);
+  });
+
   it('counts connected clients and the persistent sessions left offline here, not clean ones', () => {
     const fake = fakeBroker();
     const sessions = new SessionCount();

@@ -24,6 +24,14 @@ const refusal = (env: Record<string, string>) => {
 };
 
 describe('loadBrokerConfig', () => {
+  it('reads CLUSTER_MEMBERSHIP, registry by default, and refuses any other value naming it', () => {
+    expect(load({}).clusterMembership).toBe('registry');
+    expect(load({ CLUSTER_MEMBERSHIP: 'emitter' }).clusterMembership).toBe('emitter');
+    expect(refusal({ CLUSTER_MEMBERSHIP: 'gossip' })).toMatch(
+      /^Environment variable CLUSTER_MEMBERSHIP must be registry or emitter \(got "gossip"\)/,
+    );
+  });
+
   it('refuses a REDIS_URL ioredis could not use, naming the problem and never the password', () => {
     expect(refusal({ REDIS_URL: 'redis://u:pw-1@127.0.0.1:99999' })).toBe(
       'Environment variable REDIS_URL has port "99999", which is not a port number (1-65535) (got "redis://u:***@127.0.0.1:99999"). Fix it and start the broker again.',

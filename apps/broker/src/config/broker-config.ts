@@ -31,6 +31,8 @@ export interface BrokerConfig {
   readonly dataDir: string;
   /** Aedes heartbeat, which also drives peer reachability. `HEARTBEAT_MS`, default 5000. */
   readonly heartbeatMs: number;
+  /** How heartbeats travel with REDIS_URL: `registry` (one sorted set) or `emitter` (Aedes $SYS heartbeats). `CLUSTER_MEMBERSHIP`. */
+  readonly clusterMembership: 'registry' | 'emitter';
   /** One folder per extension. `EXTENSIONS_DIR`, default the bundled samples; an empty value turns extensions off. */
   readonly extensionsDir?: string;
   /** The Health API at all: its listeners and the agent-check port. `HEALTH_ENABLED`, default true (FluxMQ's `health_enabled`). */
@@ -146,6 +148,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   if (!['always', 'never', 'when-authorized'].includes(healthDetails))
     invalidVariable('HEALTH_DETAILS', 'must be always, never or when-authorized', healthDetails);
   const healthToken = read('HEALTH_TOKEN');
+  const clusterMembership = read('CLUSTER_MEMBERSHIP') ?? 'registry';
+  if (clusterMembership !== 'registry' && clusterMembership !== 'emitter')
+    invalidVariable('CLUSTER_MEMBERSHIP', 'must be registry or emitter', clusterMembership);
   if (healthDetails === 'when-authorized' && !healthToken)
     invalidVariable('HEALTH_TOKEN', 'is required when HEALTH_DETAILS is when-authorized', undefined);
   if (tlsPort !== undefined)
@@ -163,6 +168,7 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
     nodeId,
     dataDir,
     heartbeatMs: integer(read, 'HEARTBEAT_MS', 100, 3_600_000) ?? 5000,
+    clusterMembership,
     extensionsDir: extensionsDir === undefined ? undefined : resolve(extensionsDir),
     healthEnabled,
     healthPort,

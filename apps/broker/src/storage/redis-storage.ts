@@ -85,10 +85,14 @@ export async function openRedisStorage(
   }
 
   let closing = false;
-  for (const [role, connection] of Object.entries(connections)) {
-    connection.on('close', () => closing || state.unavailable(`redis ${role} connection lost`));
-  }
   const mq = MQEmitterRedis({ subConn: connections['emitter-sub'], pubConn: connections['emitter-pub'] });
+  // Aedes closes the emitter (and its two connections) before storage closes: a shutdown, not an outage.
+  const emitter = mq as unknown as { closing?: boolean; closed?: boolean };
+  const emitterClosing = () => emitter.closing === true || emitter.closed === true;
+  for (const [role, connection] of Object.entries(connections)) {
+    const expected = role.startsWith('emitter-') ? () => closing || emitterClosing() : () => closing;
+    connection.on('close', () => expected() || state.unavailable(`redis ${role} connection lost`));
+  }
   // Without a listener, an emitter error during an outage would kill the process.
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', (error: Error) => logger.debug(`redis emitter: ${error.message}`));
   const echo = await emitterEcho(mq, nodeId);
