@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { faultMatrixEnv, recordFault } from '../support/fault-matrix.js';
-import { closeAll, closedAfter, connect, connectCollecting, nextMessage } from '../support/mqtt-clients.js';
+import { closeAll, closedAfter, connect, connectCollecting, nextMessage, subscribeGranted } from '../support/mqtt-clients.js';
 import { tempDir, waitFor } from '../support/processes.js';
 import { writeExtension } from '../support/extension-fixtures.js';
 
@@ -48,20 +48,6 @@ const EXTENSIONS: Record<string, string> = {
 
 /** A topic that would forge a log line, clear the screen and retitle the terminal if written raw. */
 const INJECTED_TOPIC = 'evil/x\n[Nest] 1  - 01/01/2026, 00:00:00   ERROR [Broker] FORGED LINE\x1b[2J\x1b]0;pwned\x07\r\u2028end';
-
-/** The SUBACK return code the broker granted (0x80 = refused). */
-function subscribeGranted(client: MqttClient, topic: string, qos: 0 | 1): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no SUBACK for ${topic} within 5 s`)), 5000);
-    client.subscribe(topic, { qos }, (error, granted) => {
-      clearTimeout(timer);
-      // mqtt.js reports a refusal as an error that carries the SUBACK.
-      const refused = (error as { packet?: { granted?: number[] } } | undefined)?.packet?.granted?.[0];
-      if (error && refused === undefined) return reject(error);
-      resolve(refused ?? granted![0].qos);
-    });
-  });
-}
 
 describe('demo broker: extension hooks that answer with a promise', () => {
   const dir = tempDir('broker-async-hooks-');

@@ -2,7 +2,7 @@ import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
-import { closeAll, closedAfter, connect } from '../support/mqtt-clients.js';
+import { closeAll, closedAfter, connect, subscribeGranted } from '../support/mqtt-clients.js';
 import { tempDir, waitFor } from '../support/processes.js';
 import { writeExtension } from '../support/extension-fixtures.js';
 
@@ -36,19 +36,6 @@ export default () => ({
   authorizePublish: (client, packet) => hostile(packet.topic),
   authorizeSubscribe: (client, subscription) => hostile(subscription.topic),
 });`;
-
-/** The SUBACK return code the broker granted (0x80 = refused); rejects if none comes within 5 s. */
-function subscribeGranted(client: MqttClient, topic: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no SUBACK for ${topic} within 5 s`)), 5000);
-    client.subscribe(topic, { qos: 1 }, (error, granted) => {
-      clearTimeout(timer);
-      const refused = (error as { packet?: { granted?: number[] } } | undefined)?.packet?.granted?.[0];
-      if (error && refused === undefined) return reject(error);
-      resolve(refused ?? granted![0].qos);
-    });
-  });
-}
 
 describe('demo broker: hook answers built to break the host, stray rejections, failures that age out', () => {
   const FAILURE_WINDOW_MS = 5000;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { writeExtension } from '../support/extension-fixtures.js';
-import { closeAll, closedAfter, connect } from '../support/mqtt-clients.js';
+import { closeAll, closedAfter, connect, subscribeGranted } from '../support/mqtt-clients.js';
 import { tempDir, waitFor } from '../support/processes.js';
 import { brokerRunner, EX_CONFIG } from './config-errors.kit.js';
 
@@ -34,19 +34,6 @@ const ALWAYS_FAILS = `export default () => ({
 const NEEDS_OK = `export default () => ({
   configure(config) { if (!config.ok) throw new Error('"ok" is required'); return {}; },
 });`;
-
-/** The SUBACK return code the broker granted (0x80 = refused); rejects if none comes within 5 s. */
-function subscribeGranted(client: MqttClient, topic: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no SUBACK for ${topic} within 5 s`)), 5000);
-    client.subscribe(topic, { qos: 1 }, (error, granted) => {
-      clearTimeout(timer);
-      const refused = (error as { packet?: { granted?: number[] } } | undefined)?.packet?.granted?.[0];
-      if (error && refused === undefined) return reject(error);
-      resolve(refused ?? granted![0].qos);
-    });
-  });
-}
 
 describe('demo broker: a DOWN extension reads enabled: false; a hook failure clears once the extension runs clean', () => {
   const dir = tempDir('broker-extension-recovery-');

@@ -47,3 +47,17 @@ export function closedAfter(client: MqttClient, action: () => void, waitMs = 150
     action();
   });
 }
+
+/** The SUBACK return code the broker granted for `topic` (0x80 = refused); rejects if none comes within 5 s. */
+export function subscribeGranted(client: MqttClient, topic: string, qos: 0 | 1 = 1): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no SUBACK for ${topic} within 5 s`)), 5000);
+    client.subscribe(topic, { qos }, (error, granted) => {
+      clearTimeout(timer);
+      // mqtt.js reports a refusal as an error that carries the SUBACK.
+      const refused = (error as { packet?: { granted?: number[] } } | undefined)?.packet?.granted?.[0];
+      if (error && refused === undefined) return reject(error);
+      resolve(refused ?? granted![0].qos);
+    });
+  });
+}
