@@ -1,23 +1,12 @@
-import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll, type HealthAnswer } from '../support/broker-process.js';
-import { freePort, hasBinary, RedisServer, waitFor } from '../support/processes.js';
+import { agentReply, freePort, hasBinary, RedisServer, waitFor } from '../support/processes.js';
 
 const describeWithRedis = hasBinary('redis-server') ? describe : describe.skip;
 
 async function get(broker: BrokerProcess, path: string): Promise<HealthAnswer> {
   const response = await fetch(`http://127.0.0.1:${broker.healthPort}${path}`, { signal: AbortSignal.timeout(2000) });
   return { status: response.status, body: await response.json() };
-}
-
-function agentReply(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    let reply = '';
-    socket.on('data', (data) => (reply += data.toString()));
-    socket.on('end', () => resolve(reply));
-    socket.on('error', reject);
-  });
 }
 
 const healthLines = (log: string) =>

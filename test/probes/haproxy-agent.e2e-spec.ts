@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { HealthStatus } from 'nestjs-mqtt-health';
+import { agentReply } from '../support/processes.js';
 import { bootProbeApp, state, type ProbeApp } from './probe-app.js';
 
 let probe: ProbeApp | undefined;
@@ -8,18 +8,6 @@ afterEach(async () => {
   await probe?.app.close();
   probe = undefined;
 });
-
-/** What HAProxy reads from the agent port: one line, then the agent closes. */
-function agentReply(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    socket.on('data', (data) => (reply += data.toString()));
-    socket.on('end', () => resolve(reply));
-    socket.on('error', reject);
-    socket.write('mqtt_backend/node1\n');
-  });
-}
 
 describe('HAProxy agent-check', () => {
   it('answers weight, drain and down from the readiness group', async () => {

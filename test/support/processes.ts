@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -175,4 +175,16 @@ export class RedisServer {
   resume(): void {
     this.handle?.child.kill('SIGCONT');
   }
+}
+
+/** What HAProxy reads from an agent-check port: it sends `<backend>/<server>`, the agent answers one line and closes. */
+export function agentReply(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (data) => (reply += data.toString()));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+    socket.write('mqtt_backend/node1\n');
+  });
 }
