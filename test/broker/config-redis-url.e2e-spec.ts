@@ -133,5 +133,7 @@ describe('demo broker: Redis it cannot reach at start', () => {
     const waiting = log.split('\n').filter((line) => /\bWARN\b.*waiting for redis/.test(line));
     expect(waiting.length).toBeGreaterThan(0);
     for (const line of waiting) expect(line).toContain(`redis unreachable: connect ECONNREFUSED 127.0.0.1:${port}`);
+    // One reminder for every connection still waiting, not one per connection.
+    for (const line of waiting) expect(line).toMatch(/waiting for redis \((\w|-)+(, (\w|-)+)+ connections are /);
   });
 });

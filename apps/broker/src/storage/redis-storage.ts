@@ -78,7 +78,7 @@ export async function openRedisStorage(
   };
   // A subscription sent before both emitter connections are ready leaves the node deaf for good.
   try {
-    await Promise.all(Object.entries(connections).map(([role, c]) => whenReady(c, role, logger, signal, () => refused ?? unreachable)));
+    await whenReady(connections, logger, signal, () => refused ?? unreachable);
   } catch (error) {
     for (const connection of Object.values(connections)) connection.disconnect();
     throw error;
@@ -164,24 +164,42 @@ export async function openRedisStorage(
 /** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
 class EvictingStore extends Error {}
 
-/** Resolves once `connection` is ready; every 5 s says it still waits, and why (`cause`: ECONNREFUSED, WRONGPASS …). */
-function whenReady(connection: Redis, role: string, logger: Logger, signal: AbortSignal, cause: () => string | undefined): Promise<void> {
-  if (connection.status === 'ready') return Promise.resolve();
+/**
+ * Resolves once every connection is ready; every 5 s one line says which still wait, and why (`cause`:
+ * ECONNREFUSED, WRONGPASS …): `waiting for redis (persistence, control connections are reconnecting: …)`.
+ */
+function whenReady(
+  connections: Record<string, Redis>,
+  logger: Logger,
+  signal: AbortSignal,
+  cause: () => string | undefined,
+): Promise<void> {
+  const waiting = () => Object.entries(connections).filter(([, connection]) => connection.status !== 'ready');
+  if (waiting().length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const why = () => cause() ?? 'no error reported yet';
-    const warn = setInterval(() => logger.warn(`waiting for redis (${role} connection is ${connection.status}: ${why()})`), 5000);
+    const remind = () => {
+      const roles = waiting().map(([role]) => role);
+      const status = waiting()[0]?.[1].status ?? 'ready';
+      logger.warn(
+        `waiting for redis (${roles.join(', ')} connection${roles.length > 1 ? 's are' : ' is'} ${status}: ${cause() ?? 'no error reported yet'})`,
+      );
+    };
+    const warn = setInterval(remind, 5000);
     const done = () => {
       clearInterval(warn);
       signal.removeEventListener('abort', onAbort);
+      for (const connection of Object.values(connections)) connection.off('ready', onReady);
     };
     const onAbort = () => {
       done();
       reject(signal.reason);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
-    connection.once('ready', () => {
+    const onReady = () => {
+      if (waiting().length > 0) return;
       done();
       resolve();
-    });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    for (const connection of Object.values(connections)) connection.on('ready', onReady);
   });
 }
