@@ -106,8 +106,9 @@ export class RegistryHeartbeats {
   async leave(): Promise<void> {
     clearTimeout(this.timer);
     if (this.legacyNearby && this.view.holdsNodeId) await publishSys(this.broker, 'leave', this.view.nodeId);
+    // Unannounced, the peers see this node vanish: unreachable until they forget it. Worth a line for the operator.
     await runScript(this.control, LEAVE, this.keys, [this.view.nodeId, String(FORGET_AFTER_MS), this.view.instance]).catch((error: Error) =>
-      this.view.logger.debug(`leave: ${error.message}`),
+      this.view.logger.warn(`could not announce the leave (${error.message}): peers will read this node unreachable until they forget it`),
     );
   }
 
