@@ -139,6 +139,38 @@ describeWithRedis('a cluster node starting while Redis cannot be reached says wh
       await server.kill();
     }
   }, 30_000);
+
+  it('names a Redis that takes the connection and never answers, then starts once it does', async () => {
+    const server = new RedisServer(await freePort());
+    await server.start();
+    server.pause();
+    try {
+      const node = await BrokerProcess.start({
+        env: { REDIS_URL: server.url, NODE_ID: 'boot-silent', HEALTH_VIEWS: 'hivemq,fluxmq' },
+        waitFor: 'health',
+      });
+      brokers.push(node);
+      const silent = `redis does not answer: connected to 127.0.0.1:${server.port}, no reply within 2 s`;
+      const storage = await waitFor(
+        async () => {
+          const { body } = await get(node, '/api/v1/health/storage');
+          return body.details?.error === silent && body;
+        },
+        8000,
+        'storage DOWN naming the silent Redis',
+      );
+      expect(storage.status).toBe('DOWN');
+      expect((await get(node, '/ready')).body).toMatchObject({
+        details: 'storage unavailable',
+        checks: { storage: { status: 'down', details: silent }, broker: { status: 'down', details: `waiting for storage: ${silent}` } },
+      });
+      server.resume();
+      await waitFor(async () => (await get(node, '/ready')).status === 200, 15_000, 'the node to start once Redis answers');
+    } finally {
+      server.resume();
+      await server.kill();
+    }
+  }, 40_000);
 });
 
 describe('a healthy single node starting', () => {

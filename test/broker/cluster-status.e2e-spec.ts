@@ -66,6 +66,10 @@ describe('FluxMQ /cluster/status on a single node', () => {
       // A new persistent client adds one.
       clients.push(await connect(node.mqttUrl, { clientId: 'newcomer', clean: false }));
       await sessionsReach(node, 4);
+      // A clean connection under a stored id ends that session, as the store does: one fewer once it leaves.
+      const takeover = await connect(node.mqttUrl, { clientId: 'kept-2', clean: true });
+      await takeover.endAsync();
+      await sessionsReach(node, 3);
       await node.stop();
     } finally {
       data.remove();

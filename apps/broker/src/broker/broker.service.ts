@@ -140,10 +140,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     if (this.storage.mq) options.mq = this.storage.mq;
     const broker = await Aedes.createBroker(options);
     this.broker = broker;
-    // The embedded store is this node's own: the persistent sessions it kept across a restart are held here.
-    // A store shared by a cluster is every node's: no node claims what another left behind.
-    const restored = this.storage.type === 'level' ? (await this.storage.persistence.countOffline()).clientsCount : 0;
-    this.sessionCount.watch(broker, restored);
+    // The embedded store is this node's own and says which sessions it holds; a store shared by a cluster is every node's.
+    this.sessionCount.watch(broker, this.storage.type === 'level' ? this.storage.persistence : undefined);
     this.storeBeforeAck(broker);
     // Without this listener a storage outage would kill the process. A failed write turns storage
     // unavailable; the errors an outage causes (every will sweep, say) are logged once per outage.

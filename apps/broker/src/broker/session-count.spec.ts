@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import type { Aedes } from 'aedes';
-import { SessionCount } from './session-count.js';
+import { SessionCount, STORE_RECOUNT_MS } from './session-count.js';
 
 /** The parts of Aedes the count reads: its events, its clients, its emitter, as another node would publish to it. */
 function fakeBroker() {
@@ -15,10 +15,11 @@ function fakeBroker() {
     }
   }
   const broker = new FakeAedes();
-  const connect = (id: string, clean: boolean, sessionPresent = false) => {
-    broker.clients[id] = { id, clean };
+  /** A client with `topics` subscribed (Aedes keeps them in `client.subscriptions`). */
+  const connect = (id: string, clean: boolean, topics: string[] = ['t']) => {
+    broker.clients[id] = { id, clean, subscriptions: Object.fromEntries(topics.map((topic) => [topic, { qos: 1 }])) };
     broker.emit('client', broker.clients[id]);
-    broker.emit('connackSent', { sessionPresent }, broker.clients[id]);
+    if (topics.length > 0) broker.emit('subscribe', topics, broker.clients[id]);
   };
   const disconnect = (id: string) => {
     const client = broker.clients[id];
@@ -30,27 +31,55 @@ function fakeBroker() {
   return { broker: broker as unknown as Aedes, connect, disconnect, announced };
 }
 
+/** Lets the store's answer arrive. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('SessionCount', () => {
-  it('counts the sessions its own store kept from before the start until their clients resume them', () => {
+  it("with the node's own store, counts what the store holds: connected clients plus persistent sessions not connected", async () => {
     const fake = fakeBroker();
+    // Clients holding stored subscriptions, connected or not, as the store counts them.
+    const stored = 3;
     const sessions = new SessionCount();
-    sessions.watch(fake.broker, 3);
+    sessions.watch(fake.broker, { countOffline: () => Promise.resolve({ clientsCount: stored }) });
+    await settled();
+    // Three sessions kept across a restart, none connected.
     expect(sessions.count).toBe(3);
-    // A returning client finds its session: connected now, no longer a restored one.
-    fake.connect('r1', false, true);
-    expect(sessions.count).toBe(3);
-    // A new persistent client, a clean one, and r1 again after going offline: none resumes a restored session.
-    fake.connect('new', false, false);
-    fake.connect('clean', true, false);
-    fake.disconnect('r1');
-    fake.connect('r1', false, true);
-    expect(sessions.count).toBe(2 + 3);
-    fake.connect('r2', false, true);
-    fake.connect('r3', false, true);
+    // One resumes: connected, and still in the store; a clean client adds itself only.
+    fake.connect('r1', false);
+    fake.connect('clean', true);
+    expect(sessions.count).toBe(2 + 2);
+    // A persistent client without a subscription is not in the store: counted while connected only.
+    fake.connect('bare', false, []);
+    expect(sessions.count).toBe(3 + 2);
+  });
+
+  it('asks the store again at most every STORE_RECOUNT_MS, so a clean takeover or an expiry shows', async () => {
+    const fake = fakeBroker();
+    let asked = 0;
+    let stored = 5;
+    const sessions = new SessionCount();
+    sessions.watch(fake.broker, {
+      countOffline: () => {
+        asked++;
+        return Promise.resolve({ clientsCount: stored });
+      },
+    });
+    await settled();
     expect(sessions.count).toBe(5);
-    // Every restored session is back: a further session-present connect takes nothing off.
-    fake.connect('r4', false, true);
-    expect(sessions.count).toBe(6);
+    stored = 4;
+    expect(sessions.count).toBe(5);
+    expect(asked).toBe(1);
+    const now = Date.now();
+    const clock = Date.now;
+    Date.now = () => now + STORE_RECOUNT_MS;
+    try {
+      void sessions.count;
+      await settled();
+      expect(sessions.count).toBe(4);
+      expect(asked).toBe(2);
+    } finally {
+      Date.now = clock;
+    }
   });
 
   it('counts connected clients and the persistent sessions left offline here, not clean ones', () => {
@@ -65,6 +94,10 @@ describe('SessionCount', () => {
     fake.disconnect('p');
     expect(sessions.count).toBe(1);
     fake.connect('p', false);
+    expect(sessions.count).toBe(1);
+    // Persistent without a subscription: Aedes keeps nothing for it once it leaves.
+    fake.connect('bare', false, []);
+    fake.disconnect('bare');
     expect(sessions.count).toBe(1);
   });
 

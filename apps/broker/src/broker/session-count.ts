@@ -7,45 +7,57 @@ interface SysPacket {
 
 /** What Aedes has at run time but its types leave out. */
 interface AedesInternals {
-  readonly clients: Readonly<Record<string, Client>>;
+  readonly clients: Readonly<Record<string, Client & { readonly subscriptions: Readonly<Record<string, unknown>> }>>;
   readonly mq: { on(topic: string, listener: (packet: SysPacket, done: () => void) => void): void };
 }
 
+/** The node's own store, counted: clients that hold stored subscriptions (Aedes stores them for persistent sessions only). */
+export interface SessionStore {
+  countOffline(): Promise<{ clientsCount: number }>;
+}
+
+/** How often the store is counted again, at most: a count walks every stored subscription. */
+export const STORE_RECOUNT_MS = 2000;
+
 /**
- * The sessions this node holds (FluxMQ's `sessions`): every connected client, plus each persistent
- * session (clean: false) whose client disconnected from this node and has not connected again since,
- * here or on another node of the cluster (which announces it on `$SYS/<its id>/new/clients`), plus the
- * sessions its own store kept from before this process started (`restored`), until their clients return.
+ * The sessions this node holds (FluxMQ's `sessions`): every connected client, plus each persistent session
+ * (clean: false, with a subscription: what Aedes resumes) whose client is not connected.
+ *
+ * With the node's own store (embedded), the store says it: the persistent sessions it holds, connected or not,
+ * counted at most every STORE_RECOUNT_MS, so a restart, a clean takeover or an expiry reads as the store has it.
+ * With a store shared by a cluster, each node counts the sessions its clients left here and have not taken up
+ * again since, here or on another node (which announces it on `$SYS/<its id>/new/clients`).
  */
 export class SessionCount {
   private broker?: Aedes;
+  private store?: SessionStore;
   private readonly offline = new Set<string>();
   /** Clients another node took over: their disconnect here is not a session left behind. */
   private readonly movedAway = new Set<string>();
-  /** Stored sessions from before this process whose client has not connected again yet. */
-  private restored = 0;
-  /** Persistent clients seen by this process while `restored` is above 0; `fresh`: connecting for the first time. */
-  private readonly seen = new Set<string>();
-  private readonly fresh = new Set<string>();
+  /** Connected persistent clients that subscribed or resumed a session: what Aedes keeps when they leave. */
+  private readonly subscribed = new Set<string>();
+  /** The store's latest count, and when it was asked. */
+  private stored = 0;
+  private countedAt = -Infinity;
+  private counting = false;
 
-  /** `restored`: the sessions the node's own store holds at start (none with a store shared by a cluster). */
-  watch(broker: Aedes, restored = 0): void {
+  /** `store`: the node's own store, when it has one; omitted for a store shared by a cluster. */
+  watch(broker: Aedes, store?: SessionStore): void {
     this.broker = broker;
-    this.restored = restored;
+    this.store = store;
+    if (store) return this.recount();
     const { clients, mq } = broker as unknown as AedesInternals;
-    broker.on('client', (client: Client) => {
-      this.offline.delete(client.id);
-      if (this.restored === 0 || client.clean || this.seen.has(client.id)) return;
-      this.seen.add(client.id);
-      this.fresh.add(client.id);
+    broker.on('client', (client: Client) => this.offline.delete(client.id));
+    // Aedes empties `client.subscriptions` as the connection closes: note who subscribed while it was open.
+    broker.on('subscribe', (_subscriptions: unknown, client: Client | null) => {
+      if (client && !client.clean) this.subscribed.add(client.id);
     });
-    // A first connection that finds its session present resumes one of the restored sessions.
     broker.on('connackSent', (connack: { sessionPresent?: boolean }, client: Client) => {
-      if (!this.fresh.delete(client.id) || !connack.sessionPresent || this.restored === 0) return;
-      if (--this.restored === 0) this.seen.clear();
+      if (connack.sessionPresent) this.subscribed.add(client.id);
     });
     broker.on('clientDisconnect', (client: Client) => {
-      if (this.movedAway.delete(client.id) || client.clean) return;
+      const kept = this.subscribed.delete(client.id);
+      if (this.movedAway.delete(client.id) || client.clean || !kept) return;
       this.offline.add(client.id);
     });
     mq.on('$SYS/+/new/clients', (packet: SysPacket, done: () => void) => {
@@ -60,6 +72,30 @@ export class SessionCount {
   }
 
   get count(): number {
-    return (this.broker?.connectedClients ?? 0) + this.offline.size + this.restored;
+    const broker = this.broker;
+    if (!broker) return 0;
+    if (!this.store) return broker.connectedClients + this.offline.size;
+    if (Date.now() - this.countedAt >= STORE_RECOUNT_MS) this.recount();
+    // Connected persistent clients with subscriptions are in the store too: count them once.
+    const connectedStored = Object.values((broker as unknown as AedesInternals).clients).filter(
+      (client) => !client.clean && hasSubscriptions(client),
+    ).length;
+    return broker.connectedClients + Math.max(0, this.stored - connectedStored);
   }
+
+  private recount(): void {
+    if (this.counting || !this.store) return;
+    this.counting = true;
+    this.countedAt = Date.now();
+    this.store
+      .countOffline()
+      .then(({ clientsCount }) => (this.stored = clientsCount))
+      .catch(() => undefined)
+      .finally(() => (this.counting = false));
+  }
+}
+
+function hasSubscriptions(client: Client): boolean {
+  const { subscriptions } = client as Client & { readonly subscriptions?: Readonly<Record<string, unknown>> };
+  return subscriptions !== undefined && Object.keys(subscriptions).length > 0;
 }

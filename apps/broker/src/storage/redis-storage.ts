@@ -76,12 +76,23 @@ export async function openRedisStorage(
     'emitter-sub': connect('emitter-sub'),
     control: connect('control', { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => 500 }),
   };
+  // A Redis that accepts the connection and never replies (stopped, overloaded) raises no error: name it after a while.
+  const connectedAt = Date.now();
+  const silence = setInterval(() => {
+    if (unreachable !== undefined || refused !== undefined || Date.now() - connectedAt < SILENT_REDIS_MS) return;
+    if (!Object.values(connections).some((c) => c.status === 'connect')) return;
+    unreachable = `redis does not answer: connected to ${hostOf(url)}, no reply within ${SILENT_REDIS_MS / 1000} s`;
+    onUnreachable?.(unreachable);
+    logger.warn(`${unreachable}; retrying meanwhile`);
+  }, 250);
   // A subscription sent before both emitter connections are ready leaves the node deaf for good.
   try {
     await whenReady(connections, logger, signal, () => refused ?? unreachable);
   } catch (error) {
     for (const connection of Object.values(connections)) connection.disconnect();
     throw error;
+  } finally {
+    clearInterval(silence);
   }
 
   let closing = false;
@@ -159,6 +170,18 @@ export async function openRedisStorage(
       for (const connection of Object.values(connections)) connection.disconnect();
     },
   };
+}
+
+/** How long a connected Redis may stay silent while the node starts before that is the cause it waits for. */
+const SILENT_REDIS_MS = 2000;
+
+/** `host:port` of a Redis URL, never its credentials. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return 'redis';
+  }
 }
 
 /** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
