@@ -199,4 +199,18 @@ describe('a healthy single node starting', () => {
     // An in-process cluster is no network dependency: only the store is listed.
     expect((await get(node, '/readyz')).body).toEqual({ status: 'ready', checks: { storage: 'ok' } });
   }, 30_000);
+
+  it('is ready the moment start-up completes: no answer after it carries what the members said while starting', async () => {
+    const node = await BrokerProcess.start({ env: { NODE_ID: 'boot-moment', HEALTH_VIEWS: 'hivemq,fluxmq' }, waitFor: 'health' });
+    brokers.push(node);
+    const afterStart: unknown[] = [];
+    for (const until = Date.now() + 4000; Date.now() < until; await sleep(20)) {
+      const startup = await get(node, '/api/v1/health/startup');
+      if (startup.status !== 200) continue;
+      const ready = await get(node, '/ready');
+      afterStart.push(ready.status === 200 ? 'ready' : ready.body);
+      if (afterStart.length >= 5) break;
+    }
+    expect(afterStart).toEqual(Array(5).fill('ready'));
+  }, 30_000);
 });

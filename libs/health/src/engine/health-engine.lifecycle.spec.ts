@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createHealthConfig } from '../options/health-config.js';
-import { groupInputs } from '../testing/health-test-kit.js';
+import { engineWith, groupInputs, indicator } from '../testing/health-test-kit.js';
 import { HealthEngine } from './health-engine.js';
 
 beforeAll(() => {
@@ -42,5 +42,24 @@ describe('the engine before module init', () => {
     engine.markStarted();
     expect(engine.current().started).toBe(true);
     expect(engine.started).toBe(true);
+  });
+});
+
+describe('start-up completing', () => {
+  it('checks every member again at once, so the first answers after start-up are not what they said while starting', async () => {
+    let open = false;
+    const store = indicator('storage', () => (open ? { status: 'UP' } : { status: 'DOWN', details: { reason: 'storage not open yet' } }));
+    const engine = engineWith([store], { startup: 'manual', groups: { readiness: { members: ['storage'] } } });
+    await engine.refresh();
+    expect(engine.current().groups.readiness.components.storage.status).toBe('DOWN');
+    open = true;
+    engine.markStarted();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(engine.current().groups.readiness.status).toBe('UP');
+    // Once started, marking it again checks nothing more.
+    open = false;
+    engine.markStarted();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(engine.current().groups.readiness.status).toBe('UP');
   });
 });

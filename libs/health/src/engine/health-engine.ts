@@ -83,9 +83,15 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
     this.completedChecks.complete();
   }
 
-  /** Start-up is complete: the startup group and readiness follow their members from now on. */
+  /**
+   * Start-up is complete: the startup group and readiness follow their members from now on. When the app says
+   * so (`startup: 'manual'`), the members are checked again at once: the first answers after start-up must not
+   * carry what they said while the app was still bringing them up.
+   */
   markStarted(): void {
+    const recheck = !this.lifecycle.current.started && this.config.startup === 'manual' && this.config.checkMode === 'background';
     this.lifecycle.markStarted();
+    if (recheck && this.built) void this.built.refresh().catch(() => undefined);
   }
 
   /** Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. Idempotent. */
