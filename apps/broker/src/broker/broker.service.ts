@@ -141,7 +141,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     const broker = await Aedes.createBroker(options);
     this.broker = broker;
     // The embedded store is this node's own and says which sessions it holds; a store shared by a cluster is every node's.
-    this.sessionCount.watch(broker, this.storage.type === 'level' ? this.storage.persistence : undefined);
+    const sessionsCounted = this.sessionCount.watch(broker, this.storage.type === 'level' ? this.storage.persistence : undefined);
     this.storeBeforeAck(broker);
     // Without this listener a storage outage would kill the process. A failed write turns storage
     // unavailable; the errors an outage causes (every will sweep, say) are logged once per outage.
@@ -151,6 +151,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     broker.on('clientError', (client: Client, error: Error) =>
       this.logger.debug(`client ${escapeClientText(String(client.id))}: ${escapeClientText(String(error?.message))}`),
     );
+    await sessionsCounted;
     this.brokerStartedAt = Date.now();
     if (this.cluster.enabled) await this.cluster.join(broker, this.storage.control!);
     signal.throwIfAborted();

@@ -40,7 +40,7 @@ describe('SessionCount', () => {
     // Clients holding stored subscriptions, connected or not, as the store counts them.
     const stored = 3;
     const sessions = new SessionCount();
-    sessions.watch(fake.broker, { countOffline: () => Promise.resolve({ clientsCount: stored }) });
+    void sessions.watch(fake.broker, { countOffline: () => Promise.resolve({ clientsCount: stored }) });
     await settled();
     // Three sessions kept across a restart, none connected.
     expect(sessions.count).toBe(3);
@@ -58,7 +58,7 @@ describe('SessionCount', () => {
     let asked = 0;
     let stored = 5;
     const sessions = new SessionCount();
-    sessions.watch(fake.broker, {
+    void sessions.watch(fake.broker, {
       countOffline: () => {
         asked++;
         return Promise.resolve({ clientsCount: stored });
@@ -86,7 +86,7 @@ describe('SessionCount', () => {
     const fake = fakeBroker();
     const sessions = new SessionCount();
     expect(sessions.count).toBe(0);
-    sessions.watch(fake.broker);
+    void sessions.watch(fake.broker);
     fake.connect('a', true);
     fake.connect('p', false);
     expect(sessions.count).toBe(2);
@@ -104,7 +104,7 @@ describe('SessionCount', () => {
   it('drops an offline session once its client connects to another node', () => {
     const fake = fakeBroker();
     const sessions = new SessionCount();
-    sessions.watch(fake.broker);
+    void sessions.watch(fake.broker);
     fake.connect('p', false);
     fake.disconnect('p');
     fake.announced('node-a', 'p');
@@ -116,7 +116,7 @@ describe('SessionCount', () => {
   it('does not keep a session another node took over while its client was connected here', () => {
     const fake = fakeBroker();
     const sessions = new SessionCount();
-    sessions.watch(fake.broker);
+    void sessions.watch(fake.broker);
     fake.connect('p', false);
     fake.announced('node-b', 'p');
     fake.disconnect('p');

@@ -41,8 +41,11 @@ export class SessionCount {
   private countedAt = -Infinity;
   private counting = false;
 
-  /** `store`: the node's own store, when it has one; omitted for a store shared by a cluster. */
-  watch(broker: Aedes, store?: SessionStore): void {
+  /**
+   * `store`: the node's own store, when it has one; omitted for a store shared by a cluster. Resolves once the
+   * store has been counted, so the first answer after the broker starts already has its sessions.
+   */
+  async watch(broker: Aedes, store?: SessionStore): Promise<void> {
     this.broker = broker;
     this.store = store;
     if (store) return this.recount();
@@ -75,7 +78,7 @@ export class SessionCount {
     const broker = this.broker;
     if (!broker) return 0;
     if (!this.store) return broker.connectedClients + this.offline.size;
-    if (Date.now() - this.countedAt >= STORE_RECOUNT_MS) this.recount();
+    if (Date.now() - this.countedAt >= STORE_RECOUNT_MS) void this.recount();
     // Connected persistent clients with subscriptions are in the store too: count them once.
     const connectedStored = Object.values((broker as unknown as AedesInternals).clients).filter(
       (client) => !client.clean && hasSubscriptions(client),
@@ -83,11 +86,11 @@ export class SessionCount {
     return broker.connectedClients + Math.max(0, this.stored - connectedStored);
   }
 
-  private recount(): void {
+  private async recount(): Promise<void> {
     if (this.counting || !this.store) return;
     this.counting = true;
     this.countedAt = Date.now();
-    this.store
+    await this.store
       .countOffline()
       .then(({ clientsCount }) => (this.stored = clientsCount))
       .catch(() => undefined)
