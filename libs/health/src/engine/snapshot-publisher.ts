@@ -6,7 +6,6 @@ import {
   memberHold,
   probeMembers,
   ROOT_CAUSE_ORDER,
-  rootCause,
   rootCauseRank,
   STARTING_REASON,
 } from '../groups/verdicts.js';
@@ -106,12 +105,9 @@ function componentCause(path: string, snapshot: HealthSnapshot, reason?: string)
 function groupCause(t: HealthTransition, snapshot: HealthSnapshot, config: HealthConfig): string | undefined {
   const group = snapshot.groups[t.path];
   if (!group || !isFailing(config, group)) return t.reason;
-  const members = probeMembers(group, config);
-  const cause = rootCause(members);
+  const [cause, ...alsoFailing] = failingMembers(probeMembers(group, config));
   if (!cause) return t.reason;
-  const others = failingMembers(members)
-    .slice(1)
-    .map((m) => m.path);
+  const others = alsoFailing.map((m) => m.path);
   const text = `root cause ${cause.path} — ${componentCause(cause.path, snapshot) ?? cause.reason ?? cause.component.status}`;
   return [t.reason, text, others.length ? `also ${others.join(', ')}` : undefined].filter(Boolean).join('; ');
 }

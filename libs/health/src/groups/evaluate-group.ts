@@ -11,8 +11,6 @@ import type { GroupInput, HealthGroupResult } from '../model/health-group.interf
 import { HealthStatus } from '../model/health-status.js';
 import type { StatusOrder } from '../model/status-order.js';
 
-export { isStarting } from './verdicts.js';
-
 const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
 
 /**

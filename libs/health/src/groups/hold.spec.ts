@@ -3,7 +3,8 @@ import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 import { BUILT_IN_GROUPS, HELD_GROUPS, SYSTEM_STATE_GROUPS } from './built-in-groups.js';
-import { holdGroups, holdReason, isStarting } from './evaluate-group.js';
+import { holdGroups, holdReason } from './evaluate-group.js';
+import { isStarting } from './verdicts.js';
 import { DRAINING_REASON, holdOf, memberHold, readinessHold, STARTING_REASON } from './verdicts.js';
 
 const RUNNING: HealthLifecycle = { started: true, draining: false };

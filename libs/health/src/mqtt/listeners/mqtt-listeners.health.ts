@@ -48,17 +48,26 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
   }
 
   check(): HealthComponent {
+    const listeners = this.source.listeners();
     const components: Record<string, HealthComponent> = {};
-    for (const listener of this.source.listeners()) components[listenerComponentName(listener)] = this.listener(listener, Date.now());
-    const all = Object.values(components);
+    for (const listener of listeners) components[listenerComponentName(listener)] = this.listener(listener, Date.now());
     // Readiness must not pass with no MQTT port open.
-    if (all.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
-    const notYet = all.filter((c) => c.details?.reason !== undefined && String(c.details.reason).startsWith(NOT_LISTENING_YET));
-    if (notYet.length === all.length) {
+    if (listeners.length === 0) return { status: HealthStatus.DOWN, details: { reason: 'no MQTT listener reported' } };
+    if (listeners.every((l) => this.notYetBound(l))) {
       const waiting = this.broker && this.broker.startedAt === undefined ? { 'waiting-for': 'broker' } : {};
-      return { status: HealthStatus.DOWN, details: { reason: notYet[0].details!.reason, ...waiting }, components };
+      return { status: HealthStatus.DOWN, details: { reason: this.notYetReason(), ...waiting }, components };
     }
     return { status: HealthStatus.UP, components };
+  }
+
+  /** Not running, never seen running, no failure, broker not closed: the broker has not bound it yet. */
+  private notYetBound(l: MqttListenerState): boolean {
+    return !l.running && !l.lastFailure && !this.ran.has(listenerComponentName(l)) && !this.broker?.closed;
+  }
+
+  private notYetReason(): string {
+    const waiting = this.broker?.waitingFor;
+    return waiting ? `${NOT_LISTENING_YET}: the broker is waiting for ${waiting}` : NOT_LISTENING_YET;
   }
 
   private listener(l: MqttListenerState, now: number): HealthComponent {
@@ -73,15 +82,8 @@ export class MqttListenersHealthIndicator implements HealthComponentCheck {
     };
     if (l.lastFailure) details['last-failure'] = l.lastFailure;
     if (l.lastTlsFailure) details['last-tls-failure'] = l.lastTlsFailure;
-    if (!l.running) {
-      const notYet = !l.lastFailure && !this.ran.has(name) && !this.broker?.closed;
-      if (!notYet) return { status: HealthStatus.DOWN, details };
-      const waiting = this.broker?.waitingFor;
-      return {
-        status: HealthStatus.DOWN,
-        details: { ...details, reason: waiting ? `${NOT_LISTENING_YET}: the broker is waiting for ${waiting}` : NOT_LISTENING_YET },
-      };
-    }
+    if (!l.running)
+      return { status: HealthStatus.DOWN, details: this.notYetBound(l) ? { ...details, reason: this.notYetReason() } : details };
     if (l.certificateExpiresAt !== undefined) {
       const left = l.certificateExpiresAt - now;
       const when = new Date(l.certificateExpiresAt).toISOString();

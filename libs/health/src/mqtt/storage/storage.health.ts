@@ -7,13 +7,13 @@ import { HealthStatus } from '../../model/health-status.js';
 import { MQTT_STORAGE_PROBE } from '../mqtt-health.constants.js';
 import type { StorageProbe } from '../mqtt-health.interfaces.js';
 
+/** The error of a store not opened yet that does not say why. */
+export const NOT_OPEN = 'storage not open yet';
+
 /**
  * The broker's persistence, pinged on every refresh (DOWN until it first opens, with why it cannot). A network store (Redis) is a readiness
  * dependency; its failure text stays in details, which the visibility rules may hide.
  */
-/** The error of a store not opened yet that does not say why. */
-export const NOT_OPEN = 'storage not open yet';
-
 @HealthIndicator('storage', { groups: ['readiness'], timeoutMs: 1500 })
 export class StorageHealthIndicator implements HealthComponentCheck {
   constructor(@Inject(MQTT_STORAGE_PROBE) private readonly storage: StorageProbe) {}
