@@ -114,9 +114,10 @@ describe('dedicated listener configuration', () => {
     });
     const [a, b] = probe.health.listeners();
     expect([a.name, b.name]).toEqual(['a', 'b']);
-    expect((await request(`http://127.0.0.1:${a.port}`).get('/readyz')).status).toBe(200);
-    expect((await request(`http://127.0.0.1:${a.port}`).get('/api/v1/health')).status).toBe(404);
-    expect((await request(`http://127.0.0.1:${b.port}`).get('/api/v1/health')).status).toBe(200);
+    expect([a.url, b.url]).toEqual([`http://127.0.0.1:${a.port}`, `http://127.0.0.1:${b.port}`]);
+    expect((await request(a.url).get('/readyz')).status).toBe(200);
+    expect((await request(a.url).get('/api/v1/health')).status).toBe(404);
+    expect((await request(b.url).get('/api/v1/health')).status).toBe(200);
   });
 });
 

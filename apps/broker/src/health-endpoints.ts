@@ -8,5 +8,5 @@ import { HealthService } from 'nestjs-mqtt-health';
 export function healthEndpoints(app: INestApplicationContext): string[] {
   const listeners = app.get(HealthService).listeners();
   if (listeners.length === 0) return ['off (HEALTH_ENABLED=false)'];
-  return listeners.map(({ name, address, port }) => `${name} on http://${address.includes(':') ? `[${address}]` : address}:${port}`);
+  return listeners.map(({ name, url }) => `${name} on ${url}`);
 }

@@ -21,6 +21,8 @@ export interface BoundListener {
   name: string;
   address: string;
   port: number;
+  /** `http://127.0.0.1:8889`, an IPv6 address in brackets (`http://[::1]:8889`). */
+  url: string;
 }
 
 /**
@@ -53,10 +55,7 @@ export class HealthListeners {
 
   /** Where each listener is bound (the real port when 0 was configured). */
   bound(): BoundListener[] {
-    return this.listening.map(({ definition, listener }) => {
-      const { address, port } = listener.server.address() as AddressInfo;
-      return { name: definition.name, address, port };
-    });
+    return this.listening.map(({ definition, listener }) => boundListener(definition.name, listener.server.address() as AddressInfo));
   }
 
   private async listen({ definition, router }: PlannedListener): Promise<void> {
@@ -70,8 +69,11 @@ export class HealthListeners {
     });
     server.on('error', (error) => this.logger.error(`Health listener "${definition.name}": ${errorText(error)}`));
     this.listening.push({ definition, listener });
-    const { address, port } = server.address() as AddressInfo;
-    const host = address.includes(':') ? `[${address}]` : address;
-    this.logger.log(`Health listener "${definition.name}" on http://${host}:${port} serving ${router.paths().join(' ')}`);
+    const { url } = boundListener(definition.name, server.address() as AddressInfo);
+    this.logger.log(`Health listener "${definition.name}" on ${url} serving ${router.paths().join(' ')}`);
   }
+}
+
+function boundListener(name: string, { address, port }: AddressInfo): BoundListener {
+  return { name, address, port, url: `http://${address.includes(':') ? `[${address}]` : address}:${port}` };
 }
