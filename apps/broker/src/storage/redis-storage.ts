@@ -42,17 +42,23 @@ export async function openRedisStorage(
   /** Why Redis cannot be reached (DNS, refused, timed out), until every connection is ready; each cause is said once at warn. */
   let unreachable: string | undefined;
   const causesSaid = new Set<string>();
+  /** Redis cannot be reached, and why: heard by `onUnreachable` when it changes, said at warn once per cause; false if said before. */
+  const cannotReach = (cause: string): boolean => {
+    if (cause !== unreachable) onUnreachable?.(cause);
+    unreachable = cause;
+    if (causesSaid.has(cause)) return false;
+    causesSaid.add(cause);
+    logger.warn(`${cause}; retrying meanwhile`);
+    return true;
+  };
   const connect = (role: string, extra: RedisOptions = {}) => {
     const connection = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: `${nodeId}:${role}`, ...extra });
     connection.on('error', (error) => {
       const refusal = credentialsRefusal(error);
       if (refusal === undefined) {
         const cause = unreachableCause(error);
-        if (cause !== undefined && cause !== unreachable) onUnreachable?.(cause);
-        if (cause !== undefined) unreachable = cause;
-        if (cause === undefined || causesSaid.has(cause)) return logger.debug(`redis ${role}: ${error.message}`);
-        causesSaid.add(cause);
-        return logger.warn(`${cause}; retrying meanwhile`);
+        if (cause === undefined || !cannotReach(cause)) logger.debug(`redis ${role}: ${error.message}`);
+        return;
       }
       if (refusal !== refused) logger.warn(refusal);
       refused = refusal;
@@ -80,10 +86,10 @@ export async function openRedisStorage(
   const connectedAt = Date.now();
   const silence = setInterval(() => {
     if (unreachable !== undefined || refused !== undefined || Date.now() - connectedAt < SILENT_REDIS_MS) return;
-    if (!Object.values(connections).some((c) => c.status === 'connect')) return;
-    unreachable = `redis does not answer: connected to ${hostOf(url)}, no reply within ${SILENT_REDIS_MS / 1000} s`;
-    onUnreachable?.(unreachable);
-    logger.warn(`${unreachable}; retrying meanwhile`);
+    const silent = Object.values(connections).find((c) => c.status === 'connect');
+    if (!silent) return;
+    const { path, host, port } = silent.options;
+    cannotReach(`redis does not answer: connected to ${path ?? `${host}:${port}`}, no reply within ${SILENT_REDIS_MS / 1000} s`);
   }, 250);
   // A subscription sent before both emitter connections are ready leaves the node deaf for good.
   try {
@@ -175,15 +181,6 @@ export async function openRedisStorage(
 /** How long a connected Redis may stay silent while the node starts before that is the cause it waits for. */
 const SILENT_REDIS_MS = 2000;
 
-/** `host:port` of a Redis URL, never its credentials. */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return 'redis';
-  }
-}
-
 /** Redis may evict what the broker stored: storage is DOWN (QoS 1/2 refused) until its policy keeps every key. */
 class EvictingStore extends Error {}
 
@@ -201,8 +198,9 @@ function whenReady(
   if (waiting().length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const remind = () => {
-      const roles = waiting().map(([role]) => role);
-      const status = waiting()[0]?.[1].status ?? 'ready';
+      const pending = waiting();
+      const roles = pending.map(([role]) => role);
+      const status = pending[0]?.[1].status ?? 'ready';
       logger.warn(
         `waiting for redis (${roles.join(', ')} connection${roles.length > 1 ? 's are' : ' is'} ${status}: ${cause() ?? 'no error reported yet'})`,
       );
