@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, stopAll } from '../support/broker-process.js';
 import { closeAll, connect, nextMessage } from '../support/mqtt-clients.js';
-import { ChildHandle, exitWithin, freePorts, tempDir, waitFor } from '../support/processes.js';
+import { ChildHandle, freePorts, tempDir, waitFor } from '../support/processes.js';
+import { brokerRunner, EX_CONFIG, MAIN } from './config-errors.kit.js';
 
-const MAIN = resolve('apps/broker/dist/main.js');
 const children: ChildHandle[] = [];
 const brokers: BrokerProcess[] = [];
 afterAll(async () => {
@@ -95,29 +94,20 @@ describe("demo broker: a named listener (HiveMQ's <name>) and a view bound to it
 
 describe('demo broker: a name@addr:port view whose address this host lacks', () => {
   it('exits 78 with one line naming HEALTH_VIEWS', async () => {
-    const [mqttPort, healthPort, viewPort] = await freePorts(3);
+    const [viewPort] = await freePorts(1);
     const data = tempDir('broker-data-');
-    const env = {
-      PATH: process.env.PATH,
-      MQTT_BIND: '127.0.0.1',
-      MQTT_PORT: String(mqttPort),
-      HEALTH_PORT: String(healthPort),
-      HEALTH_AGENT_PORT: '0',
-      HEALTH_VIEWS: `hivemq,zeebe@10.255.255.1:${viewPort}`,
-      DATA_DIR: data.path,
-      EXTENSIONS_DIR: '',
-    };
-    const broker = new ChildHandle(spawn(process.execPath, [MAIN], { env, stdio: 'pipe' }));
-    children.push(broker);
-    const code = await exitWithin(broker, 10_000);
-    data.remove();
-    expect({ code, lines: broker.log.split('\n').filter((line) => line.includes('HEALTH_')) }).toEqual({
-      code: 78,
-      lines: [
-        'Environment variable HEALTH_VIEWS: 10.255.255.1 is not an address of this host (EADDRNOTAVAIL). ' +
-          'Give that view an address of this host (name@127.0.0.1:port), or none (name@:port listens on HEALTH_BIND).',
-      ],
-    });
+    try {
+      const { code, log } = await brokerRunner(data.path)({ HEALTH_VIEWS: `hivemq,zeebe@10.255.255.1:${viewPort}`, EXTENSIONS_DIR: '' });
+      expect({ code, lines: log.split('\n').filter((line) => line.includes('HEALTH_')) }).toEqual({
+        code: EX_CONFIG,
+        lines: [
+          'Environment variable HEALTH_VIEWS: 10.255.255.1 is not an address of this host (EADDRNOTAVAIL). ' +
+            'Give that view an address of this host (name@127.0.0.1:port), or none (name@:port listens on HEALTH_BIND).',
+        ],
+      });
+    } finally {
+      data.remove();
+    }
   }, 20_000);
 });
 
