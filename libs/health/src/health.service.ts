@@ -29,14 +29,20 @@ export class HealthService {
     return this.engine.refresh();
   }
 
-  /** With `startup: 'manual'`: start-up is complete (listeners bound, storage open, cluster joined). */
+  /**
+   * Start-up is complete (listeners bound, storage open, cluster joined): the startup group and readiness
+   * follow their members from now on. Required with `startup: 'manual'`; with `'auto'` it completes start-up
+   * early, e.g. in a test that calls `app.init()` but not `listen()` on an app whose Health API has a port of its own.
+   */
   markStartupComplete(): void {
     this.engine.markStarted();
   }
 
   /**
-   * Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. The module calls it
-   * on application shutdown (enable Nest's shutdown hooks or call `app.close()` on SIGTERM).
+   * Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. Idempotent. The module drains
+   * by itself when a signal closes the app (`app.enableShutdownHooks()`); an app that handles the signal
+   * itself calls this before `app.close()`, which then waits for the drain. A plain `app.close()` (a test
+   * tearing down its app) does not drain.
    */
   drain(): Promise<void> {
     return this.engine.drain();

@@ -63,3 +63,35 @@ describe('start-up completing', () => {
     expect(engine.current().groups.readiness.status).toBe('UP');
   });
 });
+
+describe('shutdown', () => {
+  const up = () => indicator('db', () => ({ status: 'UP' }));
+
+  it('does not drain on a plain app.close(): no signal, and the app did not ask', async () => {
+    const engine = engineWith([up()], { drainMs: 60_000 });
+    await engine.beforeApplicationShutdown();
+    expect(engine.draining).toBe(false);
+    expect(engine.current().draining).toBe(false);
+  });
+
+  it('drains when a signal closes the app (Nest passes it with enableShutdownHooks)', async () => {
+    const engine = engineWith([up()], { drainMs: 10 });
+    const closing = engine.beforeApplicationShutdown('SIGTERM');
+    expect(engine.draining).toBe(true);
+    expect(engine.current().groups.readiness).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'draining' } });
+    await closing;
+  });
+
+  it('waits for the drain the app began itself (HealthService.drain() before app.close())', async () => {
+    const engine = engineWith([up()], { drainMs: 30 });
+    const drained = engine.drain();
+    let closed = false;
+    const closing = engine.beforeApplicationShutdown().then(() => (closed = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(closed).toBe(false);
+    await drained;
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

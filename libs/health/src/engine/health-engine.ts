@@ -13,6 +13,7 @@ import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.
 import type { RegisteredIndicator } from '../model/registered-indicator.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { staleThresholdMs } from '../options/stale-threshold.js';
+import { hasOwnPort } from '../options/transport-options.js';
 import { CheckRunner, type CompletedCheck } from './check-runner.js';
 import { Lifecycle, whenServing } from './lifecycle.js';
 import { SnapshotBuilder } from './snapshot-builder.js';
@@ -69,12 +70,16 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
     // The app starts listening with real results, never with a tree of UNKNOWNs.
     await this.refresher.refresh();
     if (this.config.checkMode === 'background') this.refresher.schedule();
-    if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, () => this.markStarted());
+    if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, hasOwnPort(this.config), () => this.markStarted());
   }
 
-  /** Drain first: readiness turns OUT_OF_SERVICE while the app still serves, for `drainMs`. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.drain();
+  /**
+   * Drain first, while the app still serves: on a signal (Nest passes it when `enableShutdownHooks()` closes
+   * the app), or when the app began the drain itself (`HealthService.drain()`), which this waits for. An
+   * explicit `app.close()` (a test tearing down its app) closes at once.
+   */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    if (signal || this.draining) await this.drain();
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import type { HttpAdapterHost } from '@nestjs/core';
+import { Subject } from 'rxjs';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
-import { Lifecycle } from './lifecycle.js';
+import { Lifecycle, whenServing } from './lifecycle.js';
 
 function watched(drainMs: number) {
   const lifecycle = new Lifecycle(drainMs);
@@ -39,5 +41,36 @@ describe('Lifecycle', () => {
     lifecycle.markStarted();
     void lifecycle.drain();
     expect(lifecycle.current).toEqual({ started: true, draining: true });
+  });
+});
+
+describe('whenServing (startup: auto)', () => {
+  /** A stand-in for Nest's HttpAdapterHost: an adapter, and listen$ that fires once the app listens. */
+  function host(listening = false) {
+    const listen$ = new Subject<void>();
+    return { value: { httpAdapter: {}, listening, listen$ } as unknown as HttpAdapterHost, listen: () => listen$.next() };
+  }
+
+  it('completes at bootstrap when the Health API has no port of its own: probes reach it only through the app', () => {
+    const started = jest.fn();
+    whenServing(host().value, false, started);
+    expect(started).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits for listen() when it has a port of its own, which answers before the app serves', () => {
+    const started = jest.fn();
+    const app = host();
+    whenServing(app.value, true, started);
+    expect(started).not.toHaveBeenCalled();
+    app.listen();
+    expect(started).toHaveBeenCalledTimes(1);
+  });
+
+  it('completes at once in an app that already listens, and in an application context (no HTTP adapter)', () => {
+    const started = jest.fn();
+    whenServing(host(true).value, true, started);
+    whenServing(undefined, true, started);
+    whenServing({ httpAdapter: undefined } as unknown as HttpAdapterHost, true, started);
+    expect(started).toHaveBeenCalledTimes(3);
   });
 });

@@ -40,10 +40,13 @@ export class Lifecycle {
 }
 
 /**
- * `startup: 'auto'`: an HTTP app has started once it listens (every module's bootstrap hooks have
- * run by then); an application context, once bootstrapped.
+ * `startup: 'auto'`: start-up is complete once nothing can ask a probe before the app is ready.
+ * Without a port of its own (no dedicated listener, no agent-check port) the Health API answers only
+ * through the app's server, which serves nothing before bootstrap: complete at bootstrap (so
+ * `app.init()` in a test is enough). With one, those ports answer from bootstrap on: complete once the
+ * app listens (every bootstrap hook has run by then). An application context completes at bootstrap.
  */
-export function whenServing(host: HttpAdapterHost | undefined, started: () => void): void {
-  if (!host?.httpAdapter || host.listening) return started();
+export function whenServing(host: HttpAdapterHost | undefined, ownPort: boolean, started: () => void): void {
+  if (!ownPort || !host?.httpAdapter || host.listening) return started();
   host.listen$.pipe(first()).subscribe(() => started());
 }

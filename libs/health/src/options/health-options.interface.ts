@@ -104,13 +104,19 @@ export interface HealthModuleOptions {
   /** Log one line per status transition. Default true. */
   logTransitions?: boolean;
   /**
-   * `auto` (default): start-up is complete when an HTTP app listens (after every bootstrap hook), or,
-   * in an application context with no HTTP server, once it has bootstrapped.
+   * `auto` (default): start-up is complete once the app has bootstrapped (`app.init()`, which `listen()`
+   * runs), as probes then reach the Health API only through the app's own server. When it has a port of its
+   * own (dedicated `healthApi` listeners or the `agentCheck` port), which answers before the app serves, an
+   * HTTP app completes start-up when it listens (after every bootstrap hook); an application context, once
+   * bootstrapped. `HealthService.markStartupComplete()` completes it earlier (e.g. in a test without `listen()`).
    * `manual`: the app calls `HealthService.markStartupComplete()` (e.g. once listeners are bound).
    * Until then the startup group and readiness are OUT_OF_SERVICE.
    */
   startup?: StartupMode;
-  /** On application shutdown, readiness is OUT_OF_SERVICE (draining) for this long before the app closes. Default 0. */
+  /**
+   * When a signal closes the app (`enableShutdownHooks()`), or the app calls `HealthService.drain()`, readiness
+   * is OUT_OF_SERVICE (draining) for this long before the app closes. A plain `app.close()` does not drain. Default 0.
+   */
   drainMs?: number;
   /** Dedicated HTTP listeners (HiveMQ's `health-api`). */
   healthApi?: HealthApiOptions;

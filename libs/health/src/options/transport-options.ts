@@ -37,6 +37,14 @@ export interface MetricsConfig {
   readonly processMetrics: boolean;
 }
 
+/**
+ * Whether the Health API has a port of its own (a dedicated listener, the agent-check port): those answer
+ * probes from bootstrap on, before the app serves; without one, probes reach it only through the app's server.
+ */
+export function hasOwnPort(config: { readonly healthApi: HealthApiConfig; readonly agentCheck: AgentCheckConfig }): boolean {
+  return (config.healthApi.enabled && config.healthApi.listeners.length > 0) || config.agentCheck.enabled;
+}
+
 export function metricsOptions(value: unknown): MetricsConfig {
   if (value === undefined) return { processMetrics: false };
   if (!isPlainObject(value)) fail('metrics', 'must be an object { processMetrics }', value);
