@@ -101,6 +101,47 @@ describe('SnapshotPublisher log', () => {
     expect(warn.mock.calls.at(-1)).toEqual(['storage: UNKNOWN -> DOWN (refused)']);
   });
 
+  const DRAINING: HealthLifecycle = { started: true, draining: true };
+  const draining = (drainMs: number) => {
+    const config = createHealthConfig({ drainMs, groups: { readiness: { members: ['storage'] } } });
+    const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
+    const p = new SnapshotPublisher(config, new SnapshotBuilder(config, inputs), () => {}, [result('storage', starting)], 0, STARTING_UP);
+    p.publish([result('storage', { status: 'UP' })], 1, 1, RUNNING);
+    warn.mockClear();
+    log.mockClear();
+    return p;
+  };
+
+  it('says a drain once, though it holds both readiness and startup', () => {
+    const emitted: HealthTransition[] = [];
+    const config = createHealthConfig({ drainMs: 5000 });
+    const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));
+    const p = new SnapshotPublisher(config, new SnapshotBuilder(config, inputs), (t) => emitted.push(t), [], 0, RUNNING);
+    emitted.length = 0;
+    p.publish([], 1, 1, DRAINING);
+    // Both groups still change on the stream; the log says it once.
+    expect(emitted.map((t) => `${t.path}: ${t.to} (${t.reason})`)).toEqual([
+      'readiness: OUT_OF_SERVICE (draining)',
+      'startup: OUT_OF_SERVICE (draining)',
+    ]);
+    expect(warn.mock.calls).toEqual([['group readiness: UP -> OUT_OF_SERVICE (draining)']]);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('says a drain of 0 ms as a plain line: a shutdown without a drain window is nothing to warn about', () => {
+    draining(0).publish([result('storage', { status: 'UP' })], 2, 2, DRAINING);
+    expect(warn).not.toHaveBeenCalled();
+    expect(log.mock.calls).toEqual([['group readiness: UP -> OUT_OF_SERVICE (draining)']]);
+  });
+
+  it('says the drain once when readiness was already out of service (the startup group carries it)', () => {
+    const p = draining(5000);
+    p.publish([result('storage', down('refused'))], 2, 2, RUNNING);
+    warn.mockClear();
+    p.publish([result('storage', down('refused'))], 3, 3, DRAINING);
+    expect(warn.mock.calls).toEqual([['group startup: UP -> OUT_OF_SERVICE (draining)']]);
+  });
+
   const causes = () => {
     const config = createHealthConfig({ groups: { readiness: { members: ['cluster', 'storage', 'broker'] } } });
     const inputs: GroupInput[] = config.groups.map((definition) => ({ definition, members: definition.members }));

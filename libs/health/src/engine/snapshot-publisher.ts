@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { HealthLifecycle, HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import {
+  DRAINING_REASON,
   failingMembers,
   isFailing,
   memberHold,
@@ -48,8 +49,11 @@ export class SnapshotPublisher {
   private emitAll({ snapshot, transitions }: ReturnType<SnapshotBuilder['build']>, log: boolean): HealthSnapshot {
     // Root cause first: a storage outage reads storage, then the cluster that follows from it.
     const ordered = [...transitions].sort((a, b) => causeRank(a) - causeRank(b));
+    // A drain holds readiness and startup at once: one line says it.
+    let drainSaid = false;
     for (const transition of ordered) {
-      if (log) this.log(transition, snapshot);
+      if (log && !(drainSaid && isDrainHold(transition))) this.log(transition, snapshot);
+      drainSaid ||= isDrainHold(transition);
       this.emit(transition);
     }
     if (log) this.logCauseChanges(snapshot, ordered);
@@ -62,7 +66,9 @@ export class SnapshotPublisher {
     // Each status starts a new list of causes said (a cause repeats after the component recovered, not before).
     if (t.kind === 'component' && !t.path.includes('/')) this.causes.set(t.path, new Set([why]));
     const alarming = t.to !== null && t.to !== HealthStatus.UP && t.to !== HealthStatus.UNKNOWN;
-    if (alarming && !firstVerdictWhileStarting(t, snapshot)) this.logger.warn(line);
+    // A drain with a window takes the node out of rotation for a while; without one it is a plain shutdown.
+    const quietDrain = isDrainHold(t) && this.config.drainMs === 0;
+    if (alarming && !quietDrain && !firstVerdictWhileStarting(t, snapshot)) this.logger.warn(line);
     else this.logger.log(line);
   }
 
@@ -83,6 +89,11 @@ export class SnapshotPublisher {
       else this.logger.warn(line);
     }
   }
+}
+
+/** A group held OUT_OF_SERVICE by the drain (readiness and startup). */
+function isDrainHold(t: HealthTransition): boolean {
+  return t.kind === 'group' && t.reason === DRAINING_REASON;
 }
 
 const FAILED: ReadonlySet<HealthStatus> = new Set([HealthStatus.DOWN, HealthStatus.OUT_OF_SERVICE]);
