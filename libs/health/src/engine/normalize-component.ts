@@ -1,4 +1,4 @@
-import { redactCredentials } from '../errors/error-text.js';
+import { errorText, redactCredentials } from '../errors/error-text.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { HEALTH_STATUSES, HealthStatus, isHealthStatus } from '../model/health-status.js';
 
@@ -23,7 +23,7 @@ export function normalizeComponent(value: unknown, path = '(root)', depth = 0): 
     try {
       json = JSON.stringify(details);
     } catch (error) {
-      throw new Error(`${path}.details cannot be serialised: ${(error as Error).message}`);
+      throw new Error(`${path}.details cannot be serialised: ${errorText(error)}`);
     }
     result.details = JSON.parse(json!, (_key, value: unknown) => (typeof value === 'string' ? redactCredentials(value) : value));
   }

@@ -37,11 +37,23 @@ export const LISTENER_FAILED = (name: string, host: string, port: number, error:
   `Health listener "${name}" cannot listen on ${host}:${port}: ${error}. ` +
   `Free the port or change healthApi.listeners[].port / bindAddress.`;
 
+/** What the user passed, as JSON, except what JSON cannot say: NaN, ±Infinity, -0 and bigints are shown as written. */
 function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value, asWritten)?.replace(AS_WRITTEN, '$1') ?? String(value);
   } catch {
     return String(value);
   }
+}
+
+// JSON would write NaN and Infinity as null and -0 as 0: they travel as marked strings and lose their quotes after.
+const MARK = '\u0000';
+const AS_WRITTEN = /"\\u0000(.*?)\\u0000"/g;
+
+function asWritten(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return `${MARK}${value}n${MARK}`;
+  if (typeof value !== 'number') return value;
+  if (Object.is(value, -0)) return `${MARK}-0${MARK}`;
+  return Number.isFinite(value) ? value : `${MARK}${value}${MARK}`;
 }

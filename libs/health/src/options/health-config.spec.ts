@@ -222,6 +222,9 @@ describe('createHealthConfig with invalid options', () => {
   it('shows the rejected value', () => {
     expect(configError({ refreshIntervalMs: -5 }).message).toContain('(got -5)');
     expect(configError({ checkMode: 'sometimes' }).message).toContain('(got "sometimes")');
+    // A value read from a missing environment variable: Number(undefined).
+    expect(configError({ drainMs: Number(undefined) }).message).toContain('(got NaN)');
+    expect(configError({ healthApi: { listeners: [{ port: Infinity }] } }).message).toContain('(got Infinity)');
   });
 
   it('lists the known options when a key is unknown', () => {
