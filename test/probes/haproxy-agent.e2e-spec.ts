@@ -27,6 +27,7 @@ describe('HAProxy agent-check', () => {
 
     state.storage = { status: HealthStatus.UP };
     await probe.health.refresh();
+    void probe.health.drain();
     const closing = probe.app.close();
     probe = undefined;
     await new Promise((resolve) => setTimeout(resolve, 100));

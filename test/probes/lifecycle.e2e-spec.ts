@@ -43,9 +43,10 @@ describe('startup', () => {
 });
 
 describe('automatic start-up', () => {
-  it('completes when an HTTP app listens, not before (every bootstrap hook has run by then)', async () => {
+  it('completes when an HTTP app whose Health API has a port of its own listens, not before (every bootstrap hook has run by then)', async () => {
     resetState();
-    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({})], providers: INDICATORS }).compile();
+    const options = { healthApi: { enabled: true, listeners: [{ port: 0 }] } };
+    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot(options)], providers: INDICATORS }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     try {
       await app.init();
@@ -78,6 +79,8 @@ describe('drain', () => {
     probe = await bootProbeApp({ drainMs: 800 });
     const { url } = probe;
     expect((await request(url).get('/readyz')).status).toBe(200);
+    // As the demo broker does on SIGTERM: drain, then close (which waits for the drain).
+    void probe.health.drain();
     const closing = probe.app.close();
     probe = undefined;
     await eventually(async () => (await request(url).get('/readyz')).status === 503);
@@ -102,6 +105,7 @@ describe('drain in the Zeebe view', () => {
     probe = await bootProbeApp({ drainMs: 800 }, ['zeebe']);
     const { url } = probe;
     expect((await request(url).get('/health')).status).toBe(204);
+    void probe.health.drain();
     const closing = probe.app.close();
     probe = undefined;
     await eventually(async () => (await request(url).get('/health')).status === 503);
