@@ -24,9 +24,13 @@ export class HealthService {
     return this.engine.changes$;
   }
 
-  /** Runs every due check now; concurrent calls share one run. */
+  /**
+   * Runs every check now, whatever its interval, and resolves with the snapshot of their results. The run
+   * starts after the call (after a background run under way has settled), so what changed before is in it:
+   * `db.fail(); await health.refresh()` reads DOWN. Concurrent calls share one run.
+   */
   refresh(): Promise<HealthSnapshot> {
-    return this.engine.refresh();
+    return this.engine.refreshNow();
   }
 
   /**

@@ -47,11 +47,11 @@ export class CheckRunner {
     return this.states.map((state) => state.result);
   }
 
-  /** Runs every indicator whose interval has passed; settles when each has settled or timed out. */
-  async runDue(startedAt: number): Promise<void> {
+  /** Runs every indicator whose interval has passed (each one with `all`); settles when each has settled or timed out. */
+  async runDue(startedAt: number, all = false): Promise<void> {
     await Promise.all(
       this.states
-        .filter((state) => startedAt - state.lastStartedAt >= state.indicator.intervalMs)
+        .filter((state) => all || startedAt - state.lastStartedAt >= state.indicator.intervalMs)
         .map((state) => this.run(state, startedAt)),
     );
   }

@@ -71,3 +71,35 @@ describe('HealthEngine', () => {
     });
   });
 });
+
+describe('refreshNow (HealthService.refresh)', () => {
+  it('starts after a run under way, so what changed before the call is in the snapshot it resolves with', async () => {
+    let reachable = true;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const check = jest.fn<Check>(async () => {
+      const answer = reachable;
+      if (check.mock.calls.length === 1) await gate;
+      return { status: answer ? 'UP' : 'DOWN' };
+    });
+    const engine = engineWith([indicator('db', check, { timeoutMs: 1000 })]);
+    const background = engine.refresh();
+    reachable = false;
+    const now = engine.refreshNow();
+    expect(engine.refreshNow()).toBe(now);
+    release();
+    expect((await background).components.db.status).toBe('UP');
+    expect((await now).components.db.status).toBe('DOWN');
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+
+  it('checks an indicator whose interval has not passed yet', async () => {
+    const check = jest.fn<Check>(() => ({ status: 'UP' as const }));
+    const engine = engineWith([indicator('replicas', check, { intervalMs: 60_000 })]);
+    await engine.refresh();
+    await engine.refresh();
+    expect(check).toHaveBeenCalledTimes(1);
+    await engine.refreshNow();
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+});

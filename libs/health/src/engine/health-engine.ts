@@ -96,7 +96,7 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
   markStarted(): void {
     const recheck = !this.lifecycle.current.started && this.config.startup === 'manual' && this.config.checkMode === 'background';
     this.lifecycle.markStarted();
-    if (recheck && this.built) void this.built.refresh().catch(() => undefined);
+    if (recheck && this.built) void this.built.refreshNow().catch(() => undefined);
   }
 
   /** Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. Idempotent. */
@@ -127,6 +127,14 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
     return this.refresher.refresh();
   }
 
+  /**
+   * Runs every indicator, whatever its interval, in a run that starts after this call (once a run under way
+   * has settled): what changed before the call is in the snapshot it resolves with. Concurrent callers share it.
+   */
+  refreshNow(): Promise<HealthSnapshot> {
+    return this.refresher.refreshNow();
+  }
+
   private get refresher(): Refresher {
     if (!this.built) throw new Error('The health engine has no indicators yet: Nest has not initialised HealthModule');
     return this.built;
@@ -144,6 +152,8 @@ class Refresher {
   private readonly staleness: StalenessGuard;
   private refreshedAt = Date.now();
   private inFlight?: Promise<HealthSnapshot>;
+  /** A refreshNow() waiting for the run under way to settle. */
+  private queued?: Promise<HealthSnapshot>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -176,8 +186,17 @@ class Refresher {
   }
 
   refresh(): Promise<HealthSnapshot> {
-    this.inFlight ??= this.runAll().finally(() => (this.inFlight = undefined));
-    return this.inFlight;
+    return this.inFlight ?? this.start(false);
+  }
+
+  /** Never two runs at once: a check still running would read as timed out in the second. */
+  refreshNow(): Promise<HealthSnapshot> {
+    this.queued ??= (async () => {
+      while (this.inFlight) await this.inFlight.catch(() => undefined);
+      this.queued = undefined;
+      return this.start(true);
+    })();
+    return this.queued;
   }
 
   schedule(): void {
@@ -200,8 +219,14 @@ class Refresher {
     clearTimeout(this.timer);
   }
 
-  private async runAll(): Promise<HealthSnapshot> {
-    await this.runner.runDue(Date.now());
+  private start(all: boolean): Promise<HealthSnapshot> {
+    const run = this.runAll(all).finally(() => (this.inFlight = undefined));
+    this.inFlight = run;
+    return run;
+  }
+
+  private async runAll(all: boolean): Promise<HealthSnapshot> {
+    await this.runner.runDue(Date.now(), all);
     this.refreshedAt = Date.now();
     return this.publish(this.refreshedAt);
   }
