@@ -25,6 +25,7 @@ COPY package.json package-lock.json ./
 COPY libs/health/package.json libs/health/package.json
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/libs/health/dist libs/health/dist
+COPY --from=build /app/libs/health/entry libs/health/entry
 COPY --from=build /app/apps/broker/dist apps/broker/dist
 COPY apps/broker/extensions apps/broker/extensions
 RUN mkdir -p /data && chown node:node /data

@@ -1,5 +1,5 @@
-// The library's prepack/postpack (run by npm from libs/health, also on a fresh clone): builds dist,
-// drops stale outputs whose source is gone, and lends the package the root README.md and LICENSE.
+// The library's prepack/postpack (run by npm from libs/health, also on a fresh clone): builds its ES
+// module build (dist) and its CommonJS build (cjs), drops stale outputs whose source is gone, and lends the package the root README.md and LICENSE.
 // `--post` removes those copies again. Installs nothing: TypeScript comes from the root node_modules.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -9,9 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const lib = join(root, 'libs', 'health');
-const dist = join(lib, 'dist');
 const src = join(lib, 'src');
-const BUILD_INFO = 'tsconfig.lib.tsbuildinfo'; // must match tsBuildInfoFile in tsconfig.lib.json
+// Each build: its tsconfig, its output folder, the build info file it keeps there (tsBuildInfoFile),
+// the files of that folder that are sources (cjs/package.json makes the folder CommonJS), and the
+// source folders it leaves out.
+const BUILDS = [
+  { config: 'tsconfig.lib.json', out: join(lib, 'dist'), keep: ['tsconfig.lib.tsbuildinfo'], skip: [] },
+  { config: 'tsconfig.lib.cjs.json', out: join(lib, 'cjs'), keep: ['tsconfig.lib.cjs.tsbuildinfo', 'package.json'], skip: ['cli/'] },
+];
 // Copies, not sources: .gitignore lists them, so a stale one left by an interrupted pack is simply overwritten.
 const LENT = ['README.md', 'LICENSE'];
 
@@ -28,11 +33,11 @@ function walk(dir) {
   });
 }
 
-function removeEmptyDirs(dir) {
+function removeEmptyDirs(dir, top) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
+    if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name), top);
   }
-  if (dir !== dist && readdirSync(dir).length === 0) rmdirSync(dir);
+  if (dir !== top && readdirSync(dir).length === 0) rmdirSync(dir);
 }
 
 if (process.argv.includes('--post')) {
@@ -46,23 +51,27 @@ try {
 } catch {
   fail('TypeScript is not installed: run `npm install` at the repository root first.');
 }
-// tsc's diagnostics go to stderr: stdout is `npm pack --json`'s.
-const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.lib.json'], { cwd: lib, stdio: ['ignore', 2, 2] });
-if (build.status !== 0) fail(`tsc -b tsconfig.lib.json exited ${build.status ?? build.signal}`);
+for (const build of BUILDS) {
+  // tsc's diagnostics go to stderr: stdout is `npm pack --json`'s.
+  const result = spawnSync(process.execPath, [tsc, '-b', build.config], { cwd: lib, stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) fail(`tsc -b ${build.config} exited ${result.status ?? result.signal}`);
 
-// Outputs of the current sources; anything else in dist (renamed modules, old source maps, specs) goes.
-const expected = new Set([BUILD_INFO]);
-for (const file of walk(src)) {
-  const rel = relative(src, file);
-  if (!rel.endsWith('.ts') || rel.endsWith('.d.ts') || /\.spec\.ts$|-test-kit\.ts$/.test(rel)) continue;
-  const base = rel.slice(0, -'.ts'.length).split(sep).join('/');
-  expected.add(`${base}.js`).add(`${base}.d.ts`);
+  // Outputs of the current sources; anything else in the folder (renamed modules, old source maps, specs) goes.
+  const expected = new Set(build.keep);
+  for (const file of walk(src)) {
+    const rel = relative(src, file).split(sep).join('/');
+    if (!rel.endsWith('.ts') || rel.endsWith('.d.ts') || /\.spec\.ts$|-test-kit\.ts$/.test(rel)) continue;
+    if (build.skip.some((folder) => rel.startsWith(folder))) continue;
+    const base = rel.slice(0, -'.ts'.length);
+    expected.add(`${base}.js`).add(`${base}.d.ts`);
+  }
+  const stale = walk(build.out).filter((file) => !expected.has(relative(build.out, file).split(sep).join('/')));
+  for (const file of stale) rmSync(file);
+  if (existsSync(build.out)) removeEmptyDirs(build.out, build.out);
+  if (stale.length > 0)
+    console.error(`prepack (nestjs-mqtt-health): removed ${stale.length} stale file(s) from ${relative(lib, build.out)}`);
+  if (!existsSync(join(build.out, 'index.js'))) fail(`${build.config} produced no ${relative(lib, build.out)}/index.js`);
 }
-const stale = walk(dist).filter((file) => !expected.has(relative(dist, file).split(sep).join('/')));
-for (const file of stale) rmSync(file);
-if (existsSync(dist)) removeEmptyDirs(dist);
-if (stale.length > 0) console.error(`prepack (nestjs-mqtt-health): removed ${stale.length} stale file(s) from dist`);
-if (!existsSync(join(dist, 'index.js'))) fail('the build produced no dist/index.js');
 
 for (const name of LENT) {
   if (!existsSync(join(root, name))) fail(`${name} is missing at the repository root`);

@@ -1,6 +1,7 @@
 // The published library must declare every package its built files import: inside the monorepo the
 // root node_modules hides a missing one (prom-client was), and a fresh app then crashes on import.
-// Reads libs/health/dist, which jest's globalSetup builds.
+// Reads both builds, libs/health/dist (ESM) and libs/health/cjs (CommonJS), and the entries in
+// libs/health/entry; jest's globalSetup builds them.
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -9,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const lib = fileURLToPath(new URL('../../libs/health/', import.meta.url));
-const dist = join(lib, 'dist');
 
 interface Manifest {
   dependencies?: Record<string, string>;
@@ -45,14 +45,17 @@ function importedPackages(files: string[]): Map<string, string[]> {
 describe('nestjs-mqtt-health package manifest', () => {
   const manifest = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as Manifest;
   const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
-  const files = existsSync(dist) ? walk(dist) : [];
+  const files = ['dist', 'cjs', 'entry'].flatMap((folder) => (existsSync(join(lib, folder)) ? walk(join(lib, folder)) : []));
 
   it('has a built library to inspect', () => {
-    expect(files.filter((file) => file.endsWith('.js')).length).toBeGreaterThan(0);
+    for (const folder of ['dist', 'cjs']) expect(files.filter((file) => file.startsWith(join(lib, folder, 'index.js'))).length).toBe(1);
+    expect(files.filter((file) => /entry.index\.(mjs|cjs)$/.test(file)).length).toBe(2);
   });
 
   it.each([
     ['JavaScript', '.js'],
+    ['CommonJS entries', '.cjs'],
+    ['ES module entries', '.mjs'],
     ['type declarations', '.d.ts'],
   ])('declares every package imported by its %s in dependencies or peerDependencies', (_kind, extension) => {
     const imported = importedPackages(files.filter((file) => file.endsWith(extension)));

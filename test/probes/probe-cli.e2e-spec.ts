@@ -14,6 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => probe.app.close());
 
+const { version: VERSION } = JSON.parse(readFileSync('libs/health/package.json', 'utf8')) as { version: string };
+
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -21,6 +23,7 @@ async function cli(...args: string[]) {
     args,
     (l) => out.push(l),
     (l) => err.push(l),
+    VERSION,
   );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -77,15 +80,14 @@ describe('probe command', () => {
   });
 
   it('prints its usage on --help and the package version on --version, exiting 0', async () => {
-    const { version } = JSON.parse(readFileSync('libs/health/package.json', 'utf8')) as { version: string };
     for (const args of [['--help'], ['-h'], ['help'], ['probe', '--help']]) {
       const help = await cli(...args);
       expect({ args, code: help.code, err: help.err }).toEqual({ args, code: 0, err: '' });
       expect(help.out).toMatch(/^Usage: nestjs-mqtt-health probe <url>/);
     }
-    for (const args of [['--version'], ['-v']]) expect(await cli(...args)).toEqual({ code: 0, out: version, err: '' });
+    for (const args of [['--version'], ['-v']]) expect(await cli(...args)).toEqual({ code: 0, out: VERSION, err: '' });
     const bin = 'libs/health/dist/cli/main.js';
-    expect((await run(process.execPath, [bin, '--version'])).stdout.trim()).toBe(version);
+    expect((await run(process.execPath, [bin, '--version'])).stdout.trim()).toBe(VERSION);
     expect((await run(process.execPath, [bin, '--help'])).stdout).toContain('--timeout <ms>');
   });
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { HealthEngine } from './engine/health-engine.js';
 import { HEALTH_CONFIG } from './health.constants.js';
 import { ConfigurableHealthModule, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
@@ -17,7 +16,7 @@ import { VIEW_NAMES } from './views/view-registry.js';
  * every @HealthIndicator provider in the app becomes a component of the tree.
  */
 @Module({
-  imports: [DiscoveryModule, TerminusModule],
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: HEALTH_CONFIG,

@@ -38,7 +38,7 @@ export type {
 export type { ViewResponse } from './views/view-response.js';
 export type { BoundListener } from './transports/health-listeners.js';
 export { HealthMetrics, METRIC_PREFIX } from './metrics/index.js';
-export { checkWithTerminus, fromTerminusResult, ResourcesHealthIndicator } from './terminus/index.js';
+export { checkWithTerminus, fromTerminusResult, ResourcesHealthIndicator, type TerminusIndicatorResult } from './terminus/index.js';
 export { EventLoopHealthIndicator } from './runtime/index.js';
 export {
   BrokerHealthIndicator,

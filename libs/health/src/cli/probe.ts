@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 export interface ProbeResult {
@@ -66,27 +65,22 @@ export const USAGE = `Usage: nestjs-mqtt-health probe <url> [--group <name>] [--
   --timeout is a deadline for the whole exchange, connect to last byte (default 2000 ms).
   nestjs-mqtt-health --help | --version`;
 
-/** The package's version, from the package.json two levels up (dist/cli or src/cli). */
-export function packageVersion(): string {
-  try {
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 const HELP = new Set(['--help', '-h']);
 const VERSION = new Set(['--version', '-v', '-V']);
 
-/** The command line: returns the exit code. */
-export async function runCli(args: readonly string[], stdout: (line: string) => void, stderr: (line: string) => void): Promise<number> {
+/** The command line: returns the exit code. `version` is what `--version` prints. */
+export async function runCli(
+  args: readonly string[],
+  stdout: (line: string) => void,
+  stderr: (line: string) => void,
+  version: string,
+): Promise<number> {
   if (args[0] === 'help' || args.some((arg) => HELP.has(arg))) {
     stdout(USAGE);
     return 0;
   }
   if (args.length === 1 && VERSION.has(args[0])) {
-    stdout(packageVersion());
+    stdout(version);
     return 0;
   }
   const [command, url, ...rest] = args;

@@ -1,2 +1,2 @@
-export { fromTerminusResult, checkWithTerminus } from './terminus.adapter.js';
+export { fromTerminusResult, checkWithTerminus, type TerminusIndicatorResult } from './terminus.adapter.js';
 export { ResourcesHealthIndicator } from './resources.health.js';

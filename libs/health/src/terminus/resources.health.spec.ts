@@ -3,37 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
 import { createHealthConfig } from '../options/health-config.js';
 import type { ResourcesOptions } from '../options/health-options.interface.js';
 import { DISK_INTERVAL_MS, ResourcesHealthIndicator } from './resources.health.js';
 
-const up = (key: string): HealthIndicatorResult => ({ [key]: { status: 'up' } });
-const memory = { checkHeap: async (key: string) => up(key), checkRSS: async (key: string) => up(key) } as unknown as MemoryHealthIndicator;
-
-/** A Terminus disk indicator that fails at and below `failsAt` (the used fraction it pretends to see), recording the paths it was asked about. */
-function fakeDisk(failsAt = 0) {
-  const paths: string[] = [];
-  const disk = {
-    checkStorage: async (key: string, options: { path: string; thresholdPercent: number }) => {
-      paths.push(options.path);
-      return { [key]: { status: options.thresholdPercent <= failsAt ? 'down' : 'up' } };
-    },
-  } as unknown as DiskHealthIndicator;
-  return { disk, paths };
-}
-
-const indicator = (thresholds: ResourcesOptions, disk = fakeDisk().disk) =>
-  new ResourcesHealthIndicator(memory, disk, createHealthConfig({ resourceThresholds: thresholds }));
+const indicator = (thresholds: ResourcesOptions) => new ResourcesHealthIndicator(createHealthConfig({ resourceThresholds: thresholds }));
 
 describe('ResourcesHealthIndicator', () => {
   const outside = mkdtempSync(join(tmpdir(), 'resources-spec-'));
   afterAll(() => rmSync(outside, { recursive: true, force: true }));
 
   it('checks the volume of diskPath and shows its usage, without the absolute path', async () => {
-    const { disk, paths } = fakeDisk();
-    const component = await indicator({ diskPath: outside }, disk).check();
-    expect(paths).toEqual([outside, outside]);
+    const component = await indicator({ diskPath: outside }).check();
     expect(component.components!.disk).toEqual({
       status: 'UP',
       details: {
@@ -57,16 +38,30 @@ describe('ResourcesHealthIndicator', () => {
   });
 
   it('judges a data directory not created yet by the volume it will be on', async () => {
-    const { disk, paths } = fakeDisk();
-    const component = await indicator({ diskPath: join(outside, 'not', 'yet') }, disk).check();
+    const component = await indicator({ diskPath: join(outside, 'not', 'yet') }).check();
+    const ofParent = await indicator({ diskPath: outside }).check();
     expect(component.components!.disk.status).toBe('UP');
-    expect(paths[0]).toBe(outside);
+    expect(component.components!.disk.details!['size-bytes']).toBe(ofParent.components!.disk.details!['size-bytes']);
   });
 
-  it('is DEGRADED past diskDegradedRatio and DOWN past diskDownRatio', async () => {
-    const thresholds = { diskPath: outside, diskDegradedRatio: 0.8, diskDownRatio: 0.95 };
-    expect((await indicator(thresholds, fakeDisk(0.9).disk).check()).components!.disk.status).toBe('DEGRADED');
-    expect((await indicator(thresholds, fakeDisk(0.99).disk).check()).components!.disk.status).toBe('DOWN');
+  it('is DEGRADED past diskDegradedRatio and DOWN past diskDownRatio, judged by the used fraction of the volume', async () => {
+    const { details } = (await indicator({ diskPath: outside }).check()).components!.disk;
+    const used = details!['used-ratio'] as number;
+    expect(used).toBeGreaterThan(0.001);
+    const judged = async (diskDegradedRatio: number, diskDownRatio: number) =>
+      (await indicator({ diskPath: outside, diskDegradedRatio, diskDownRatio }).check()).components!.disk.status;
+    expect(await judged(used / 2, Math.min(0.9999, used + (1 - used) / 2))).toBe('DEGRADED');
+    expect(await judged(used / 4, used / 2)).toBe('DOWN');
+    expect(await judged(Math.min(0.9998, used + (1 - used) / 4), Math.min(0.9999, used + (1 - used) / 2))).toBe('UP');
+  });
+
+  it('is DEGRADED past rssDegradedBytes and DOWN past rssDownBytes', async () => {
+    const { rss } = process.memoryUsage();
+    const judged = async (rssDegradedBytes: number, rssDownBytes: number) =>
+      (await indicator({ diskPath: outside, rssDegradedBytes, rssDownBytes }).check()).components!.rss;
+    expect(await judged(rss * 100, rss * 200)).toEqual({ status: 'UP', details: { 'used-bytes': expect.any(Number) } });
+    expect((await judged(1, rss * 200)).status).toBe('DEGRADED');
+    expect((await judged(1, 2)).status).toBe('DOWN');
   });
 
   it('fails without naming the path when the disk cannot be read', async () => {
@@ -75,21 +70,21 @@ describe('ResourcesHealthIndicator', () => {
     const failure = indicator({ diskPath: join(file, 'below') }).check();
     await expect(failure).rejects.toThrow('cannot read the usage of the disk at diskPath (ENOTDIR)');
     await expect(failure).rejects.not.toThrow(outside);
-    const broken = {
-      checkStorage: () => Promise.reject(new Error(`Command failed: df -Pk -- ${outside}`)),
-    } as unknown as DiskHealthIndicator;
-    await expect(indicator({ diskPath: outside }, broken).check()).rejects.toThrow('cannot read the usage of the disk at diskPath');
   });
 
   it('reads memory on every check and the disk at most every DISK_INTERVAL_MS, without waiting for it', async () => {
-    const { disk, paths } = fakeDisk();
-    const resources = indicator({ diskPath: outside }, disk);
+    const resources = indicator({ diskPath: outside });
+    const readings = [];
     for (let i = 0; i < 3; i++) {
       const { components } = await resources.check();
       expect(components!.disk.status).toBe('UP');
       expect(components!.heap.details!['used-bytes']).toBeGreaterThan(0);
+      readings.push(components!);
     }
-    expect(paths).toHaveLength(2);
+    // One disk reading serves every check within the interval; the heap is read each time.
+    expect(readings[1].disk).toBe(readings[0].disk);
+    expect(readings[2].disk).toBe(readings[0].disk);
+    expect(readings[1].heap).not.toBe(readings[0].heap);
     expect(DISK_INTERVAL_MS).toBe(10_000);
   });
 

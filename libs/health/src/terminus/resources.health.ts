@@ -3,14 +3,12 @@ import { totalmem } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { Inject } from '@nestjs/common';
-import { DiskHealthIndicator, MemoryHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthIndicator } from '../indicator/health-indicator.decorator.js';
 import type { HealthComponentCheck } from '../model/health-indicator.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { HealthStatus } from '../model/health-status.js';
-import { fromTerminusResult } from './terminus.adapter.js';
 
 /** Disk usage costs a `df`: read at most this often, in the background, never delaying the memory checks. */
 export const DISK_INTERVAL_MS = 10_000;
@@ -27,8 +25,9 @@ const DEFAULT_YOUNG_RESERVE = 48 * 2 ** 20;
  * process; the disk every DISK_INTERVAL_MS. The heap is V8's old generation (where a leak ends up,
  * and whose limit ends the process) against its limit, heap_size_limit less the young generation:
  * judged against heap_size_limit as a whole, a 256 MB heap dies at 80 % and is never DEGRADED.
- * RSS and the disk are judged by Terminus's memory and disk indicators. The disk is the volume that
- * holds `diskPath` (its nearest existing folder, so a data directory not yet created is judged by the
+ * RSS and the disk are judged as Terminus's memory and disk indicators judge them (RSS above a
+ * threshold in bytes; used space above a fraction of the volume, from one `statfs`, no `df` process),
+ * without needing @nestjs/terminus. The disk is the volume that holds `diskPath` (its nearest existing folder, so a data directory not yet created is judged by the
  * volume it will be on); details never show an absolute path.
  */
 @HealthIndicator('resources')
@@ -40,11 +39,7 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
   /** The young generation's reservation, from the largest new space seen (two of its three semi-spaces). */
   private youngReserve = DEFAULT_YOUNG_RESERVE;
 
-  constructor(
-    private readonly memory: MemoryHealthIndicator,
-    private readonly disk: DiskHealthIndicator,
-    @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
-  ) {}
+  constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {}
 
   async check(): Promise<HealthComponent> {
     const r = this.config.resourceThresholds;
@@ -61,16 +56,12 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
     const components: Record<string, HealthComponent> = { heap: { status: heapStatus, details: heapDetails } };
     const memoryLimit = containerMemoryLimit();
     if (r.rssDegradedBytes || r.rssDownBytes) {
-      components.rss = await graded((threshold) => this.memory.checkRSS('rss', threshold), r.rssDegradedBytes, r.rssDownBytes, {
-        'used-bytes': usage.rss,
-      });
+      components.rss = graded(usage.rss, r.rssDegradedBytes, r.rssDownBytes, { 'used-bytes': usage.rss });
     } else if (memoryLimit) {
-      components.rss = await graded(
-        (threshold) => this.memory.checkRSS('rss', threshold),
-        memoryLimit * RSS_OF_LIMIT_DEGRADED,
-        memoryLimit * RSS_OF_LIMIT_DOWN,
-        { 'used-bytes': usage.rss, 'limit-bytes': memoryLimit },
-      );
+      components.rss = graded(usage.rss, memoryLimit * RSS_OF_LIMIT_DEGRADED, memoryLimit * RSS_OF_LIMIT_DOWN, {
+        'used-bytes': usage.rss,
+        'limit-bytes': memoryLimit,
+      });
     }
     components.disk = await this.diskUsage();
     return { status: HealthStatus.UP, components };
@@ -106,12 +97,7 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
     this.diskReadAt = Date.now();
     const r = this.config.resourceThresholds;
     const volume = await volumeOf(r.diskPath);
-    return graded(
-      (thresholdPercent) => pathFree(this.disk.checkStorage('disk', { path: volume.path, thresholdPercent })),
-      r.diskDegradedRatio,
-      r.diskDownRatio,
-      volume.details,
-    );
+    return graded(volume.usedRatio, r.diskDegradedRatio, r.diskDownRatio, volume.details);
   }
 }
 
@@ -124,20 +110,13 @@ function containerMemoryLimit(): number | undefined {
 }
 
 /** DOWN past `downAt`, DEGRADED past `degradedAt`, else UP. */
-async function graded(
-  check: (threshold: number) => Promise<HealthIndicatorResult>,
-  degradedAt: number | undefined,
-  downAt: number | undefined,
-  details: Record<string, unknown>,
-): Promise<HealthComponent> {
-  const failsAt = async (threshold: number | undefined) =>
-    threshold !== undefined && fromTerminusResult(await check(threshold)).status === HealthStatus.DOWN;
-  const status = (await failsAt(downAt)) ? HealthStatus.DOWN : (await failsAt(degradedAt)) ? HealthStatus.DEGRADED : HealthStatus.UP;
-  return { status, details };
+function graded(value: number, degradedAt: number | undefined, downAt: number | undefined, details: Record<string, unknown>): HealthComponent {
+  const past = (threshold: number | undefined) => threshold !== undefined && value > threshold;
+  return { status: past(downAt) ? HealthStatus.DOWN : past(degradedAt) ? HealthStatus.DEGRADED : HealthStatus.UP, details };
 }
 
-/** The volume that holds `path` (or its nearest existing parent), and details without an absolute path. */
-async function volumeOf(path: string): Promise<{ path: string; details: Record<string, unknown> }> {
+/** The usage of the volume that holds `path` (or its nearest existing parent), and details without an absolute path. */
+async function volumeOf(path: string): Promise<{ usedRatio: number; details: Record<string, unknown> }> {
   let existing = resolve(path);
   for (;;) {
     try {
@@ -145,7 +124,7 @@ async function volumeOf(path: string): Promise<{ path: string; details: Record<s
       const [size, free] = [bsize * blocks, bsize * bavail];
       const shown = relative(process.cwd(), resolve(path)) || '.';
       return {
-        path: existing,
+        usedRatio: size ? (size - free) / size : 0, // a volume without blocks is not judged, as Terminus does not
         details: {
           ...(shown.startsWith('..') || isAbsolute(shown) ? {} : { path: shown }),
           'used-bytes': size - free,
@@ -159,15 +138,5 @@ async function volumeOf(path: string): Promise<{ path: string; details: Record<s
       if (code === 'ENOENT' && dirname(existing) !== existing) existing = dirname(existing);
       else throw new Error(`cannot read the usage of the disk at diskPath (${code ?? 'unknown error'})`, { cause: error });
     }
-  }
-}
-
-/** A Terminus disk check whose failure text names no path (`df` errors quote it). */
-async function pathFree(check: Promise<HealthIndicatorResult>): Promise<HealthIndicatorResult> {
-  try {
-    return await check;
-  } catch (error) {
-    if ((error as { causes?: unknown } | null)?.causes) throw error;
-    throw new Error('cannot read the usage of the disk at diskPath', { cause: error });
   }
 }

@@ -1,9 +1,14 @@
-import type { HealthIndicatorResult } from '@nestjs/terminus';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import { HealthStatus } from '../model/health-status.js';
 import { StatusOrder } from '../model/status-order.js';
 
 const DEFAULT_ORDER = new StatusOrder();
+
+/**
+ * What a @nestjs/terminus indicator returns (its `TerminusIndicatorResult`), described here so that the
+ * library needs no Terminus at all: an app that has Terminus passes its results as they are.
+ */
+export type TerminusIndicatorResult = Record<string, { status: string; [key: string]: unknown }>;
 
 const STATUS: Record<string, HealthStatus> = { up: HealthStatus.UP, degraded: HealthStatus.DEGRADED, down: HealthStatus.DOWN };
 
@@ -11,7 +16,7 @@ const STATUS: Record<string, HealthStatus> = { up: HealthStatus.UP, degraded: He
  * Turns a @nestjs/terminus indicator result into a component. One key becomes that component
  * (its extra fields become details); several keys become sub-components of an aggregated parent.
  */
-export function fromTerminusResult(result: HealthIndicatorResult): HealthComponent {
+export function fromTerminusResult(result: TerminusIndicatorResult): HealthComponent {
   const entries = Object.entries(result);
   const components: Record<string, HealthComponent> = {};
   for (const [key, { status, ...details }] of entries) {
@@ -25,12 +30,12 @@ export function fromTerminusResult(result: HealthIndicatorResult): HealthCompone
  * Runs a Terminus check and converts its outcome, including the error some Terminus indicators
  * throw with their result in `causes`. Any other error propagates (the engine reports it DOWN).
  */
-export async function checkWithTerminus(check: () => PromiseLike<HealthIndicatorResult>): Promise<HealthComponent> {
+export async function checkWithTerminus(check: () => PromiseLike<TerminusIndicatorResult>): Promise<HealthComponent> {
   try {
     return fromTerminusResult(await check());
   } catch (error) {
     const causes = (error as { causes?: unknown } | null | undefined)?.causes;
-    if (causes && typeof causes === 'object') return fromTerminusResult(causes as HealthIndicatorResult);
+    if (causes && typeof causes === 'object') return fromTerminusResult(causes as TerminusIndicatorResult);
     throw error;
   }
 }

@@ -1,0 +1,45 @@
+// The package's `import` entry: the ES module build, or the CommonJS build when that one was loaded
+// first (see one-runtime.cjs). test/package/dual-load.e2e-spec.ts keeps these names equal to the build's.
+import { Injectable } from '@nestjs/common';
+import * as build from '../dist/index.js';
+import oneRuntime from './one-runtime.cjs';
+
+export const {
+  HealthModule,
+  HEALTH_MODULE_OPTIONS,
+  HealthService,
+  HealthIndicator,
+  HealthConfigError,
+  HealthError,
+  HealthIndicatorDefinitionError,
+  DEFAULT_HTTP_STATUS,
+  DEFAULT_STATUS_ORDER,
+  HEALTH_STATUSES,
+  HealthStatus,
+  isHealthStatus,
+  READINESS_MAPPING,
+  STARTING_REASON,
+  HealthMetrics,
+  METRIC_PREFIX,
+  checkWithTerminus,
+  fromTerminusResult,
+  ResourcesHealthIndicator,
+  EventLoopHealthIndicator,
+  BrokerHealthIndicator,
+  ClusterHealthIndicator,
+  DEFAULT_CERT_EXPIRY_WARNING_MS,
+  extensionComponent,
+  ExtensionsHealthIndicator,
+  InfoHealthIndicator,
+  listenerComponentName,
+  MQTT_BROKER_INFO,
+  MQTT_BROKER_STATE,
+  MQTT_CERT_EXPIRY_WARNING_MS,
+  MQTT_CLUSTER_MEMBERSHIP,
+  MQTT_EXTENSIONS,
+  MQTT_HEALTH_INDICATORS,
+  MQTT_LISTENERS,
+  MQTT_STORAGE_PROBE,
+  MqttListenersHealthIndicator,
+  StorageHealthIndicator,
+} = oneRuntime(Injectable, build);
