@@ -1,179 +1,181 @@
 // Consumer test (CI runs it as its own step: `npm run test:consumer`). Packs the library as npm would
-// publish it, checks the tarball, then installs it with a plain `npm install` from the registry into
-// fresh Nest apps outside the monorepo (so its node_modules cannot hide a missing dependency), builds
-// them with tsc, boots them and probes the Health API. Exits 1 on any failure. KEEP_CONSUMER_TMP=1
-// keeps the temporary directory for inspection.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// publish it and checks the tarball; then, for each app of scripts/consumer-app/matrix.mjs, outside the
+// monorepo (so its node_modules cannot hide a missing dependency): writes the app the way `nest new`
+// writes it (@nestjs/cli 11.0.24 and 12.0.15, see matrix.mjs), runs `npm install` as `nest new` does, adds
+// what a user adopting the library writes, then runs what that user runs, unmodified: a plain
+// `npm install <tarball>` (npm chooses the peers), `npm run build`, the `start:prod` command (readiness 200
+// on the app's server and on the Health API listener, /metrics, a clean SIGTERM), `npm test` and
+// `npm run test:e2e`. Prints the matrix; exits 1 on any failure. KEEP_CONSUMER_TMP=1 keeps the apps;
+// CONSUMER_JOBS (default 2) is how many apps run at once; CONSUMER_APPS=a,b picks rows.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { APPS } from './consumer-app/matrix.mjs';
+import { generateApp } from './consumer-app/generate.mjs';
+import { check, freePort, get, killAll, plain, run, start, tail } from './consumer-app/processes.mjs';
+import { APPS, GENERATORS } from './consumer-app/matrix.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TEMPLATE = fileURLToPath(new URL('consumer-app/src', import.meta.url));
 const started = Date.now();
-const children = new Set();
+const notes = [];
 
-/** npm config from an enclosing `npm run` (workspace, prefix...) must not steer the child npm. */
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) =>
-      !/^npm_(package|lifecycle)_/i.test(key) && !/^npm_config_(local_prefix|prefix|workspaces?|include_workspace_root)$/i.test(key),
-  ),
-);
-
-function log(message) {
-  console.log(`[consumer ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
-}
-
-/** Spawns a child that Ctrl-C kills too; `exited` resolves to its exit code (or signal). */
-function start(command, args, cwd, stdin = 'ignore') {
-  const child = spawn(command, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] });
-  children.add(child);
-  child.stdin?.on('error', () => {}); // EPIPE when it already exited
-  const proc = { child, output: '' };
-  child.stdout.on('data', (chunk) => (proc.output += chunk));
-  child.stderr.on('data', (chunk) => (proc.output += chunk));
-  proc.exited = new Promise((resolve) => {
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve(code ?? signal);
-    });
-  });
-  return proc;
-}
-
-/** Runs a command to completion within timeoutMs; resolves { code, output } (stdout and stderr). */
-async function run(command, args, { cwd, timeoutMs }) {
-  const proc = start(command, args, cwd);
-  const timer = setTimeout(() => {
-    proc.output += `\n[timed out after ${timeoutMs / 1000}s]`;
-    proc.child.kill('SIGKILL');
-  }, timeoutMs);
-  const code = await proc.exited;
-  clearTimeout(timer);
-  return { code, output: proc.output };
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(0)}s`;
+const log = (message) => console.log(`[consumer ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const installed = (cwd, name) =>
+  existsSync(join(cwd, 'node_modules', name, 'package.json'))
+    ? readJson(join(cwd, 'node_modules', name, 'package.json')).version
+    : undefined;
 
 async function pack(destination) {
   log('npm pack --workspace libs/health (prepack builds the library)');
   mkdirSync(destination);
-  const { code, output } = await run('npm', ['pack', '--workspace', 'libs/health', '--pack-destination', destination, '--json'], {
-    cwd: ROOT,
-    timeoutMs: 180_000,
-  });
+  const args = ['pack', '--workspace', 'libs/health', '--pack-destination', destination, '--json'];
+  const { code, output } = await run('npm', args, { cwd: ROOT, timeoutMs: 180_000 });
   const json = output.slice(output.search(/^\[/m));
   check(code === 0 && json.startsWith('['), `npm pack failed (exit ${code}):\n${output}`);
   const [tarball] = JSON.parse(json.slice(0, json.lastIndexOf(']') + 1));
   const paths = tarball.files.map((file) => file.path);
-  console.log(`\n${tarball.filename}: ${tarball.entryCount} files, ${tarball.size} B packed, ${tarball.unpackedSize} B unpacked`);
   for (const file of tarball.files) console.log(`  ${String(file.size).padStart(7)}  ${file.path}`);
   const forbidden = paths.filter((path) => /\.tsbuildinfo$|\.map$|\.spec\.|-test-kit/.test(path));
   check(forbidden.length === 0, `the tarball ships build caches, source maps, specs or test kits:\n  ${forbidden.join('\n  ')}`);
-  const missing = ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts'].filter((path) => !paths.includes(path));
+  // Every file package.json points at (main, types, exports, bin) must be in the tarball.
+  const manifest = readJson(join(ROOT, 'libs/health/package.json'));
+  const targets = JSON.stringify([manifest.main, manifest.types, manifest.exports, manifest.bin]).match(/"\.\/[^"*]+"/g) ?? [];
+  const named = ['README.md', 'LICENSE', 'package.json', ...targets.map((target) => target.slice(3, -1))];
+  const missing = [...new Set(named)].filter((path) => !paths.includes(path));
   check(missing.length === 0, `the tarball lacks ${missing.join(', ')}`);
-  return join(destination, tarball.filename);
+  return { path: join(destination, tarball.filename), ...tarball };
 }
 
-/** Starts the built app and waits (20s at most) for its READY line. */
-async function boot(cwd, main) {
-  const app = start(process.execPath, [main], cwd, 'pipe');
-  for (const deadline = Date.now() + 20_000; ; await sleep(100)) {
-    const ready = /^READY (.*)\n/m.exec(app.output);
-    if (ready) return Object.assign(app, { info: JSON.parse(ready[1]) });
-    const exited = app.child.exitCode ?? app.child.signalCode;
-    if (exited !== null || Date.now() > deadline) {
-      app.child.kill('SIGKILL');
-      throw new Error(`${exited === null ? 'no READY within 20s' : `exited ${exited} before READY`}:\n${app.output}`);
+/** Runs the app's `start:prod` command (`node dist/main`), reads readiness, metrics, then stops it with SIGTERM. */
+async function boot(cwd, row) {
+  const [command, ...args] = readJson(join(cwd, 'package.json')).scripts['start:prod'].split(' ');
+  check(command === 'node', `start:prod is not a node command`);
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const app = start(process.execPath, args, cwd, { PORT: String(port), HEALTH_PORT: String(healthPort) });
+  row.boot = 'FAIL';
+  try {
+    let last;
+    for (const deadline = Date.now() + 20_000; ; await sleep(250)) {
+      check((app.child.exitCode ?? app.child.signalCode) === null, `node ${args.join(' ')} exited:\n${tail(app.output)}`);
+      last = await get(`http://127.0.0.1:${port}/api/v1/health/readiness`).catch((error) => ({ status: error.cause?.code ?? error.name }));
+      if (typeof last.status === 'number' && row.boot !== 'ok') [row.boot, row.readiness] = ['ok', 'FAIL'];
+      if (last.status === 200 && JSON.parse(last.text).components?.cache) break;
+      check(
+        Date.now() < deadline,
+        `readiness never answered 200 with the 'cache' component; last: ${last.status} ${last.text ?? ''}\n${tail(app.output)}`,
+      );
+    }
+    check(JSON.parse(last.text).status === 'UP', `readiness answered 200 ${last.text}`);
+    for (const path of ['/api/v1/health/readiness', '/readyz']) {
+      const answer = await get(`http://127.0.0.1:${healthPort}${path}`);
+      check(answer.status === 200, `GET ${path} on the Health API listener answered ${answer.status} ${answer.text}`);
+    }
+    const metrics = await get(`http://127.0.0.1:${healthPort}/metrics`);
+    check(/^mqtt_health_component_status\{[^}]*component="cache"/m.test(metrics.text), `GET /metrics lacks the "cache" component`);
+    row.readiness = '200 UP';
+  } finally {
+    app.kill('SIGTERM');
+    const timer = setTimeout(() => app.kill('SIGKILL'), 10_000);
+    const code = await app.exited;
+    clearTimeout(timer);
+    if (row.readiness === '200 UP') {
+      check(code === 0 || code === 'SIGTERM', `did not close within 10s of SIGTERM (${code}):\n${tail(app.output)}`);
+      check(!/\bERROR\b/.test(plain(app.output)), `logged an error:\n${tail(app.output)}`);
     }
   }
 }
 
-async function get(url) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  return { status: response.status, text: await response.text() };
-}
-
-async function readiness(url) {
-  let last;
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(250)) {
-    last = await get(url);
-    const body = last.status === 200 ? JSON.parse(last.text) : {};
-    if (body.status === 'UP' && body.components?.cache) return;
-  }
-  throw new Error(`GET ${url} never answered 200 {status:'UP'} with the custom 'cache' component; last: ${last?.status} ${last?.text}`);
-}
-
-/** Builds one tsconfig variant of an installed app, boots it and probes it, filling in its row. */
-async function exercise(app, variant, row) {
-  const cwd = join(row.tmp, app.dir);
-  const outDir = `dist-${variant.name}`;
-  const tsconfig = `tsconfig.${variant.name}.json`;
-  writeFileSync(join(cwd, tsconfig), JSON.stringify({ compilerOptions: { ...variant.options, outDir }, include: ['src'] }, null, 2));
-  const tsc = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', tsconfig], { cwd, timeoutMs: 120_000 });
-  check(tsc.code === 0, `tsc -p ${tsconfig} failed:\n${tsc.output}`);
-  const main = join(outDir, 'main.js');
-  const emitted = readFileSync(join(cwd, main), 'utf8');
-  check(/require\("nestjs-mqtt-health"\)/.test(emitted) === !app.type, `${main} is not ${variant.module} output`);
-  row.build = 'ok';
-  const proc = await boot(cwd, main);
-  const { info } = proc;
-  try {
-    const [listener] = info.listeners;
-    check(listener?.port > 0, `HealthService.listeners() gave no bound port: ${JSON.stringify(info.listeners)}`);
-    row.boot = 'ok';
-    const base = `http://127.0.0.1:${listener.port}`;
-    await readiness(`${base}/api/v1/health/readiness`);
-    await readiness(`http://127.0.0.1:${info.host}/api/v1/health/readiness`); // the HealthController in the host app
-    const readyz = await get(`${base}/readyz`);
-    check(readyz.status === 200, `GET /readyz answered ${readyz.status} ${readyz.text}`);
-    row.readiness = '200 UP';
-    const metrics = await get(`${base}/metrics`);
-    check(metrics.status === 200, `GET /metrics answered ${metrics.status}`);
-    check(
-      /^mqtt_health_component_status\{[^}]*component="cache"/m.test(metrics.text),
-      `GET /metrics lacks mqtt_health_component_status for "cache"`,
-    );
-    row.metrics = 'ok';
-  } finally {
-    proc.child.stdin.end('close\n');
-    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-    const code = await proc.exited;
-    clearTimeout(timer);
-    const closed = code === 0 && proc.output.includes('CLOSED');
-    if (row.metrics === 'ok') check(closed, `did not exit by itself within 10s of app.close() (exit ${code}):\n${proc.output}`);
-  }
-  row.close = 'ok';
-}
-
-async function consumer(app, tarball, tmp, rows) {
-  const cwd = join(tmp, app.dir);
-  mkdirSync(cwd);
-  cpSync(TEMPLATE, join(cwd, 'src'), { recursive: true });
-  const manifest = { name: app.dir, private: true, ...(app.type && { type: app.type }) };
-  writeFileSync(
-    join(cwd, 'package.json'),
-    JSON.stringify({ ...manifest, dependencies: { ...app.deps, 'nestjs-mqtt-health': `file:${tarball}` } }, null, 2),
+/** Runs one of the app's own test scripts; every spec file named must have run, and everything passed. */
+async function testScript(cwd, script, specs) {
+  const { code, output } = await run('npm', script === 'test' ? ['test'] : ['run', script], { cwd, timeoutMs: 240_000 });
+  const text = plain(output);
+  const ran = specs.filter((spec) => new RegExp(`(PASS|✓) .*${spec.replace(/\./g, '\\.')}`).test(text));
+  check(
+    code === 0 && ran.length === specs.length,
+    `npm run ${script} exited ${code}, ran ${ran.join(', ') || 'no spec'} of ${specs.join(', ')}:\n${tail(output, 80)}`,
   );
-  const mine = app.variants.map((variant) => rows.find((row) => row.app === variant.name));
-  log(`${app.dir}: npm install (@nestjs/core ${app.deps['@nestjs/core']}, @nestjs/terminus ${app.deps['@nestjs/terminus']})`);
-  const install = await run('npm', ['install', '--no-audit', '--no-fund'], { cwd, timeoutMs: 300_000 });
-  check(install.code === 0, `${app.dir}: npm install failed:\n${install.output}`);
-  check(!/ERESOLVE/.test(install.output), `${app.dir}: npm install warned about peer dependencies:\n${install.output}`);
-  const nested = join(cwd, 'node_modules/nestjs-mqtt-health/node_modules/@nestjs');
-  check(!existsSync(nested), `${app.dir}: the library got its own copy of @nestjs packages (${nested})`);
-  for (const row of mine) row.install = 'ok';
-  for (const [index, variant] of app.variants.entries()) {
-    log(`${variant.name}: tsc, boot, probes`);
-    await exercise(app, variant, mine[index]).catch((error) => {
-      throw new Error(`${variant.name}: ${error.message}`);
+  const summary = /^\s*Tests:?\s+(\d+) passed/m.exec(text);
+  return `ok ${summary?.[1] ?? '?'} tests`;
+}
+
+/** One app, step by step: a failed step is recorded and the next ones still run, unless they need it. */
+async function consumer(app, tarball, tmp, row) {
+  const since = Date.now();
+  const cwd = join(tmp, app.name);
+  const generator = GENERATORS[app.generator];
+  const step = async (column, label, body, { needed = false } = {}) => {
+    log(`${app.name}: ${label}`);
+    const before = row[column];
+    row[column] = 'FAIL';
+    try {
+      row[column] = (await body()) ?? (before === '-' ? 'ok' : before);
+    } catch (error) {
+      failures.push(`${app.name}: ${label}: ${error instanceof Error ? error.message : error}`);
+      if (needed) throw Object.assign(error, { recorded: true });
+    }
+  };
+  let adoptOutput = '';
+  try {
+    generateApp(app, cwd);
+    await step(
+      'install',
+      `npm install (as nest new ${generator.cli} does), then npm install ${tarball.filename}`,
+      async () => {
+        const fresh = await run('npm', ['install', '--silent'], { cwd, timeoutMs: 600_000 });
+        check(fresh.code === 0, `npm install of the generated app failed:\n${tail(fresh.output)}`);
+        for (const [name, mirrored] of [
+          ['@nestjs/cli', generator.cli],
+          ['@nestjs/schematics', generator.schematics],
+        ]) {
+          const version = installed(cwd, name);
+          if (version !== mirrored)
+            notes.push(`${app.name}: installs ${name} ${version}; its templates mirror ${mirrored} (re-copy them?)`);
+        }
+        const adopt = await run('npm', ['install', tarball.path], { cwd, timeoutMs: 300_000 });
+        check(adopt.code === 0, `npm install ${tarball.filename} failed:\n${tail(adopt.output)}`);
+        const runner = app.esm
+          ? `vitest ${installed(cwd, 'vitest')}`
+          : `jest ${installed(cwd, 'jest')} ts-jest ${installed(cwd, 'ts-jest')}`;
+        const terminus = installed(cwd, '@nestjs/terminus') ?? 'none';
+        Object.assign(row, { nest: installed(cwd, '@nestjs/core'), typescript: installed(cwd, 'typescript'), runner, terminus });
+        adoptOutput = adopt.output;
+      },
+      { needed: true },
+    );
+    await step('install', 'peers chosen by npm', () => {
+      const warnings = plain(adoptOutput)
+        .split('\n')
+        .filter((line) => /ERESOLVE|peer/i.test(line));
+      check(warnings.length === 0, `npm install ${tarball.filename} warned about peers:\n${warnings.slice(0, 30).join('\n')}`);
+      const nested = join(cwd, 'node_modules/nestjs-mqtt-health/node_modules/@nestjs');
+      if (existsSync(nested)) throw new Error(`the library got its own copy of @nestjs packages: ${readdirSync(nested).join(', ')}`);
+      const major = (version) => version.split('.')[0];
+      check(
+        row.terminus === 'none' || major(row.terminus) === major(row.nest),
+        `npm pulled @nestjs/terminus ${row.terminus} into a Nest ${row.nest} app`,
+      );
     });
+    await step(
+      'build',
+      'npm run build',
+      async () => {
+        const build = await run('npm', ['run', 'build'], { cwd, timeoutMs: 180_000 });
+        check(build.code === 0, `npm run build failed:\n${tail(build.output)}`);
+        const emitted = readFileSync(join(cwd, 'dist/app.module.js'), 'utf8');
+        check(/require\("nestjs-mqtt-health"\)/.test(emitted) === !app.esm, `dist/app.module.js is not ${app.modules} output`);
+      },
+      { needed: true },
+    );
+    await step('boot', 'npm run start:prod: readiness, /metrics, SIGTERM', () => boot(cwd, row).then(() => row.boot));
+    await step('test', 'npm test', () => testScript(cwd, 'test', ['app.controller.spec.ts', 'cache.health.spec.ts']));
+    await step('e2e', 'npm run test:e2e', () => testScript(cwd, 'test:e2e', ['app.e2e-spec.ts', 'health.e2e-spec.ts']));
+  } catch (error) {
+    if (!error.recorded) throw error;
+  } finally {
+    row.time = seconds(since);
   }
 }
 
@@ -181,38 +183,59 @@ const tmp = mkdtempSync(join(tmpdir(), 'nestjs-mqtt-health-consumer-'));
 const cleanup = () => (process.env.KEEP_CONSUMER_TMP === '1' ? log(`kept ${tmp}`) : rmSync(tmp, { recursive: true, force: true }));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const child of children) child.kill('SIGKILL');
+    killAll();
     cleanup();
     process.exit(1);
   });
 }
 
-const columns = ['app', 'nest', 'terminus', 'module', 'install', 'build', 'boot', 'readiness', 'metrics', 'close'];
-const rows = APPS.flatMap((app) =>
-  app.variants.map((variant) => ({
-    app: variant.name,
-    nest: app.deps['@nestjs/core'],
-    terminus: app.deps['@nestjs/terminus'],
-    module: variant.module,
-    tmp,
-    ...Object.fromEntries(columns.slice(4).map((column) => [column, '-'])),
-  })),
-);
+const picked = process.env.CONSUMER_APPS?.split(',');
+const apps = APPS.filter((app) => !picked || picked.includes(app.name));
+const columns = [
+  'app',
+  'nest',
+  'modules',
+  'typescript',
+  'runner',
+  'terminus',
+  'install',
+  'build',
+  'boot',
+  'readiness',
+  'test',
+  'e2e',
+  'time',
+];
+const headers = { test: 'npm test', e2e: 'test:e2e' };
+const rows = apps.map((app) => ({ ...Object.fromEntries(columns.map((column) => [column, '-'])), app: app.name, modules: app.modules }));
 const failures = [];
+let tarball;
 try {
-  const tarball = await pack(join(tmp, 'pack'));
-  const results = await Promise.allSettled(APPS.map((app) => consumer(app, tarball, tmp, rows)));
-  failures.push(...results.filter((result) => result.status === 'rejected').map((result) => result.reason));
+  tarball = await pack(join(tmp, 'pack'));
+  const queue = apps.map(
+    (app, index) => () =>
+      consumer(app, tarball, tmp, rows[index]).catch((error) =>
+        failures.push(`${app.name}: ${error instanceof Error ? error.message : error}`),
+      ),
+  );
+  const worker = async () => {
+    while (queue.length > 0) await queue.shift()();
+  };
+  await Promise.all(Array.from({ length: Number(process.env.CONSUMER_JOBS ?? 2) }, worker));
 } catch (error) {
-  failures.push(error);
+  failures.push(error instanceof Error ? error.message : String(error));
 } finally {
   cleanup();
 }
 
-const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));
-const line = (cells) => cells.map((cell, index) => String(cell).padEnd(widths[index])).join('  ');
-console.log(`\n${line(columns)}\n${line(widths.map((width) => '-'.repeat(width)))}`);
-for (const row of rows) console.log(line(columns.map((column) => row[column])));
-for (const failure of failures) console.error(`\nFAILED: ${failure instanceof Error ? failure.message : failure}`);
-log(failures.length === 0 ? 'all consumers passed' : `${failures.length} failure(s)`);
+const cells = (row) => columns.map((column) => String(row[column] ?? headers[column] ?? column));
+const widths = columns.map((_, index) => Math.max(...[cells({}), ...rows.map(cells)].map((line) => line[index].length)));
+const line = (values) => values.map((value, index) => value.padEnd(widths[index])).join('  ');
+console.log(`\n${line(cells({}))}\n${line(widths.map((width) => '-'.repeat(width)))}`);
+for (const row of rows) console.log(line(cells(row)));
+if (tarball)
+  console.log(`\n${tarball.filename}: ${tarball.entryCount} files, ${tarball.size} B packed, ${tarball.unpackedSize} B unpacked`);
+for (const note of notes) console.log(`note: ${note}`);
+for (const failure of failures) console.error(`\nFAILED ${failure}`);
+log(failures.length === 0 ? `all ${rows.length} consumers passed` : `${failures.length} failure(s)`);
 process.exitCode = failures.length === 0 ? 0 : 1;

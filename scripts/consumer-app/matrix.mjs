@@ -1,50 +1,94 @@
-// What the consumer test (scripts/consumer-test.mjs) installs and builds: one app directory per
-// install, one matrix row per tsconfig variant built from that install (sources: ./src).
+// What the consumer test (scripts/consumer-test.mjs) builds: one app per row, each made the way `nest new`
+// makes it today (generate.mjs renders the generator's own templates, stored under ./schematics-*), then
+// adopted the way a user adopts the library (./adopt, ./adopt-fastify).
+//
+// Mirrored generators (their application templates are copied verbatim, with a `.template` suffix):
+//   @nestjs/cli 11.0.24 `nest new`          -> @nestjs/schematics 11.1.0, files/ts      (CommonJS, Jest + ts-jest)
+//   @nestjs/cli 12.0.15 `nest new` (default) -> @nestjs/schematics 12.0.17, files/ts-esm  (ESM, Vitest)
+// Checked byte for byte against what those CLIs write (`nest new <name> --skip-install --skip-git`; 11.0.13
+// writes the same files as 11.0.24). The test notes when the CLI or schematics the apps install are other
+// versions than these (time to re-copy the templates).
+//
+// The Nest packages are pinned to the newest 11.x / 12.x on the registry (`npm view @nestjs/core@11 version`,
+// same for @nestjs/platform-fastify@11); every other devDependency stays as the generator writes it.
 
-// The newest 11.x and 12.x releases (`npm view @nestjs/core versions --json`, same for terminus), and
-// the TypeScript major each CLI's `nest new` installs (^5.7.3 for Nest 11, ^6.0.2 for Nest 12).
-const BASE = { 'reflect-metadata': '0.2.2', rxjs: '7.8.2', '@types/node': '20.19.43' };
-const nest = (core, terminus, typescript) => ({
-  ...BASE,
-  '@nestjs/common': core,
-  '@nestjs/core': core,
-  '@nestjs/platform-express': core,
-  '@nestjs/terminus': terminus,
-  typescript,
-});
-// `nest new`'s tsconfig (@nestjs/schematics 11 and 12), without the incremental and source-map output.
-const NEST_NEW = {
-  module: 'nodenext',
-  moduleResolution: 'nodenext',
-  resolvePackageJsonExports: true,
-  esModuleInterop: true,
-  isolatedModules: true,
-  removeComments: true,
-  emitDecoratorMetadata: true,
-  experimentalDecorators: true,
-  allowSyntheticDefaultImports: true,
-  target: 'ES2023',
-  skipLibCheck: true,
-  strictNullChecks: true,
-  forceConsistentCasingInFileNames: true,
-  types: ['node'],
-  rootDir: 'src',
+const NEST11 = '11.2.12';
+const NEST12 = '12.6.3';
+const FASTIFY11 = '11.2.8';
+
+export const GENERATORS = {
+  nest11: {
+    cli: '11.0.24',
+    schematics: '11.1.0',
+    dir: 'schematics-11.1.0/ts',
+    // @nestjs/cli 11 `nest new` defaults: --strict false; schematic defaults for the rest.
+    options: { version: '0.0.1', description: '', author: '', strict: false, spec: true, specFileSuffix: 'spec', packageManager: 'npm' },
+  },
+  nest12: {
+    cli: '12.0.15',
+    schematics: '12.0.17',
+    dir: 'schematics-12.0.17/ts-esm',
+    // @nestjs/cli 12 `nest new` defaults: --type esm, --strict true, no observe, no agent skills, not minimal.
+    options: {
+      version: '0.0.1',
+      description: '',
+      author: '',
+      strict: true,
+      spec: true,
+      specFileSuffix: 'spec',
+      packageManager: 'npm',
+      type: 'esm',
+      observe: false,
+      minimal: false,
+      skills: [],
+    },
+  },
 };
-// The CommonJS setup of older Nest CLIs, which many Nest 11 apps still carry.
-const CLASSIC = { ...NEST_NEW, module: 'commonjs', moduleResolution: 'node10', target: 'ES2021', resolvePackageJsonExports: undefined };
+
+const pin = (version, names) => Object.fromEntries(names.map((name) => [name, version]));
+
 export const APPS = [
   {
-    dir: 'nest11-cjs',
-    deps: nest('11.2.10', '11.1.1', '5.9.3'),
-    variants: [
-      { name: 'nest11-cjs', module: 'CJS nodenext', options: NEST_NEW },
-      { name: 'nest11-cjs-classic', module: 'CJS commonjs/node10', options: CLASSIC },
-    ],
+    name: 'nest11-cjs',
+    generator: 'nest11',
+    modules: 'CJS nodenext',
+    esm: false,
+    dependencies: pin(NEST11, ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']),
+    devDependencies: pin(NEST11, ['@nestjs/testing']),
   },
   {
-    dir: 'nest12-esm',
-    type: 'module',
-    deps: nest('12.5.1', '12.1.0', '6.0.3'),
-    variants: [{ name: 'nest12-esm', module: 'ESM nodenext', options: NEST_NEW }],
+    // A Nest 11 app that stays on TypeScript 5.4 with the classic CommonJS settings older CLIs generated
+    // (module commonjs, node resolution, target ES2021: TypeScript 5.4 has no ES2023 target).
+    // ts-jest 29 takes TypeScript >=4.3 <7; Jest 30's types need TypeScript 5.4+.
+    name: 'nest11-cjs-ts54',
+    generator: 'nest11',
+    modules: 'CJS commonjs',
+    esm: false,
+    dependencies: pin(NEST11, ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']),
+    devDependencies: { ...pin(NEST11, ['@nestjs/testing']), typescript: '5.4.5' },
+    tsconfig: (options) => {
+      delete options.resolvePackageJsonExports; // TS5098: only with node16, nodenext or bundler resolution
+      return { ...options, module: 'commonjs', moduleResolution: 'node', target: 'ES2021' };
+    },
+  },
+  {
+    // The Nest 11 app switched to Fastify as https://docs.nestjs.com/techniques/performance describes.
+    name: 'nest11-fastify',
+    generator: 'nest11',
+    modules: 'CJS nodenext',
+    esm: false,
+    fastify: true,
+    dependencies: pin(NEST11, ['@nestjs/common', '@nestjs/core']),
+    addDependencies: { '@nestjs/platform-fastify': FASTIFY11 },
+    removeDependencies: ['@nestjs/platform-express'],
+    devDependencies: pin(NEST11, ['@nestjs/testing']),
+  },
+  {
+    name: 'nest12-esm',
+    generator: 'nest12',
+    modules: 'ESM nodenext',
+    esm: true,
+    dependencies: pin(NEST12, ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']),
+    devDependencies: pin(NEST12, ['@nestjs/testing']),
   },
 ];
