@@ -9,12 +9,16 @@
  *   <!-- example: compiles -->           a standalone module: type-checked only.
  *   <!-- example: fragment <Type> -->    the body of an object literal of `Type`, a type exported by
  *                                        nestjs-mqtt-health: type-checked inside `const x: Type = { ... }`.
+ *   <!-- example: jest-spec -->          an e2e spec of the README's first app, as a Nest app's test/ holds one:
+ *                                        it imports that app's module from '../src/app.module' (the first
+ *                                        example without its bootstrap), is type-checked as a CommonJS app's
+ *                                        code, and run by Jest, which must pass every test in it.
  *
  * A block without a marker, a marker without a block and an unknown marker are problems the test
  * reports with their README line.
  */
 
-export type ExampleKind = 'boots' | 'compiles' | 'fragment';
+export type ExampleKind = 'boots' | 'compiles' | 'fragment' | 'jest-spec';
 
 export interface ReadmeBlock {
   /** 1-based README line of the block's first code line. */
@@ -77,7 +81,9 @@ export function extractExamples(markdown: string): ReadmeExamples {
     }
     const code = lines.slice(start, end).join('\n');
     if (!pending) {
-      problems.push(`README.md:${start + 1}: TypeScript block without an <!-- example: boots | compiles | fragment <Type> --> marker`);
+      problems.push(
+        `README.md:${start + 1}: TypeScript block without an <!-- example: boots | compiles | fragment <Type> | jest-spec --> marker`,
+      );
       continue;
     }
     const block = toBlock(pending.text, code, start + 1);
@@ -110,7 +116,31 @@ function toBlock(marker: string, code: string, line: number): ReadmeBlock | stri
       const prefix = [`import type { ${arg} } from 'nestjs-mqtt-health';`, `export const fragment: ${arg} = {`];
       return { ...base, kind, source: [...prefix, code, '};', ''].join('\n'), prefixLines: prefix.length };
     }
+    case 'jest-spec':
+      if (arg !== undefined) return `marker "${marker}": "jest-spec" takes no argument`;
+      if (!/\bit\(/.test(code) || !code.includes(`from '../src/app.module'`))
+        return `a "jest-spec" block has tests (it(...)) of the first example's app, imported from '../src/app.module'`;
+      return { ...base, kind };
     default:
-      return `unknown marker "${marker}" (boots, compiles or fragment <Type>)`;
+      return `unknown marker "${marker}" (boots, compiles, fragment <Type> or jest-spec)`;
   }
+}
+
+/** The lines that start the first example's bootstrap, in either form (top-level await or a bootstrap function). */
+const BOOTSTRAP = /^(?:async function bootstrap\b|const app = await NestFactory\.)/;
+const NEST_FACTORY_IMPORT = /^import \{ NestFactory \} from '@nestjs\/core';$/;
+
+/**
+ * `src/app.module.ts` of the first example's app, as `nest new` splits an app: the example without its bootstrap
+ * (from the first line of it on) and without the NestFactory import. A string says why it cannot be cut.
+ */
+export function appModuleOf(block: ReadmeBlock): string | { source: string } {
+  const lines = block.code.split('\n');
+  const start = lines.findIndex((line) => BOOTSTRAP.test(line));
+  if (start < 0)
+    return `README.md:${block.line}: the first example has no bootstrap ("async function bootstrap" or "const app = await NestFactory.")`;
+  const kept = lines.slice(0, start).filter((line) => !NEST_FACTORY_IMPORT.test(line));
+  if (kept.some((line) => line.includes('NestFactory')))
+    return `README.md:${block.line}: the first example uses NestFactory before its bootstrap; the e2e spec could not import its module`;
+  return { source: `${kept.join('\n').trimEnd()}\n` };
 }

@@ -16,6 +16,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const REGISTER = join(ROOT, 'test/readme/register.mjs');
 const { blocks, problems } = extractExamples(readFileSync(join(ROOT, 'README.md'), 'utf8'));
 const booting = blocks.filter((block) => block.kind === 'boots');
+// The e2e specs belong to a CommonJS app's test/ folder: readme-commonjs-app.e2e-spec.ts checks and runs them.
+const modules = blocks.filter((block) => block.kind !== 'jest-spec');
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -47,7 +49,7 @@ beforeAll(() => {
   // Bare specifiers (@nestjs/*, @nestjs/terminus) resolve to the repository's packages, as in an app.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'junction');
   const files: string[] = [];
-  for (const block of blocks) {
+  for (const block of modules) {
     writeFileSync(fileOf(block), block.source);
     files.push(fileOf(block));
     if (block.kind === 'boots' && !block.selfBootstrapping) {
@@ -90,7 +92,7 @@ describe('README.md examples', () => {
     expect(globalErrors.map((error) => format(error))).toEqual([]);
   });
 
-  it.each(blocks.map((block) => [`README.md:${block.line} (${block.kind})`, block] as const))('%s type-checks', (_, block) => {
+  it.each(modules.map((block) => [`README.md:${block.line} (${block.kind})`, block] as const))('%s type-checks', (_, block) => {
     const errors = [...(diagnostics.get(fileOf(block)) ?? []), ...(diagnostics.get(bootFileOf(block)) ?? [])];
     expect(errors.map((error) => format(error, block))).toEqual([]);
   });
