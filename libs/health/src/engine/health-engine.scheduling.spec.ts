@@ -93,6 +93,16 @@ describe('refreshNow (HealthService.refresh)', () => {
     expect(check).toHaveBeenCalledTimes(2);
   });
 
+  it('runs again on each call made after the last run settled', async () => {
+    const check = jest.fn<Check>(() => ({ status: 'UP' as const }));
+    const engine = engineWith([indicator('db', check)]);
+    await engine.refreshNow();
+    await engine.refreshNow();
+    await engine.refresh();
+    await engine.refreshNow();
+    expect(check).toHaveBeenCalledTimes(4);
+  });
+
   it('checks an indicator whose interval has not passed yet', async () => {
     const check = jest.fn<Check>(() => ({ status: 'UP' as const }));
     const engine = engineWith([indicator('replicas', check, { intervalMs: 60_000 })]);

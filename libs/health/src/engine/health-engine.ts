@@ -191,6 +191,8 @@ class Refresher {
 
   /** Never two runs at once: a check still running would read as timed out in the second. */
   refreshNow(): Promise<HealthSnapshot> {
+    if (!this.inFlight) return this.start(true);
+    // Awaits before it clears `queued`, so it is assigned first.
     this.queued ??= (async () => {
       while (this.inFlight) await this.inFlight.catch(() => undefined);
       this.queued = undefined;
