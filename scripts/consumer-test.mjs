@@ -6,10 +6,11 @@
 // `npm install <tarball>` (npm chooses the peers), `npm run build`, the `start:prod` command (readiness 200
 // on the app's server and on the Health API listener, /metrics, a clean SIGTERM), `npm test` and
 // `npm run test:e2e`. Prints the matrix; exits 1 on any failure. KEEP_CONSUMER_TMP=1 keeps the apps;
-// CONSUMER_JOBS (default 2) is how many apps run at once; CONSUMER_APPS=a,b picks rows.
+// CONSUMER_JOBS (default 2) is how many apps run at once; CONSUMER_APPS=a,b picks rows; CONSUMER_TARBALL=path
+// installs that tarball instead of packing the working tree.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateApp } from './consumer-app/generate.mjs';
@@ -211,7 +212,8 @@ const rows = apps.map((app) => ({ ...Object.fromEntries(columns.map((column) => 
 const failures = [];
 let tarball;
 try {
-  tarball = await pack(join(tmp, 'pack'));
+  const given = process.env.CONSUMER_TARBALL; // a tarball packed earlier (another revision), instead of packing
+  tarball = given ? { path: resolve(given), filename: basename(given) } : await pack(join(tmp, 'pack'));
   const queue = apps.map(
     (app, index) => () =>
       consumer(app, tarball, tmp, rows[index]).catch((error) =>
@@ -233,7 +235,7 @@ const widths = columns.map((_, index) => Math.max(...[cells({}), ...rows.map(cel
 const line = (values) => values.map((value, index) => value.padEnd(widths[index])).join('  ');
 console.log(`\n${line(cells({}))}\n${line(widths.map((width) => '-'.repeat(width)))}`);
 for (const row of rows) console.log(line(cells(row)));
-if (tarball)
+if (tarball?.entryCount)
   console.log(`\n${tarball.filename}: ${tarball.entryCount} files, ${tarball.size} B packed, ${tarball.unpackedSize} B unpacked`);
 for (const note of notes) console.log(`note: ${note}`);
 for (const failure of failures) console.error(`\nFAILED ${failure}`);

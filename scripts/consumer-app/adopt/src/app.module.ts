@@ -5,14 +5,18 @@ import { AppService } from './app.service';
 import { CacheClient } from './cache.client';
 import { CacheHealth } from './cache.health';
 
+/** In production the probes also get a port of their own; tests ask the app's server (/api/v1/health). */
+const healthPort = process.env.HEALTH_PORT;
+
 @Module({
   imports: [
     HealthModule.forRoot({
-      // Probes on a port of their own as well as on the app's server (/api/v1/health); port 0 picks a free one.
-      healthApi: {
-        enabled: true,
-        listeners: [{ port: Number(process.env.HEALTH_PORT ?? 0), bindAddress: '127.0.0.1', views: ['hivemq', 'kubernetes', 'metrics'] }],
-      },
+      ...(healthPort !== undefined && {
+        healthApi: {
+          enabled: true,
+          listeners: [{ port: Number(healthPort), bindAddress: '127.0.0.1', views: ['hivemq', 'kubernetes', 'metrics'] }],
+        },
+      }),
     }),
   ],
   controllers: [AppController],
