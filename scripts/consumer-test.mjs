@@ -6,20 +6,23 @@
 // `npm install <tarball>` (npm chooses the peers), `npm run build`, the `start:prod` command (readiness 200
 // on the app's server and on the Health API listener, /metrics, a clean SIGTERM), `npm test` and
 // `npm run test:e2e`. Prints the matrix; exits 1 on any failure. KEEP_CONSUMER_TMP=1 keeps the apps;
-// CONSUMER_JOBS (default 2) is how many apps run at once; CONSUMER_APPS=a,b picks rows; CONSUMER_TARBALL=path
-// installs that tarball instead of packing the working tree.
+// CONSUMER_JOBS (default: one per core) is how many builds and test runs go at once (the installs all go at
+// once); CONSUMER_APPS=a,b picks rows; CONSUMER_TARBALL=path installs that tarball instead of packing.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateApp } from './consumer-app/generate.mjs';
-import { check, freePort, get, killAll, plain, run, start, tail } from './consumer-app/processes.mjs';
+import { check, freePort, get, killAll, limiter, plain, run, start, tail } from './consumer-app/processes.mjs';
 import { APPS, GENERATORS } from './consumer-app/matrix.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const notes = [];
+/** Builds, boots and test runs take one of CONSUMER_JOBS slots (default: one per core); installs do not. */
+const cpuBound = limiter(Number(process.env.CONSUMER_JOBS ?? availableParallelism()));
 
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(0)}s`;
 const log = (message) => console.log(`[consumer ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
@@ -107,16 +110,21 @@ async function consumer(app, tarball, tmp, row) {
   const since = Date.now();
   const cwd = join(tmp, app.name);
   const generator = GENERATORS[app.generator];
-  const step = async (column, label, body, { needed = false } = {}) => {
-    log(`${app.name}: ${label}`);
-    const before = row[column];
-    row[column] = 'FAIL';
-    try {
-      row[column] = (await body()) ?? (before === '-' ? 'ok' : before);
-    } catch (error) {
-      failures.push(`${app.name}: ${label}: ${error instanceof Error ? error.message : error}`);
-      if (needed) throw Object.assign(error, { recorded: true });
-    }
+  const step = (column, label, body, { needed = false, cpu = true } = {}) => {
+    const attempt = async () => {
+      const [before, stepStarted] = [row[column], Date.now()];
+      log(`${app.name}: ${label}`);
+      row[column] = 'FAIL';
+      try {
+        row[column] = (await body()) ?? (before === '-' ? 'ok' : before);
+        log(`${app.name}: ${label}: ${row[column]} (${seconds(stepStarted)})`);
+      } catch (error) {
+        log(`${app.name}: ${label}: FAIL (${seconds(stepStarted)})`);
+        failures.push(`${app.name}: ${label}: ${error instanceof Error ? error.message : error}`);
+        if (needed) throw Object.assign(error, { recorded: true });
+      }
+    };
+    return cpu ? cpuBound(attempt) : attempt();
   };
   let adoptOutput = '';
   try {
@@ -144,7 +152,7 @@ async function consumer(app, tarball, tmp, row) {
         Object.assign(row, { nest: installed(cwd, '@nestjs/core'), typescript: installed(cwd, 'typescript'), runner, terminus });
         adoptOutput = adopt.output;
       },
-      { needed: true },
+      { needed: true, cpu: false }, // mostly waiting for the registry: every app installs at once
     );
     await step('install', 'peers chosen by npm', () => {
       const warnings = plain(adoptOutput)
@@ -177,6 +185,8 @@ async function consumer(app, tarball, tmp, row) {
     if (!error.recorded) throw error;
   } finally {
     row.time = seconds(since);
+    // Its node_modules (near 300 MB) goes while the other apps still run.
+    if (process.env.KEEP_CONSUMER_TMP !== '1') await rm(cwd, { recursive: true, force: true });
   }
 }
 
@@ -214,16 +224,13 @@ let tarball;
 try {
   const given = process.env.CONSUMER_TARBALL; // a tarball packed earlier (another revision), instead of packing
   tarball = given ? { path: resolve(given), filename: basename(given) } : await pack(join(tmp, 'pack'));
-  const queue = apps.map(
-    (app, index) => () =>
+  await Promise.all(
+    apps.map((app, index) =>
       consumer(app, tarball, tmp, rows[index]).catch((error) =>
         failures.push(`${app.name}: ${error instanceof Error ? error.message : error}`),
       ),
+    ),
   );
-  const worker = async () => {
-    while (queue.length > 0) await queue.shift()();
-  };
-  await Promise.all(Array.from({ length: Number(process.env.CONSUMER_JOBS ?? 2) }, worker));
 } catch (error) {
   failures.push(error instanceof Error ? error.message : String(error));
 } finally {

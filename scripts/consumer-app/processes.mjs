@@ -71,3 +71,19 @@ export async function get(url) {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, text: await response.text() };
 }
+
+/** Runs at most `slots` of the bodies handed to it at once; the others wait their turn. */
+export function limiter(slots) {
+  const waiting = [];
+  return async (body) => {
+    if (slots > 0) slots -= 1;
+    else await new Promise((resolve) => waiting.push(resolve));
+    try {
+      return await body();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else slots += 1;
+    }
+  };
+}
