@@ -8,13 +8,14 @@
 // `npm run test:e2e`. Prints the matrix; exits 1 on any failure. KEEP_CONSUMER_TMP=1 keeps the apps;
 // CONSUMER_JOBS (default: one per core) is how many builds and test runs go at once (the installs all go at
 // once); CONSUMER_APPS=a,b picks rows; CONSUMER_TARBALL=path installs that tarball instead of packing.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateApp } from './consumer-app/generate.mjs';
+import { pack } from './consumer-app/pack.mjs';
 import { check, freePort, get, killAll, limiter, plain, run, start, tail } from './consumer-app/processes.mjs';
 import { APPS, GENERATORS } from './consumer-app/matrix.mjs';
 
@@ -31,27 +32,6 @@ const installed = (cwd, name) =>
   existsSync(join(cwd, 'node_modules', name, 'package.json'))
     ? readJson(join(cwd, 'node_modules', name, 'package.json')).version
     : undefined;
-
-async function pack(destination) {
-  log('npm pack --workspace libs/health (prepack builds the library)');
-  mkdirSync(destination);
-  const args = ['pack', '--workspace', 'libs/health', '--pack-destination', destination, '--json'];
-  const { code, output } = await run('npm', args, { cwd: ROOT, timeoutMs: 180_000 });
-  const json = output.slice(output.search(/^\[/m));
-  check(code === 0 && json.startsWith('['), `npm pack failed (exit ${code}):\n${output}`);
-  const [tarball] = JSON.parse(json.slice(0, json.lastIndexOf(']') + 1));
-  const paths = tarball.files.map((file) => file.path);
-  for (const file of tarball.files) console.log(`  ${String(file.size).padStart(7)}  ${file.path}`);
-  const forbidden = paths.filter((path) => /\.tsbuildinfo$|\.map$|\.spec\.|-test-kit/.test(path));
-  check(forbidden.length === 0, `the tarball ships build caches, source maps, specs or test kits:\n  ${forbidden.join('\n  ')}`);
-  // Every file package.json points at (main, types, exports, bin) must be in the tarball.
-  const manifest = readJson(join(ROOT, 'libs/health/package.json'));
-  const targets = JSON.stringify([manifest.main, manifest.types, manifest.exports, manifest.bin]).match(/"\.\/[^"*]+"/g) ?? [];
-  const named = ['README.md', 'LICENSE', 'package.json', ...targets.map((target) => target.slice(3, -1))];
-  const missing = [...new Set(named)].filter((path) => !paths.includes(path));
-  check(missing.length === 0, `the tarball lacks ${missing.join(', ')}`);
-  return { path: join(destination, tarball.filename), ...tarball };
-}
 
 /** Runs the app's `start:prod` command (`node dist/main`), reads readiness, metrics, then stops it with SIGTERM. */
 async function boot(cwd, row) {
@@ -223,7 +203,8 @@ const failures = [];
 let tarball;
 try {
   const given = process.env.CONSUMER_TARBALL; // a tarball packed earlier (another revision), instead of packing
-  tarball = given ? { path: resolve(given), filename: basename(given) } : await pack(join(tmp, 'pack'));
+  if (!given) log('npm pack --workspace libs/health (prepack builds the library)');
+  tarball = given ? { path: resolve(given), filename: basename(given) } : await pack(ROOT, join(tmp, 'pack'));
   await Promise.all(
     apps.map((app, index) =>
       consumer(app, tarball, tmp, rows[index]).catch((error) =>
