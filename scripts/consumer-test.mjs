@@ -182,21 +182,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const picked = process.env.CONSUMER_APPS?.split(',');
 const apps = APPS.filter((app) => !picked || picked.includes(app.name));
-const columns = [
-  'app',
-  'nest',
-  'modules',
-  'typescript',
-  'runner',
-  'terminus',
-  'install',
-  'build',
-  'boot',
-  'readiness',
-  'test',
-  'e2e',
-  'time',
-];
+const columns = 'app nest modules typescript runner terminus install build boot readiness test e2e time'.split(' ');
 const headers = { test: 'npm test', e2e: 'test:e2e' };
 const rows = apps.map((app) => ({ ...Object.fromEntries(columns.map((column) => [column, '-'])), app: app.name, modules: app.modules }));
 const failures = [];
