@@ -72,6 +72,17 @@ export const APPS = [
     },
   },
   {
+    // The same TypeScript 5.4 with the generated `nodenext` settings (TypeScript before 5.8 refused `import`
+    // of an ES-module-only package there, TS1479); only the target drops to ES2022.
+    name: 'nest11-ts54-nodenext',
+    generator: 'nest11',
+    modules: 'CJS nodenext',
+    esm: false,
+    dependencies: pin(NEST11, ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']),
+    devDependencies: { ...pin(NEST11, ['@nestjs/testing']), typescript: '5.4.5' },
+    tsconfig: (options) => ({ ...options, target: 'ES2022' }),
+  },
+  {
     // The Nest 11 app switched to Fastify as https://docs.nestjs.com/techniques/performance describes.
     name: 'nest11-fastify',
     generator: 'nest11',
