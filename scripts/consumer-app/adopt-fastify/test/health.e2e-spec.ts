@@ -26,7 +26,10 @@ describe('Health (e2e)', () => {
     await app.get(HealthService).refresh();
 
     const down = await app.inject({ method: 'GET', url: '/api/v1/health/readiness' });
-    expect(down.json()).toMatchObject({ status: 'OUT_OF_SERVICE', components: { cache: { status: 'DOWN' } } });
+    expect(down.json()).toMatchObject({
+      status: 'OUT_OF_SERVICE',
+      components: { cache: { status: 'DOWN', details: { reason: 'connection refused' } } },
+    });
     expect(down.statusCode).toBe(503);
   });
 

@@ -26,7 +26,10 @@ describe('Health (e2e)', () => {
     await app.get(HealthService).refresh();
 
     const down = await request(app.getHttpServer()).get('/api/v1/health/readiness');
-    expect(down.body).toMatchObject({ status: 'OUT_OF_SERVICE', components: { cache: { status: 'DOWN' } } });
+    expect(down.body).toMatchObject({
+      status: 'OUT_OF_SERVICE',
+      components: { cache: { status: 'DOWN', details: { reason: 'connection refused' } } },
+    });
     expect(down.status).toBe(503);
   });
 
