@@ -9,7 +9,7 @@
 // writes the same files as 11.0.24). The test notes when the CLI or schematics the apps install are other
 // versions than these (time to re-copy the templates).
 //
-// The Nest packages are pinned to the newest 11.x / 12.x on the registry (`npm view @nestjs/core@11 version`,
+// The Nest packages are pinned to the newest 11.x / 12.x on the registry (the highest of `npm view @nestjs/core@11 version --json`,
 // same for @nestjs/platform-fastify@11); every other devDependency stays as the generator writes it.
 
 const NEST11 = '11.2.12';
