@@ -15,18 +15,23 @@ interface IndicatorState {
   result: IndicatorResult;
   /** A check() call that has not settled yet, even past its timeout. */
   pending?: { startedAt: number };
+  /** Monotonic, as every start time here. */
   lastStartedAt: number;
 }
 
 /**
  * Runs indicators, each under its own timeout, and keeps each one's latest result. A check that
  * hangs is never called again until it settles; meanwhile it keeps reporting as timed out.
+ * Due times and durations are measured on the monotonic clock (`performance.now()`), so a step of
+ * the wall clock neither freezes an indicator with an interval nor skews a duration; `checkedAt`
+ * stays a wall-clock time (epoch ms), as shown to users.
  */
 export class CheckRunner {
   private readonly states: IndicatorState[];
 
   constructor(
     indicators: readonly RegisteredIndicator[],
+    /** Wall-clock time (epoch ms) of the placeholders. */
     now: number,
     /** Called as each check settles, the moment it lands. */
     private readonly onSettled: (check: CompletedCheck) => void,
@@ -47,8 +52,11 @@ export class CheckRunner {
     return this.states.map((state) => state.result);
   }
 
-  /** Runs every indicator whose interval has passed (each one with `all`); settles when each has settled or timed out. */
-  async runDue(startedAt: number, all = false): Promise<void> {
+  /**
+   * Runs every indicator whose interval has passed at `startedAt` (monotonic; each one with `all`); settles when
+   * each has settled or timed out.
+   */
+  async runDue(startedAt = performance.now(), all = false): Promise<void> {
     await Promise.all(
       this.states
         .filter((state) => all || startedAt - state.lastStartedAt >= state.indicator.intervalMs)
@@ -61,7 +69,7 @@ export class CheckRunner {
     const { indicator } = state;
     if (state.pending) {
       // Never stack calls on a hung dependency: keep reporting the one still running.
-      const runningMs = startedAt - state.pending.startedAt;
+      const runningMs = Math.round(startedAt - state.pending.startedAt);
       this.settle(
         state,
         failedComponent(`timed out after ${indicator.timeoutMs} ms (still running after ${runningMs} ms)`),
@@ -102,10 +110,9 @@ export class CheckRunner {
   }
 
   private settle(state: IndicatorState, component: IndicatorResult['component'], startedAt: number, failed: boolean): void {
-    const now = Date.now();
     const failures = state.result.stats.failures + (failed ? 1 : 0);
-    const durationMs = now - startedAt;
-    state.result = { name: state.indicator.name, component, stats: { checkedAt: now, durationMs, failed, failures } };
+    const durationMs = Math.round(performance.now() - startedAt);
+    state.result = { name: state.indicator.name, component, stats: { checkedAt: Date.now(), durationMs, failed, failures } };
     this.onSettled({ name: state.indicator.name, durationMs, failed });
   }
 }

@@ -113,8 +113,13 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
   }
 
   /** The latest snapshot; if the refresher has stalled, a stale one in which every component is DOWN. */
-  current(now = Date.now()): HealthSnapshot {
-    return this.refresher.current(now);
+  current(): HealthSnapshot {
+    return this.refresher.current();
+  }
+
+  /** Milliseconds since the last completed refresh, on the monotonic clock (a wall-clock step does not change it). */
+  refreshAgeMs(): number {
+    return performance.now() - this.refresher.refreshedMonotonic;
   }
 
   /** The snapshot a probe answers from: the latest in background mode, a fresh coalesced one in on-request mode. */
@@ -143,14 +148,17 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
 
 /**
  * The registered indicators and what is built from them, together: the runner, the publisher of
- * their snapshots, the staleness guard on what probes read, and the background timer.
+ * their snapshots, the staleness guard on what probes read, and the background timer. What users see is wall-clock
+ * epoch ms; every duration, due time and age is monotonic (`performance.now()`): a wall-clock step changes no verdict.
  */
 class Refresher {
   private readonly logger = new Logger('Health');
   private readonly runner: CheckRunner;
   private readonly publisher: SnapshotPublisher;
   private readonly staleness: StalenessGuard;
+  /** When the last refresh completed: on the wall clock as snapshots show it, on the monotonic clock for ages. */
   private refreshedAt = Date.now();
+  refreshedMonotonic = performance.now();
   private inFlight?: Promise<HealthSnapshot>;
   /** A refreshNow() waiting for the run under way to settle. */
   private queued?: Promise<HealthSnapshot>;
@@ -166,23 +174,24 @@ class Refresher {
   ) {
     const builder = new SnapshotBuilder(config, groups);
     this.runner = new CheckRunner(indicators, this.refreshedAt, (check) => {
-      this.publish(Date.now());
+      this.publish();
       emit.check(check);
     });
     // The placeholders of every indicator, published at once.
-    this.publisher = new SnapshotPublisher(config, builder, emit.transition, this.runner.results(), this.refreshedAt, lifecycle.current);
+    const [placeholders, at, monotonic] = [this.runner.results(), this.refreshedAt, this.refreshedMonotonic];
+    this.publisher = new SnapshotPublisher(config, builder, emit.transition, placeholders, at, lifecycle.current, monotonic);
     const thresholdMs = staleThresholdMs(
       config,
       indicators.map((i) => i.timeoutMs),
     );
-    this.staleness = new StalenessGuard(thresholdMs, (snapshot, now) => builder.stale(snapshot, now));
-    lifecycle.changes$.subscribe(() => this.publish(Date.now()));
+    this.staleness = new StalenessGuard(thresholdMs, (snapshot) => builder.stale(snapshot, Date.now()));
+    lifecycle.changes$.subscribe(() => this.publish());
   }
 
-  current(now: number): HealthSnapshot {
+  current(): HealthSnapshot {
     const snapshot = this.publisher.latest;
     // On request, every probe reads a fresh snapshot: nothing goes stale.
-    return this.config.checkMode === 'on-request' ? snapshot : this.staleness.check(snapshot, this.refreshedAt, now);
+    return this.config.checkMode === 'on-request' ? snapshot : this.staleness.check(snapshot, this.refreshedMonotonic, performance.now());
   }
 
   refresh(): Promise<HealthSnapshot> {
@@ -203,7 +212,7 @@ class Refresher {
 
   schedule(): void {
     if (this.stopped) return;
-    const delay = Math.max(0, this.refreshedAt + this.config.refreshIntervalMs - Date.now());
+    const delay = Math.max(0, this.refreshedMonotonic + this.config.refreshIntervalMs - performance.now());
     this.timer = setTimeout(() => {
       this.refresh().then(
         () => this.schedule(),
@@ -228,12 +237,13 @@ class Refresher {
   }
 
   private async runAll(all: boolean): Promise<HealthSnapshot> {
-    await this.runner.runDue(Date.now(), all);
+    await this.runner.runDue(performance.now(), all);
+    this.refreshedMonotonic = performance.now();
     this.refreshedAt = Date.now();
     return this.publish(this.refreshedAt);
   }
 
-  private publish(now: number): HealthSnapshot {
-    return this.publisher.publish(this.runner.results(), now, this.refreshedAt, this.lifecycle.current);
+  private publish(now = Date.now()): HealthSnapshot {
+    return this.publisher.publish(this.runner.results(), now, this.refreshedAt, this.lifecycle.current, performance.now());
   }
 }

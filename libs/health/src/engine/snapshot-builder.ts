@@ -18,6 +18,7 @@ export interface IndicatorResult {
 
 interface Observed {
   status: HealthStatus;
+  /** Monotonic. */
   since: number;
   reason?: string;
 }
@@ -25,7 +26,9 @@ interface Observed {
 /**
  * Assembles snapshots from indicator results and tracks, across snapshots, since when each
  * component and group has had its status: that drives grace windows and the transition stream.
- * Time comes in as an argument, so it is tested without timers.
+ * Time comes in as arguments, so it is tested without timers: `now` is the wall-clock time (epoch ms)
+ * that snapshots and transitions show, `monotonic` the clock grace windows are measured on, so a step
+ * of the wall clock neither ends nor stretches a grace window (the engine passes `performance.now()`).
  */
 export class SnapshotBuilder {
   private readonly observed = new Map<string, Observed>();
@@ -41,6 +44,7 @@ export class SnapshotBuilder {
     now: number,
     refreshedAt: number,
     lifecycle: HealthLifecycle,
+    monotonic = now,
   ): { snapshot: HealthSnapshot; transitions: HealthTransition[] } {
     const components: Record<string, HealthComponent> = {};
     const checks: Record<string, CheckStats> = {};
@@ -60,12 +64,12 @@ export class SnapshotBuilder {
       const reason = typeof node.details?.reason === 'string' ? node.details.reason : undefined;
       const previous = this.observed.get(key);
       if (previous?.status === node.status) return;
-      this.observed.set(key, { status: node.status, since: now, reason });
+      this.observed.set(key, { status: node.status, since: monotonic, reason });
       transitions.push({ kind, path, from: previous?.status ?? null, to: node.status, at: now, ...(reason ? { reason } : {}) });
     };
     walkComponents(components, (path, node) => observe(`c:${path}`, 'component', path, node));
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
-    const groups = assembleGroups(this.groupInputs, components, this.config, since, now, lifecycle);
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, monotonic, lifecycle);
     for (const [name, group] of Object.entries(groups)) observe(`g:${name}`, 'group', name, group);
     for (const [key, previous] of this.observed) {
       if (seen.has(key)) continue;
@@ -106,6 +110,7 @@ function assembleGroups(
   components: Record<string, HealthComponent>,
   config: HealthConfig,
   since: (path: string) => number | undefined,
+  /** The clock of `since`. */
   now: number,
   lifecycle: HealthLifecycle,
 ): Record<string, HealthGroupResult> {

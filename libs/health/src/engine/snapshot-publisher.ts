@@ -33,16 +33,24 @@ export class SnapshotPublisher {
     placeholders: readonly IndicatorResult[],
     now: number,
     lifecycle: HealthLifecycle,
+    monotonic = now,
   ) {
-    this.snapshot = this.emitAll(builder.build(placeholders, now, now, lifecycle), false);
+    this.snapshot = this.emitAll(builder.build(placeholders, now, now, lifecycle, monotonic), false);
   }
 
   get latest(): HealthSnapshot {
     return this.snapshot;
   }
 
-  publish(results: readonly IndicatorResult[], now: number, refreshedAt: number, lifecycle: HealthLifecycle): HealthSnapshot {
-    this.snapshot = this.emitAll(this.builder.build(results, now, refreshedAt, lifecycle), this.config.logTransitions);
+  /** `now` and `refreshedAt` are wall-clock times (epoch ms), `monotonic` the clock of grace windows (see SnapshotBuilder). */
+  publish(
+    results: readonly IndicatorResult[],
+    now: number,
+    refreshedAt: number,
+    lifecycle: HealthLifecycle,
+    monotonic = now,
+  ): HealthSnapshot {
+    this.snapshot = this.emitAll(this.builder.build(results, now, refreshedAt, lifecycle, monotonic), this.config.logTransitions);
     return this.snapshot;
   }
 
