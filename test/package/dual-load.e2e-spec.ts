@@ -5,7 +5,7 @@
 // and one @HealthIndicator registry: no dual-package hazard. Runs real Node processes on the built
 // package, which jest's globalSetup builds.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,29 @@ describe('nestjs-mqtt-health loaded by import and by require', () => {
       cache: { status: 'DEGRADED', details: { reason: 'declared through require' } },
       readiness: 'DEGRADED_SERVICE',
     });
+  });
+
+  it('keeps two installed versions apart: each is one runtime of its own', async () => {
+    // Another package's nested copy of a different version, as npm installs it beside the app's own.
+    const nested = join(app.path, 'other-lib/node_modules/nestjs-mqtt-health');
+    mkdirSync(nested, { recursive: true });
+    for (const folder of ['dist', 'cjs', 'entry']) cpSync(join(lib, folder), join(nested, folder), { recursive: true });
+    writeFileSync(join(nested, 'package.json'), JSON.stringify({ ...manifest, version: '99.0.0' }));
+    const out = await node(
+      'versions.mjs',
+      `import { createRequire } from 'node:module';
+       const require = createRequire(import.meta.url);
+       const ours = await import('nestjs-mqtt-health');
+       const otherRequire = createRequire(new URL('./other-lib/index.js', import.meta.url));
+       const theirs = otherRequire('nestjs-mqtt-health');
+       const theirsImported = await import(otherRequire.resolve('nestjs-mqtt-health').replace(/index\\.cjs$/, 'index.mjs'));
+       console.log(JSON.stringify({
+         apart: ours.HealthModule !== theirs.HealthModule,
+         theirsOne: theirs.HealthModule === theirsImported.HealthModule,
+         oursOne: ours.HealthModule === require('nestjs-mqtt-health').HealthModule,
+       }));`,
+    );
+    expect(JSON.parse(out)).toEqual({ apart: true, theirsOne: true, oursOne: true });
   });
 
   it('needs no @nestjs/terminus: an optional peer that no built file imports, nor any type refers to', () => {

@@ -4,7 +4,11 @@ import { EventLoopHealthIndicator } from './runtime/event-loop.health.js';
 import { ResourcesHealthIndicator } from './terminus/resources.health.js';
 import { createHealthController, DEFAULT_HEALTH_PATH } from './transports/health.controller.js';
 
-export const { ConfigurableModuleClass: ConfigurableHealthModule, MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS } =
+export const {
+  ConfigurableModuleClass: ConfigurableHealthModule,
+  MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: HEALTH_FOR_ROOT_OPTIONS,
+} =
   new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
     .setClassMethodName('forRoot')
     .setExtras<HealthModuleExtras>(

@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { HealthEngine } from './engine/health-engine.js';
 import { HEALTH_CONFIG } from './health.constants.js';
-import { ConfigurableHealthModule, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
+import { ConfigurableHealthModule, HEALTH_FOR_ROOT_OPTIONS, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
 import { HealthMetrics } from './metrics/health-metrics.js';
 import { HealthIndicatorExplorer } from './indicator/health-indicator.explorer.js';
@@ -40,4 +40,9 @@ import { VIEW_NAMES } from './views/view-registry.js';
   ],
   exports: [HealthService, HealthMetrics],
 })
-export class HealthModule extends ConfigurableHealthModule {}
+export class HealthModule extends ConfigurableHealthModule {
+  /** The module with `options`; `HealthModule.forRoot()` takes every default. */
+  static override forRoot(options: typeof HEALTH_FOR_ROOT_OPTIONS = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -13,17 +13,56 @@ export function redactCredentials(text: string): string {
   return text.includes('@') ? text.replace(CREDENTIALS, '//***@') : text;
 }
 
+/** How many causes and inner errors are followed: enough for `fetch failed` → ECONNREFUSED. */
+const MAX_DEPTH = 3;
+const MAX_INNER = 3;
+const MAX_OBJECT_TEXT = 200;
+
 /**
  * The message of anything thrown, for logs and `details.reason`, without credentials. An error is
  * recognised by what it is, not by `instanceof Error`: errors made in another realm (Node's own, seen
  * from a Jest test's VM context; a worker's; a DOMException) fail that check but are errors all the same.
+ * What a bare message leaves out is added: the `cause` of an error whose message does not already
+ * quote it (`fetch failed: connect ECONNREFUSED 127.0.0.1:5432`), and the errors of an AggregateError
+ * (Node's connect to a host with IPv4 and IPv6 addresses throws one, with an empty message).
  */
 export function errorText(error: unknown): string {
-  if (isErrorLike(error)) return redactCredentials(error.message || error.name);
-  return redactCredentials(typeof error === 'string' ? error : `non-error thrown: ${String(error)}`);
+  return redactCredentials(describe(error, MAX_DEPTH));
 }
 
-function isErrorLike(value: unknown): value is { name: string; message: string } {
+function describe(error: unknown, depth: number): string {
+  if (isErrorLike(error)) {
+    const inner = depth > 0 ? innerErrors(error).map((e) => describe(e, depth - 1)) : [];
+    const own = error.message || (inner.length > 0 ? '' : error.name);
+    const shown = [...new Set(inner)].filter((text) => text && !own.includes(text)).slice(0, MAX_INNER);
+    const joined = shown.join('; ');
+    const causeOf = error.cause !== undefined && depth > 0 ? describe(error.cause, depth - 1) : '';
+    const withInner = own && joined ? `${own}: ${joined}` : own || joined;
+    return causeOf && !withInner.includes(causeOf) ? `${withInner}: ${causeOf}` : withInner;
+  }
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message || `non-error thrown: ${objectText(error)}`;
+  }
+  return `non-error thrown: ${typeof error === 'object' && error !== null ? objectText(error) : String(error)}`;
+}
+
+function innerErrors(error: { errors?: unknown }): unknown[] {
+  return Array.isArray(error.errors) ? error.errors : [];
+}
+
+/** A thrown plain object as JSON (cut short), since `[object Object]` says nothing. */
+function objectText(value: object): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_OBJECT_TEXT ? `${text.slice(0, MAX_OBJECT_TEXT)}…` : text;
+}
+
+function isErrorLike(value: unknown): value is { name: string; message: string; cause?: unknown; errors?: unknown } {
   if (types.isNativeError(value)) return true;
   if (typeof value !== 'object' || value === null) return false;
   const { name, message } = value as { name?: unknown; message?: unknown };

@@ -5,6 +5,10 @@ export const INVALID_OPTION = (field: string, expected: string, got: unknown) =>
 export const DUPLICATE_INDICATOR = (name: string, first: string, second: string) =>
   `Two health indicators are named "${name}": ${first} and ${second}. Give each @HealthIndicator() a unique name.`;
 
+export const HEALTH_MODULE_IMPORTED_TWICE = (times: number) =>
+  `HealthModule.forRoot()/forRootAsync() is imported ${times} times; import it once, in the root module (isGlobal: true shares it with every module). ` +
+  `To change its options in a test, override them: Test.createTestingModule({ imports: [AppModule] }).overrideProvider(HEALTH_MODULE_OPTIONS).useValue({ ... }).`;
+
 export const MISSING_CHECK_METHOD = (className: string, name: string) =>
   `${className} is marked @HealthIndicator('${name}') but has no check() method. Add check(): HealthComponent | Promise<HealthComponent>.`;
 

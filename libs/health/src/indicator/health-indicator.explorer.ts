@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { HealthIndicatorDefinitionError } from '../errors/health.errors.js';
+import { HealthConfigError, HealthIndicatorDefinitionError } from '../errors/health.errors.js';
 import {
   DUPLICATE_INDICATOR,
+  HEALTH_MODULE_IMPORTED_TWICE,
   INVALID_INDICATOR_NAME,
   INVALID_INDICATOR_OPTION,
   MISSING_CHECK_METHOD,
@@ -35,18 +36,33 @@ export class HealthIndicatorExplorer {
 
   /** Every indicator, sorted by name, and each group with its members; throws HealthIndicatorDefinitionError. */
   explore(): { indicators: RegisteredIndicator[]; groups: GroupInput[] } {
-    const indicators = this.discover();
+    const providers = this.discovery.getProviders();
+    // Each HealthModule import brings its own config: two would run two engines over the same indicators.
+    const imports = providers.filter((wrapper) => wrapper.token === HEALTH_CONFIG).length;
+    if (imports > 1) throw new HealthConfigError(HEALTH_MODULE_IMPORTED_TWICE(imports));
+    const indicators = this.discover(providers);
     const groups = resolveGroups(indicators, this.config.groups);
     this.logger.log(`Health indicators: ${indicators.map((i) => i.name).join(', ') || 'none'}`);
     return { indicators, groups };
   }
 
-  private discover(): RegisteredIndicator[] {
+  /**
+   * Providers whose class is marked, and providers whose token is a marked class but whose value is
+   * not an instance of it: a test's `overrideProvider(SomeHealth).useValue(fake)` or `.useClass(Fake)`
+   * keeps the component, checked by the fake.
+   */
+  private discover(providers: InstanceWrapper[]): RegisteredIndicator[] {
     const byName = new Map<string, RegisteredIndicator>();
-    for (const wrapper of this.discovery.getProviders({ metadataKey: HEALTH_INDICATOR_MARKER.KEY })) {
-      const metadata = this.discovery.getMetadataByDecorator(HEALTH_INDICATOR_MARKER, wrapper);
+    const found = new Set(this.discovery.getProviders({ metadataKey: HEALTH_INDICATOR_MARKER.KEY }));
+    for (const wrapper of providers) {
+      if (typeof wrapper.token === 'function' && Reflect.getMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token)) found.add(wrapper);
+    }
+    for (const wrapper of found) {
+      const metadata =
+        this.discovery.getMetadataByDecorator(HEALTH_INDICATOR_MARKER, wrapper) ??
+        (Reflect.getMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token as object) as HealthIndicatorMetadata | undefined);
       if (!metadata) continue;
-      const className = wrapper.metatype?.name ?? String(wrapper.token);
+      const className = typeof wrapper.token === 'function' ? wrapper.token.name : (wrapper.metatype?.name ?? String(wrapper.token));
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient)
         throw new HealthIndicatorDefinitionError(REQUEST_SCOPED_INDICATOR(className));
       if (!wrapper.instance) continue;

@@ -136,7 +136,8 @@ async function volumeOf(path: string): Promise<{ usedRatio: number; details: Rec
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && dirname(existing) !== existing) existing = dirname(existing);
-      else throw new Error(`cannot read the usage of the disk at diskPath (${code ?? 'unknown error'})`, { cause: error });
+      // No `cause`: Node's message quotes the path, which details never show.
+      else throw new Error(`cannot read the usage of the disk at diskPath (${code ?? 'unknown error'})`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { All, Controller, Param, Req, Res, type Type } from '@nestjs/common';
+import { All, Controller, Param, Req, Res, VERSION_NEUTRAL, type Type } from '@nestjs/common';
 import { HIVEMQ_VIEW } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { HealthRequestHandler } from './health-request.handler.js';
@@ -22,9 +22,13 @@ interface PlatformRequest {
   method: string;
 }
 
-/** Builds the host-app controller under the configured prefix (a route path must be known when the module is defined). */
+/**
+ * Builds the host-app controller under the configured prefix (a route path must be known when the module
+ * is defined). Version-neutral: an app that turns on API versioning (URI, header, media type) still
+ * answers its probes at the same path, with no version asked for.
+ */
 export function createHealthController(path: string): Type<unknown> {
-  @Controller(path)
+  @Controller({ path, version: VERSION_NEUTRAL })
   class HealthController {
     constructor(private readonly handler: HealthRequestHandler) {}
 
