@@ -39,6 +39,17 @@ describe('a host app with API versioning', () => {
   });
 });
 
+describe('a host app with a global prefix', () => {
+  it('serves the probes under it, as every controller', async () => {
+    const nest = await boot();
+    nest.setGlobalPrefix('api');
+    await nest.init();
+    const prefixed = await request(nest.getHttpServer()).get('/api/api/v1/health/readiness');
+    expect([prefixed.status, prefixed.body.status]).toEqual([200, 'UP']);
+    expect((await readiness()).status).toBe(404);
+  });
+});
+
 describe('a test that overrides an indicator', () => {
   const down = { check: () => ({ status: HealthStatus.DOWN, details: { reason: 'overridden down' } }) };
 
