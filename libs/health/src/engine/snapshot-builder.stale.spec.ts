@@ -94,3 +94,20 @@ describe('stale snapshots and grace windows', () => {
     expect(stale.groups.liveness.counted).toEqual({ cluster: 'DOWN' });
   });
 });
+
+describe('grace windows on the monotonic clock', () => {
+  it('measures a grace window on the monotonic time, in whole milliseconds, whatever the wall clock does', () => {
+    const b = builderFor({ liveness: { members: ['cluster'], graceMs: { cluster: 1000 } } });
+    const wall = Date.UTC(2026, 0, 2, 3, 4, 5);
+    b.build([result('cluster', { status: 'UP' })], wall, wall, RUNNING, 10.2);
+    b.build([result('cluster', { status: 'DOWN' })], wall, wall, RUNNING, 100.4);
+    // An hour later on the wall clock, 200 ms later on the monotonic one: still forgiven.
+    const later = b.build([result('cluster', { status: 'DOWN' })], wall + 3_600_000, wall + 3_600_000, RUNNING, 300.3).snapshot;
+    expect(later.at).toBe(wall + 3_600_000);
+    expect(later.groups.liveness.status).toBe('UP');
+    expect(later.groups.liveness.details).toEqual({ reason: 'grace window running for cluster', 'grace-remaining-ms': { cluster: 800 } });
+    // Ten minutes back on the wall clock, past the window on the monotonic one: it has ended.
+    const past = b.build([result('cluster', { status: 'DOWN' })], wall - 600_000, wall - 600_000, RUNNING, 1100.6).snapshot;
+    expect(past.groups.liveness.status).toBe('DOWN');
+  });
+});

@@ -46,6 +46,8 @@ export class SnapshotBuilder {
     lifecycle: HealthLifecycle,
     monotonic = now,
   ): { snapshot: HealthSnapshot; transitions: HealthTransition[] } {
+    // Whole milliseconds, as the time left of a grace window is shown (performance.now() has fractions).
+    const clock = Math.round(monotonic);
     const components: Record<string, HealthComponent> = {};
     const checks: Record<string, CheckStats> = {};
     for (const result of results) {
@@ -64,12 +66,12 @@ export class SnapshotBuilder {
       const reason = typeof node.details?.reason === 'string' ? node.details.reason : undefined;
       const previous = this.observed.get(key);
       if (previous?.status === node.status) return;
-      this.observed.set(key, { status: node.status, since: monotonic, reason });
+      this.observed.set(key, { status: node.status, since: clock, reason });
       transitions.push({ kind, path, from: previous?.status ?? null, to: node.status, at: now, ...(reason ? { reason } : {}) });
     };
     walkComponents(components, (path, node) => observe(`c:${path}`, 'component', path, node));
     const since = (path: string) => this.observed.get(`c:${path}`)?.since;
-    const groups = assembleGroups(this.groupInputs, components, this.config, since, monotonic, lifecycle);
+    const groups = assembleGroups(this.groupInputs, components, this.config, since, clock, lifecycle);
     for (const [name, group] of Object.entries(groups)) observe(`g:${name}`, 'group', name, group);
     for (const [key, previous] of this.observed) {
       if (seen.has(key)) continue;
