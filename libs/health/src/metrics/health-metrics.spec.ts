@@ -150,6 +150,18 @@ describe('HealthMetrics', () => {
     expect(await withProcess.render(snapshot)).toContain('process_cpu_user_seconds_total');
   });
 
+  it('collects process metrics once per process, however many apps ask (each collection starts timers that never stop)', async () => {
+    const config = createHealthConfig({ ...VIEW_OPTIONS, metrics: { processMetrics: true } });
+    const [first, second] = [exporter(healthy(), config).metrics, exporter(healthy(), config).metrics];
+    const lag = (m: typeof first) => m.registry.getSingleMetric('nodejs_eventloop_lag_seconds');
+    expect(lag(first)).toBeDefined();
+    expect(lag(second)).toBe(lag(first));
+    expect(second.registry.getSingleMetric('mqtt_health_component_status')).not.toBe(
+      first.registry.getSingleMetric('mqtt_health_component_status'),
+    );
+    expect(await second.render()).toContain('mqtt_health_component_status');
+  });
+
   it('keeps each exporter’s metrics in its own registry', async () => {
     const up = exporter(healthy()).metrics;
     const down = exporter(snapshotOf({ cluster: { status: 'DOWN' }, mqtt: mqtt() }, VIEW_OPTIONS, RUNNING)).metrics;

@@ -12,6 +12,20 @@ import { readinessMode } from '../groups/verdicts.js';
 export const METRIC_PREFIX = 'mqtt_health_';
 
 /**
+ * Node's process metrics, collected once per process and shared by every app's registry: prom-client
+ * starts an event-loop histogram and a GC observer per collection and never stops them, so a
+ * collection per app would grow with every app a test suite creates. The values are the process's anyway.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
  * The module's Prometheus registry and exporter. Status gauges are read from the snapshot of the
  * scrape (`render(snapshot)`, or the latest one when the registry is read directly); durations and
  * failures are recorded as checks settle. A registry of its own, so several apps (or tests) in one
@@ -19,7 +33,8 @@ export const METRIC_PREFIX = 'mqtt_health_';
  */
 @Injectable()
 export class HealthMetrics implements OnModuleDestroy {
-  readonly registry = new Registry();
+  /** The module's metrics, with the process's when `metrics.processMetrics` is on. */
+  readonly registry: Registry;
   private readonly subscription: Subscription;
   /** The snapshot of the scrape being rendered; gauges read it synchronously inside registry.metrics(). */
   private scraped?: HealthSnapshot;
@@ -31,7 +46,8 @@ export class HealthMetrics implements OnModuleDestroy {
     @Inject(HEALTH_CONFIG) config: HealthConfig,
   ) {
     const snapshot = () => this.scraped ?? engine.current();
-    const register = [this.registry];
+    const own = new Registry();
+    const register = [own];
     new Gauge({
       name: `${METRIC_PREFIX}component_status`,
       help: 'Status of each component and sub-component: 1 for its current status, 0 for the others.',
@@ -114,7 +130,7 @@ export class HealthMetrics implements OnModuleDestroy {
       durations.observe({ component: name }, durationMs / 1000);
       if (failed) failures.inc({ component: name });
     });
-    if (config.metrics.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.registry = config.metrics.processMetrics ? Registry.merge([own, processMetrics()]) : own;
   }
 
   /** Prometheus text for one snapshot: the one the request holds, so a scrape runs no check of its own. */
