@@ -10,7 +10,12 @@ import { HealthMetrics } from './health-metrics.js';
 /** What the exporter reads of the engine: the latest snapshot and the checks as they settle. */
 function exporter(current: HealthSnapshot, healthConfig: HealthConfig = config) {
   const checks = new Subject<CompletedCheck>();
-  const engine = { current: () => current, checks$: checks.asObservable() } as unknown as HealthEngine;
+  // The engine measures the age on its monotonic clock; this one reads it off the snapshot's refreshedAt.
+  const engine = {
+    current: () => current,
+    refreshAgeMs: () => Date.now() - current.refreshedAt,
+    checks$: checks.asObservable(),
+  } as unknown as HealthEngine;
   return { metrics: new HealthMetrics(engine, healthConfig), checks };
 }
 

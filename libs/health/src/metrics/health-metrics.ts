@@ -94,7 +94,7 @@ export class HealthMetrics implements OnModuleDestroy {
       help: 'Seconds since the last complete refresh of every indicator.',
       registers: register,
       collect() {
-        this.set((Date.now() - snapshot().refreshedAt) / 1000);
+        this.set(engine.refreshAgeMs() / 1000); // monotonic: a step of the system clock is no age
       },
     });
     new Gauge({

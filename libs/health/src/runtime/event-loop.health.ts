@@ -32,17 +32,21 @@ export interface EventLoopInterval {
 export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleDestroy {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private intervals: EventLoopInterval[] = [];
+  /** When each of `intervals` ended on the monotonic clock, which the window is measured on. */
+  private endedAtMonotonic: number[] = [];
 
   constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {
     this.histogram.enable();
   }
 
   check(): HealthComponent {
-    const now = Date.now();
+    const now = performance.now();
     const { max, count } = this.histogram;
-    const interval = { endedAt: now, maxMs: count ? max / 1e6 : 0, p99Ms: count ? this.histogram.percentile(99) / 1e6 : 0 };
+    const interval = { endedAt: Date.now(), maxMs: count ? max / 1e6 : 0, p99Ms: count ? this.histogram.percentile(99) / 1e6 : 0 };
     this.histogram.reset();
-    this.intervals = [...this.intervals.filter((i) => now - i.endedAt < EVENT_LOOP_WINDOW_MS), interval];
+    const kept = this.endedAtMonotonic.map((at, i) => [at, this.intervals[i]] as const).filter(([at]) => now - at < EVENT_LOOP_WINDOW_MS);
+    this.intervals = [...kept.map(([, kept]) => kept), interval];
+    this.endedAtMonotonic = [...kept.map(([at]) => at), now];
     const { eventLoopDegradedMs, eventLoopDownMs } = this.config.resourceThresholds;
     return eventLoopComponent(this.intervals, { degradedMs: eventLoopDegradedMs, downMs: eventLoopDownMs });
   }

@@ -81,7 +81,7 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
   /** The first reading is awaited; later ones replace it once they settle, a failed one failing the check as the first would. */
   private diskUsage(): Promise<HealthComponent> {
     if (!this.diskReading) return (this.diskReading = this.readDisk());
-    if (!this.diskPending && Date.now() - this.diskReadAt >= DISK_INTERVAL_MS) {
+    if (!this.diskPending && performance.now() - this.diskReadAt >= DISK_INTERVAL_MS) {
       this.diskPending = true;
       const reading = this.readDisk();
       const settle = () => {
@@ -94,7 +94,7 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
   }
 
   private async readDisk(): Promise<HealthComponent> {
-    this.diskReadAt = Date.now();
+    this.diskReadAt = performance.now(); // monotonic: a clock step neither freezes nor hurries the disk
     const r = this.config.resourceThresholds;
     const volume = await volumeOf(r.diskPath);
     return graded(volume.usedRatio, r.diskDegradedRatio, r.diskDownRatio, volume.details);
@@ -110,7 +110,12 @@ function containerMemoryLimit(): number | undefined {
 }
 
 /** DOWN past `downAt`, DEGRADED past `degradedAt`, else UP. */
-function graded(value: number, degradedAt: number | undefined, downAt: number | undefined, details: Record<string, unknown>): HealthComponent {
+function graded(
+  value: number,
+  degradedAt: number | undefined,
+  downAt: number | undefined,
+  details: Record<string, unknown>,
+): HealthComponent {
   const past = (threshold: number | undefined) => threshold !== undefined && value > threshold;
   return { status: past(downAt) ? HealthStatus.DOWN : past(degradedAt) ? HealthStatus.DEGRADED : HealthStatus.UP, details };
 }

@@ -73,7 +73,7 @@ export class ConnectionSlots {
     const over = this.held >= this.capacity;
     // Everything that arrived before this connection has had its turn to be read.
     if (over && !this.sweeping) this.turn++;
-    const slot = new Slot(holder, this, this.turn, Date.now());
+    const slot = new Slot(holder, this, this.turn, performance.now());
     this.append(slot);
     this.held++;
     if (over && !this.sweeping) {
@@ -111,7 +111,7 @@ export class ConnectionSlots {
           waitMs = 0;
           break;
         }
-        const graceLeft = slot.arrivedAt + SILENT_GRACE_MS - Date.now();
+        const graceLeft = slot.arrivedAt + SILENT_GRACE_MS - performance.now();
         if (graceLeft > 0) {
           waitMs = graceLeft;
           break;

@@ -21,7 +21,7 @@ export class BrokerHealthIndicator implements HealthComponentCheck {
       'node-id': nodeId,
       'connected-clients': connectedClients,
       ...(sessions === undefined ? {} : { sessions }),
-      'uptime-ms': startedAt === undefined ? 0 : Date.now() - startedAt,
+      'uptime-ms': startedAt === undefined ? 0 : Math.max(0, Date.now() - startedAt),
       'started-at': startedAt ?? null,
     };
     if (closed) return { status: HealthStatus.DOWN, details: { ...details, reason: 'broker closed' } };
