@@ -8,7 +8,7 @@ import prettierConfig from 'eslint-config-prettier';
 const linted = ['libs/**/*.ts', 'apps/**/*.ts', 'test/**/*.ts', 'bench/**/*.{ts,js}', 'scripts/**/*.mjs'];
 
 export default defineConfig(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.bench/**', 'data/**'] },
+  { ignores: ['**/dist/**', 'libs/health/cjs/**', '**/node_modules/**', 'coverage/**', '.bench/**', 'data/**'] },
   {
     files: linted,
     extends: [tseslint.configs.recommended],

@@ -8,22 +8,21 @@ export const {
   ConfigurableModuleClass: ConfigurableHealthModule,
   MODULE_OPTIONS_TOKEN: HEALTH_MODULE_OPTIONS,
   OPTIONS_TYPE: HEALTH_FOR_ROOT_OPTIONS,
-} =
-  new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
-    .setClassMethodName('forRoot')
-    .setExtras<HealthModuleExtras>(
-      { isGlobal: false, path: DEFAULT_HEALTH_PATH, controller: true, resources: true },
-      (definition, extras) => ({
-        ...definition,
-        global: extras.isGlobal,
-        controllers: [
-          ...(definition.controllers ?? []),
-          ...(extras.controller === false ? [] : [createHealthController(extras.path ?? DEFAULT_HEALTH_PATH)]),
-        ],
-        providers: [
-          ...(definition.providers ?? []),
-          ...(extras.resources === false ? [] : [ResourcesHealthIndicator, EventLoopHealthIndicator]),
-        ],
-      }),
-    )
-    .build();
+} = new ConfigurableModuleBuilder<HealthModuleOptions>({ moduleName: 'Health' })
+  .setClassMethodName('forRoot')
+  .setExtras<HealthModuleExtras>(
+    { isGlobal: false, path: DEFAULT_HEALTH_PATH, controller: true, resources: true },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+      controllers: [
+        ...(definition.controllers ?? []),
+        ...(extras.controller === false ? [] : [createHealthController(extras.path ?? DEFAULT_HEALTH_PATH)]),
+      ],
+      providers: [
+        ...(definition.providers ?? []),
+        ...(extras.resources === false ? [] : [ResourcesHealthIndicator, EventLoopHealthIndicator]),
+      ],
+    }),
+  )
+  .build();
