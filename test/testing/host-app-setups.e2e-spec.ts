@@ -99,6 +99,32 @@ describe('a test that overrides an indicator', () => {
   });
 });
 
+describe('providers that look like indicators', () => {
+  it('boots when a test overrides an indicator with null, leaving its component out', async () => {
+    const nest = await boot((t) => t.overrideProvider(InventoryDbHealth).useValue(null));
+    await nest.init();
+    const snapshot = await nest.get(HealthService).refresh();
+    expect(Object.keys(snapshot.components)).not.toContain('inventory-db');
+  });
+
+  it('takes an undecorated subclass of an indicator for an ordinary provider', async () => {
+    class LoggingInventoryDbHealth extends InventoryDbHealth {}
+    @Module({ imports: [HealthModule.forRoot()], providers: [InventoryDb, InventoryDbHealth, LoggingInventoryDbHealth] })
+    class WithSubclass {}
+    const moduleRef = await Test.createTestingModule({ imports: [WithSubclass] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const snapshot = await app.get(HealthService).refresh();
+    expect(Object.keys(snapshot.components).sort()).toEqual(['event-loop', 'inventory-db', 'resources']);
+  });
+
+  it('rejects refresh() before the module is initialised, without throwing', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const refreshed = moduleRef.get(HealthService).refresh();
+    await expect(refreshed).rejects.toThrow(/not initialised HealthModule/);
+  });
+});
+
 describe('HealthModule imported twice', () => {
   it.each([
     ['with every default', {}],

@@ -29,8 +29,8 @@ export class HealthService {
    * starts after the call (after a background run under way has settled), so what changed before is in it:
    * `db.fail(); await health.refresh()` reads DOWN. Concurrent calls share one run.
    */
-  refresh(): Promise<HealthSnapshot> {
-    return this.engine.refreshNow();
+  async refresh(): Promise<HealthSnapshot> {
+    return this.engine.refreshNow(); // async: before the module is initialised it rejects, never throws
   }
 
   /**

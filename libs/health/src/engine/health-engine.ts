@@ -42,6 +42,7 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
   private readonly completedChecks = new Subject<CompletedCheck>();
   private readonly transitions = new Subject<HealthTransition>();
   private readonly lifecycle: Lifecycle;
+  private readonly logger = new Logger('Health');
   private built?: Refresher;
 
   /** Status transitions of components and groups. */
@@ -73,13 +74,9 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
     if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, hasOwnPort(this.config), () => this.markStarted());
   }
 
-  /**
-   * Drain first, while the app still serves: on a signal (Nest passes it when `enableShutdownHooks()` closes
-   * the app), or when the app began the drain itself (`HealthService.drain()`), which this waits for. An
-   * explicit `app.close()` (a test tearing down its app) closes at once.
-   */
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
-    if (signal || this.draining) await this.drain();
+  /** Drain first, while the app still serves, when a signal or the app asked for it (see Lifecycle.beforeShutdown). */
+  beforeApplicationShutdown(signal?: string): Promise<void> {
+    return this.lifecycle.beforeShutdown(signal, (line) => this.logger.log(line));
   }
 
   onApplicationShutdown(): void {

@@ -73,4 +73,24 @@ describe('whenServing (startup: auto)', () => {
     whenServing({ httpAdapter: undefined } as unknown as HttpAdapterHost, true, started);
     expect(started).toHaveBeenCalledTimes(3);
   });
+
+  it('on shutdown drains for a signal or a drain the app began, and otherwise closes at once saying the drain was skipped', async () => {
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const signalled = new Lifecycle(10);
+    await signalled.beforeShutdown('SIGTERM', log);
+    expect(signalled.current.draining).toBe(true);
+    const begun = new Lifecycle(10);
+    const drained = begun.drain();
+    expect(begun.beforeShutdown(undefined, log)).toBe(drained);
+    expect(lines).toEqual([]);
+    const closed = new Lifecycle(1500);
+    await closed.beforeShutdown(undefined, log);
+    expect(closed.current.draining).toBe(false);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Closing without the 1500 ms drain: no signal closed the app\. .*HealthService\.drain\(\)/),
+    ]);
+    await new Lifecycle(0).beforeShutdown(undefined, log);
+    expect(lines).toHaveLength(1);
+  });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { first, Subject, type Observable } from 'rxjs';
+import { CLOSING_WITHOUT_DRAIN } from '../errors/messages.js';
 import type { HealthLifecycle } from '../model/health-snapshot.interface.js';
 
 /** Where the app is in its life: started (startup complete) and draining (shutting down). */
@@ -20,6 +21,18 @@ export class Lifecycle {
 
   markStarted(): void {
     this.set({ started: true });
+  }
+
+  /**
+   * What a closing app waits for: the drain, on a signal (Nest passes it when `enableShutdownHooks()`
+   * closes the app) or when the app began it (`HealthService.drain()`). An explicit `app.close()` (a test
+   * tearing down its app, an app closing on its own signal handler) closes at once, and with a drain
+   * configured says so once through `log`: a drain skipped in production should not go unnoticed.
+   */
+  beforeShutdown(signal: string | undefined, log: (line: string) => void): Promise<void> {
+    if (signal || this.state.draining) return this.drain();
+    if (this.drainMs > 0) log(CLOSING_WITHOUT_DRAIN(this.drainMs));
+    return Promise.resolve();
   }
 
   /** Draining from now on; resolves after `drainMs`. Idempotent. */

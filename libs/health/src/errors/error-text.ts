@@ -16,7 +16,9 @@ export function redactCredentials(text: string): string {
 /** How many causes and inner errors are followed: enough for `fetch failed` → ECONNREFUSED. */
 const MAX_DEPTH = 3;
 const MAX_INNER = 3;
-const MAX_OBJECT_TEXT = 200;
+/** A reason is a line, not a dump: longer ones are cut here. */
+export const MAX_REASON_LENGTH = 500;
+const MAX_KEYS = 5;
 
 /**
  * The message of anything thrown, for logs and `details.reason`, without credentials. An error is
@@ -24,10 +26,13 @@ const MAX_OBJECT_TEXT = 200;
  * from a Jest test's VM context; a worker's; a DOMException) fail that check but are errors all the same.
  * What a bare message leaves out is added: the `cause` of an error whose message does not already
  * quote it (`fetch failed: connect ECONNREFUSED 127.0.0.1:5432`), and the errors of an AggregateError
- * (Node's connect to a host with IPv4 and IPv6 addresses throws one, with an empty message).
+ * (Node's connect to a host with IPv4 and IPv6 addresses throws one, with an empty message). Only
+ * errors and strings are followed; an object is never dumped (it may hold a password or a token), only
+ * its keys are named. At most MAX_REASON_LENGTH characters.
  */
 export function errorText(error: unknown): string {
-  return redactCredentials(describe(error, MAX_DEPTH));
+  const text = redactCredentials(describe(error, MAX_DEPTH));
+  return text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
 }
 
 function describe(error: unknown, depth: number): string {
@@ -36,30 +41,28 @@ function describe(error: unknown, depth: number): string {
     const own = error.message || (inner.length > 0 ? '' : error.name);
     const shown = [...new Set(inner)].filter((text) => text && !own.includes(text)).slice(0, MAX_INNER);
     const joined = shown.join('; ');
-    const causeOf = error.cause !== undefined && depth > 0 ? describe(error.cause, depth - 1) : '';
+    const causeOf = depth > 0 && followed(error.cause) ? describe(error.cause, depth - 1) : '';
     const withInner = own && joined ? `${own}: ${joined}` : own || joined;
     return causeOf && !withInner.includes(causeOf) ? `${withInner}: ${causeOf}` : withInner;
   }
   if (typeof error === 'string') return error;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
-    return (error as { message: string }).message || `non-error thrown: ${objectText(error)}`;
+  if (typeof error === 'object' && error !== null) {
+    const { message } = error as { message?: unknown };
+    if (typeof message === 'string' && message) return message;
+    const keys = Object.keys(error);
+    const named = keys.length ? ` with ${keys.slice(0, MAX_KEYS).join(', ')}${keys.length > MAX_KEYS ? ', …' : ''}` : '';
+    return `non-error thrown: an object${named}`;
   }
-  return `non-error thrown: ${typeof error === 'object' && error !== null ? objectText(error) : String(error)}`;
+  return `non-error thrown: ${String(error)}`;
+}
+
+/** A cause worth adding: an error or a string, never an object's contents. */
+function followed(cause: unknown): boolean {
+  return typeof cause === 'string' ? cause.length > 0 : isErrorLike(cause);
 }
 
 function innerErrors(error: { errors?: unknown }): unknown[] {
-  return Array.isArray(error.errors) ? error.errors : [];
-}
-
-/** A thrown plain object as JSON (cut short), since `[object Object]` says nothing. */
-function objectText(value: object): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > MAX_OBJECT_TEXT ? `${text.slice(0, MAX_OBJECT_TEXT)}…` : text;
+  return Array.isArray(error.errors) ? error.errors.filter(followed) : [];
 }
 
 function isErrorLike(value: unknown): value is { name: string; message: string; cause?: unknown; errors?: unknown } {

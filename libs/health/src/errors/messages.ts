@@ -61,3 +61,7 @@ function asWritten(_key: string, value: unknown): unknown {
   if (Object.is(value, -0)) return `${MARK}-0${MARK}`;
   return Number.isFinite(value) ? value : `${MARK}${value}${MARK}`;
 }
+
+export const CLOSING_WITHOUT_DRAIN = (drainMs: number) =>
+  `Closing without the ${drainMs} ms drain: no signal closed the app. To drain (readiness OUT_OF_SERVICE while the app still serves), ` +
+  `call app.enableShutdownHooks(), or await HealthService.drain() before app.close().`;

@@ -55,12 +55,15 @@ export class HealthIndicatorExplorer {
     const byName = new Map<string, RegisteredIndicator>();
     const found = new Set(this.discovery.getProviders({ metadataKey: HEALTH_INDICATOR_MARKER.KEY }));
     for (const wrapper of providers) {
-      if (typeof wrapper.token === 'function' && Reflect.getMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token)) found.add(wrapper);
+      // Own metadata only: an undecorated subclass of an indicator is no indicator.
+      if (typeof wrapper.token === 'function' && Reflect.getOwnMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token)) found.add(wrapper);
     }
     for (const wrapper of found) {
       const metadata =
-        this.discovery.getMetadataByDecorator(HEALTH_INDICATOR_MARKER, wrapper) ??
-        (Reflect.getMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token as object) as HealthIndicatorMetadata | undefined);
+        (wrapper.instance || wrapper.metatype ? this.discovery.getMetadataByDecorator(HEALTH_INDICATOR_MARKER, wrapper) : undefined) ??
+        (typeof wrapper.token === 'function'
+          ? (Reflect.getOwnMetadata(HEALTH_INDICATOR_MARKER.KEY, wrapper.token) as HealthIndicatorMetadata | undefined)
+          : undefined);
       if (!metadata) continue;
       const className = typeof wrapper.token === 'function' ? wrapper.token.name : (wrapper.metatype?.name ?? String(wrapper.token));
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient)

@@ -12,6 +12,8 @@ import { HealthStatus } from '../model/health-status.js';
 
 /** Disk usage costs a `df`: read at most this often, in the background, never delaying the memory checks. */
 export const DISK_INTERVAL_MS = 10_000;
+/** A disk reading that has not answered for this long (a hung network mount) reads DOWN until it does. */
+export const DISK_STALL_MS = 3 * DISK_INTERVAL_MS;
 /** Without RSS thresholds, RSS is judged against the container's memory limit (the OOM killer's) at these fractions. */
 export const RSS_OF_LIMIT_DEGRADED = 0.85;
 export const RSS_OF_LIMIT_DOWN = 0.95;
@@ -78,9 +80,18 @@ export class ResourcesHealthIndicator implements HealthComponentCheck {
     return { used, limit: total - Math.min(this.youngReserve, total / 2) };
   }
 
-  /** The first reading is awaited; later ones replace it once they settle, a failed one failing the check as the first would. */
+  /**
+   * The first reading is awaited; later ones replace it once they settle, a failed one failing the check as
+   * the first would. One that hangs (`statfs` on a hung NFS mount) does not leave the last reading standing:
+   * past DISK_STALL_MS the disk reads DOWN until it answers.
+   */
   private diskUsage(): Promise<HealthComponent> {
     if (!this.diskReading) return (this.diskReading = this.readDisk());
+    const waited = performance.now() - this.diskReadAt;
+    if (this.diskPending && waited >= DISK_STALL_MS) {
+      const reason = `cannot read the usage of the disk at diskPath: no answer for ${Math.round(waited / 1000)} s`;
+      return Promise.resolve({ status: HealthStatus.DOWN, details: { reason } });
+    }
     if (!this.diskPending && performance.now() - this.diskReadAt >= DISK_INTERVAL_MS) {
       this.diskPending = true;
       const reading = this.readDisk();
@@ -135,7 +146,7 @@ async function volumeOf(path: string): Promise<{ usedRatio: number; details: Rec
           'used-bytes': size - free,
           'free-bytes': free,
           'size-bytes': size,
-          'used-ratio': size ? Math.round(((size - free) / size) * 1000) / 1000 : 1,
+          'used-ratio': size ? Math.round(((size - free) / size) * 1000) / 1000 : 0,
         },
       };
     } catch (error) {
