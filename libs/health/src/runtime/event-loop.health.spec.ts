@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createHealthConfig } from '../options/health-config.js';
 import { EVENT_LOOP_WINDOW_MS, EventLoopHealthIndicator, eventLoopComponent, type EventLoopInterval } from './event-loop.health.js';
 
@@ -42,6 +42,43 @@ describe('EventLoopHealthIndicator', () => {
       expect(component.details!['max-delay-ms']).toBeGreaterThanOrEqual(250);
     } finally {
       indicator.onModuleDestroy();
+    }
+  });
+
+  it('keeps the worst stall of the window however often it is checked (on-request probes check per request)', async () => {
+    const indicator = new EventLoopHealthIndicator(createHealthConfig({ resourceThresholds: { eventLoopDegradedMs: 100 } }));
+    try {
+      await new Promise((done) => setTimeout(done, 30));
+      for (const start = Date.now(); Date.now() - start < 250;);
+      await new Promise((done) => setTimeout(done, 30));
+      expect(indicator.check().status).toBe('DEGRADED');
+      // A flood of checks, each an interval of its own: the stall stays the worst, and the window stays short.
+      let last = indicator.check();
+      for (let i = 0; i < 20_000; i++) last = indicator.check();
+      expect(last.status).toBe('DEGRADED');
+      expect(last.details!['max-delay-ms']).toBeGreaterThanOrEqual(200);
+      expect((indicator as unknown as { window: unknown[] }).window.length).toBeLessThan(10);
+    } finally {
+      indicator.onModuleDestroy();
+    }
+  });
+
+  it('forgets a stall once the window has passed on the monotonic clock', () => {
+    jest.useFakeTimers();
+    const indicator = new EventLoopHealthIndicator(createHealthConfig({}));
+    try {
+      const stall = at(Date.now(), 5000);
+      (indicator as unknown as { window: { interval: EventLoopInterval; at: number }[] }).window = [
+        { interval: stall, at: performance.now() },
+      ];
+      jest.setSystemTime(Date.now() - 10 * 60_000); // the wall clock stepped back: no effect on the window
+      jest.advanceTimersByTime(EVENT_LOOP_WINDOW_MS - 1);
+      expect(indicator.check().status).toBe('DEGRADED');
+      jest.advanceTimersByTime(1);
+      expect(indicator.check().status).toBe('UP');
+    } finally {
+      indicator.onModuleDestroy();
+      jest.useRealTimers();
     }
   });
 

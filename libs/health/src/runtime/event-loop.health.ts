@@ -31,9 +31,13 @@ export interface EventLoopInterval {
 @HealthIndicator('event-loop')
 export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleDestroy {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  private intervals: EventLoopInterval[] = [];
-  /** When each of `intervals` ended on the monotonic clock, which the window is measured on. */
-  private endedAtMonotonic: number[] = [];
+  /**
+   * The intervals of the window that can still be its worst, oldest first, each with when it ended on the
+   * monotonic clock (the window is measured on it): an interval is dropped once a later one was as long, so
+   * the first is the worst and the last the latest, and the list stays short however often `check()` runs
+   * (on-request probes run it per request).
+   */
+  private window: { interval: EventLoopInterval; at: number }[] = [];
 
   constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {
     this.histogram.enable();
@@ -44,11 +48,12 @@ export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleD
     const { max, count } = this.histogram;
     const interval = { endedAt: Date.now(), maxMs: count ? max / 1e6 : 0, p99Ms: count ? this.histogram.percentile(99) / 1e6 : 0 };
     this.histogram.reset();
-    const kept = this.endedAtMonotonic.map((at, i) => [at, this.intervals[i]] as const).filter(([at]) => now - at < EVENT_LOOP_WINDOW_MS);
-    this.intervals = [...kept.map(([, kept]) => kept), interval];
-    this.endedAtMonotonic = [...kept.map(([at]) => at), now];
+    while (this.window.length > 0 && now - this.window[0].at >= EVENT_LOOP_WINDOW_MS) this.window.shift();
+    while (this.window.length > 0 && this.window[this.window.length - 1].interval.maxMs <= interval.maxMs) this.window.pop();
+    this.window.push({ interval, at: now });
     const { eventLoopDegradedMs, eventLoopDownMs } = this.config.resourceThresholds;
-    return eventLoopComponent(this.intervals, { degradedMs: eventLoopDegradedMs, downMs: eventLoopDownMs });
+    const intervals = this.window.map((entry) => entry.interval);
+    return eventLoopComponent(intervals, { degradedMs: eventLoopDegradedMs, downMs: eventLoopDownMs });
   }
 
   onModuleDestroy(): void {
