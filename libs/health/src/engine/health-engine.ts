@@ -76,7 +76,7 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
 
   /** Drain first, while the app still serves, when a signal or the app asked for it (see Lifecycle.beforeShutdown). */
   beforeApplicationShutdown(signal?: string): Promise<void> {
-    return this.lifecycle.beforeShutdown(signal, (line) => this.logger.log(line));
+    return this.lifecycle.beforeShutdown(signal, (line) => this.logger.warn(line));
   }
 
   onApplicationShutdown(): void {

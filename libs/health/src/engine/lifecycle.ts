@@ -27,11 +27,11 @@ export class Lifecycle {
    * What a closing app waits for: the drain, on a signal (Nest passes it when `enableShutdownHooks()`
    * closes the app) or when the app began it (`HealthService.drain()`). An explicit `app.close()` (a test
    * tearing down its app, an app closing on its own signal handler) closes at once, and with a drain
-   * configured says so once through `log`: a drain skipped in production should not go unnoticed.
+   * configured says so once through `warn`: a drain skipped in production should not go unnoticed.
    */
-  beforeShutdown(signal: string | undefined, log: (line: string) => void): Promise<void> {
+  beforeShutdown(signal: string | undefined, warn: (line: string) => void): Promise<void> {
     if (signal || this.state.draining) return this.drain();
-    if (this.drainMs > 0) log(CLOSING_WITHOUT_DRAIN(this.drainMs));
+    if (this.drainMs > 0) warn(CLOSING_WITHOUT_DRAIN(this.drainMs));
     return Promise.resolve();
   }
 

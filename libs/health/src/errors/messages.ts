@@ -31,7 +31,7 @@ export const GROUP_NAME_COLLISION = (name: string, className: string) =>
   `at the same path. Rename one of them.`;
 
 export const REQUEST_SCOPED_INDICATOR = (className: string) =>
-  `${className} is request-scoped; health indicators run in the background and must be singletons. Remove the scope.`;
+  `${className} is request-scoped (itself, or through a request-scoped provider it injects); health indicators run in the background and must be singletons. Remove the scope, or inject singletons only.`;
 
 export const ROUTE_COLLISION = (owner: string, viewA: string, pathA: string, viewB: string, pathB: string) =>
   `${owner}: route ${pathB} of view "${viewB}" collides with route ${pathA} of view "${viewA}". ` +

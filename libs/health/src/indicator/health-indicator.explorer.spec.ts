@@ -106,7 +106,7 @@ describe('HealthIndicatorExplorer', () => {
     ['transient', Scope.TRANSIENT],
   ])('refuses a %s-scoped indicator', async (_, scope) => {
     expect(await definitionError([{ provide: StorageHealthIndicator, useClass: StorageHealthIndicator, scope }])).toBe(
-      'StorageHealthIndicator is request-scoped; health indicators run in the background and must be singletons. Remove the scope.',
+      'StorageHealthIndicator is request-scoped (itself, or through a request-scoped provider it injects); health indicators run in the background and must be singletons. Remove the scope, or inject singletons only.',
     );
   });
 
