@@ -45,6 +45,26 @@ describe('EventLoopHealthIndicator', () => {
     }
   });
 
+  it('sees a block even when a check reads the histogram in the loop turn the block ends, before its timer runs', async () => {
+    const indicator = new EventLoopHealthIndicator(createHealthConfig({ resourceThresholds: { eventLoopDegradedMs: 100 } }));
+    try {
+      const first = await new Promise<ReturnType<typeof indicator.check>>((done) => {
+        setTimeout(() => {
+          for (const start = Date.now(); Date.now() - start < 600;);
+        }, 20);
+        // Due during the block, so it runs in the turn the block ends: the histogram has not seen the block yet.
+        setTimeout(() => done(indicator.check()), 21);
+      });
+      await new Promise((done) => setTimeout(done, 300));
+      const next = indicator.check();
+      expect([first.status, next.status]).toContain('DEGRADED');
+      expect(next.status).toBe('DEGRADED');
+      expect(next.details!['max-delay-ms']).toBeGreaterThanOrEqual(300);
+    } finally {
+      indicator.onModuleDestroy();
+    }
+  });
+
   it('keeps the worst stall of the window however often it is checked (on-request probes check per request)', async () => {
     const indicator = new EventLoopHealthIndicator(createHealthConfig({ resourceThresholds: { eventLoopDegradedMs: 100 } }));
     try {

@@ -11,6 +11,12 @@ import type { HealthConfig } from '../options/health-config.js';
 export const EVENT_LOOP_WINDOW_MS = 60_000;
 /** The histogram's timer, in native code: no JavaScript runs for it. */
 const RESOLUTION_MS = 20;
+/**
+ * A JavaScript timer beside the histogram, measuring how late it runs. The histogram loses a block when a
+ * check reads and resets it in the loop turn the block ends, before its own timer has run (a reset
+ * forgets the time of its last sample); this timer's lateness is kept until a check has read it.
+ */
+const WATCH_MS = 250;
 
 /** What one refresh interval saw of the event loop. */
 export interface EventLoopInterval {
@@ -38,6 +44,14 @@ export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleD
    * (on-request probes run it per request).
    */
   private window: { interval: EventLoopInterval; at: number }[] = [];
+  /** The watch timer's latest lateness not yet read by a check, and when it is next due (monotonic). */
+  private watchLateMs = 0;
+  private watchDueAt = performance.now() + WATCH_MS;
+  private readonly watch = setInterval(() => {
+    const now = performance.now();
+    this.watchLateMs = Math.max(this.watchLateMs, now - this.watchDueAt);
+    this.watchDueAt = now + WATCH_MS;
+  }, WATCH_MS).unref();
 
   constructor(@Inject(HEALTH_CONFIG) private readonly config: HealthConfig) {
     this.histogram.enable();
@@ -46,8 +60,10 @@ export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleD
   check(): HealthComponent {
     const now = performance.now();
     const { max, count } = this.histogram;
-    const interval = { endedAt: Date.now(), maxMs: count ? max / 1e6 : 0, p99Ms: count ? this.histogram.percentile(99) / 1e6 : 0 };
+    const maxMs = Math.max(count ? max / 1e6 : 0, this.watchLateMs);
+    const interval = { endedAt: Date.now(), maxMs, p99Ms: count ? this.histogram.percentile(99) / 1e6 : 0 };
     this.histogram.reset();
+    this.watchLateMs = 0;
     while (this.window.length > 0 && now - this.window[0].at >= EVENT_LOOP_WINDOW_MS) this.window.shift();
     while (this.window.length > 0 && this.window[this.window.length - 1].interval.maxMs <= interval.maxMs) this.window.pop();
     this.window.push({ interval, at: now });
@@ -58,6 +74,7 @@ export class EventLoopHealthIndicator implements HealthComponentCheck, OnModuleD
 
   onModuleDestroy(): void {
     this.histogram.disable();
+    clearInterval(this.watch);
   }
 }
 
