@@ -14,6 +14,7 @@ const lib = fileURLToPath(new URL('../../libs/health/', import.meta.url));
 interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 function walk(dir: string): string[] {
@@ -63,6 +64,14 @@ describe('nestjs-mqtt-health package manifest', () => {
       .filter(([name]) => !declared.has(name))
       .map(([name, importers]) => `${name} (imported by ${[...new Set(importers)].slice(0, 3).join(', ')})`);
     expect(undeclared).toEqual([]);
+  });
+
+  it('needs no @nestjs/terminus: an optional peer that no built file or entry imports, nor any type refers to', () => {
+    expect(manifest.peerDependencies?.['@nestjs/terminus']).toBe('^11.0.0 || ^12.0.0');
+    expect(manifest.peerDependenciesMeta?.['@nestjs/terminus']).toEqual({ optional: true });
+    const built = files.filter((file) => /\.(js|cjs|mjs|d\.ts)$/.test(file));
+    expect(built.length).toBeGreaterThan(300);
+    expect(importedPackages(built).get('@nestjs/terminus')).toBeUndefined();
   });
 
   it('finds the imports it checks (the scan is not vacuous)', () => {

@@ -60,8 +60,9 @@ export class SnapshotPublisher {
     // A drain holds readiness and startup at once: one line says it.
     let drainSaid = false;
     for (const transition of ordered) {
-      if (log && !(drainSaid && isDrainHold(transition))) this.log(transition, snapshot);
-      drainSaid ||= isDrainHold(transition);
+      const drain = isDrainHold(transition);
+      if (log && !(drainSaid && drain)) this.log(transition, snapshot);
+      drainSaid ||= drain;
       this.emit(transition);
     }
     if (log) this.logCauseChanges(snapshot, ordered);
