@@ -14,7 +14,7 @@ describe('HAProxy agent-check', () => {
     probe = await bootProbeApp({ startup: 'manual', drainMs: 600, agentCheck: { enabled: true, port: 0, degradedWeightPercent: 25 } });
     const port = probe.health.agentCheckPort()!;
     expect(await agentReply(port)).toBe('down #starting\n');
-    probe.health.markStartupComplete();
+    await probe.health.markStartupComplete();
     expect(await agentReply(port)).toBe('up ready 100%\n');
 
     state.cluster = { status: HealthStatus.DEGRADED, details: { reason: '1/2 peers reachable' } };

@@ -36,7 +36,7 @@ describe('startup', () => {
     expect((await request(probe.url).get('/healthz')).status).toBe(200);
     expect((await request(probe.url).get('/api/v1/health/liveness')).status).toBe(200);
 
-    probe.health.markStartupComplete();
+    await probe.health.markStartupComplete();
     expect((await request(probe.url).get('/readyz')).status).toBe(200);
     expect((await request(probe.url).get('/api/v1/health/startup')).body).toEqual({ status: 'UP' });
   });

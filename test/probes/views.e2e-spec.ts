@@ -176,7 +176,7 @@ describe('zeebe view', () => {
     expect((await request(probe.url).get('/startup')).status).toBe(503);
     expect((await request(probe.url).get('/ready')).status).toBe(503);
     expect((await request(probe.url).get('/health')).status).toBe(503);
-    probe.health.markStartupComplete();
+    await probe.health.markStartupComplete();
     expect((await request(probe.url).get('/startup')).status).toBe(204);
     expect((await request(probe.url).get('/ready')).status).toBe(204);
   });

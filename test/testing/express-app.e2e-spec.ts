@@ -80,7 +80,7 @@ describe('a Health API with a port of its own', () => {
       const url = `http://127.0.0.1:${listener.port}`;
       const starting = await request(url).get(READINESS).expect(503);
       expect(starting.body).toMatchObject({ status: 'OUT_OF_SERVICE', details: { reason: 'starting' } });
-      health.markStartupComplete();
+      await health.markStartupComplete();
       await request(url).get(READINESS).expect(200);
       await request(app.getHttpServer()).get(READINESS).expect(200);
     } finally {

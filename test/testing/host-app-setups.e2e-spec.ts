@@ -91,7 +91,7 @@ describe('a test that overrides an indicator', () => {
     expect(listener.port).toBeGreaterThan(0);
     // A port of its own answers before the app serves: start-up waits for listen(), or for the test to say so.
     expect((await readiness()).status).toBe(503);
-    health.markStartupComplete();
+    await health.markStartupComplete();
     await health.refresh();
     expect((await readiness()).status).toBe(200);
     const own = await fetch(`${listener.url}/api/v1/health/readiness`);

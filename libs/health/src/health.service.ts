@@ -37,9 +37,11 @@ export class HealthService {
    * Start-up is complete (listeners bound, storage open, cluster joined): the startup group and readiness
    * follow their members from now on. Required with `startup: 'manual'`; with `'auto'` it completes start-up
    * early, e.g. in a test that calls `app.init()` but not `listen()` on an app whose Health API has a port of its own.
+   * With `'manual'` the members are checked once more first, and start-up completes with that run; the promise
+   * resolves once it has (awaiting it is optional).
    */
-  markStartupComplete(): void {
-    this.engine.markStarted();
+  markStartupComplete(): Promise<void> {
+    return this.engine.markStarted();
   }
 
   /**

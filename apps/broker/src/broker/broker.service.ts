@@ -97,10 +97,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   onApplicationBootstrap(): void {
     this.started = this.start();
     this.started.then(
-      () => {
-        this.health.markStartupComplete();
-        this.logger.log(`broker ${this.config.nodeId} ready`);
-      },
+      // Start-up completes with a fresh check of every member; "ready" is logged once readiness can say so.
+      () => this.health.markStartupComplete().then(() => this.logger.log(`broker ${this.config.nodeId} ready`)),
       (error: Error) =>
         this.stopping.signal.aborted || error.name === 'AbortError' || this.logger.error(`broker failed to start: ${error.message}`),
     );

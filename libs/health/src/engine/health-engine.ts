@@ -44,6 +44,7 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
   private readonly lifecycle: Lifecycle;
   private readonly logger = new Logger('Health');
   private built?: Refresher;
+  private starting?: Promise<void>;
 
   /** Status transitions of components and groups. */
   readonly changes$: Observable<HealthTransition> = this.transitions.asObservable();
@@ -71,7 +72,7 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
     // The app starts listening with real results, never with a tree of UNKNOWNs.
     await this.refresher.refresh();
     if (this.config.checkMode === 'background') this.refresher.schedule();
-    if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, hasOwnPort(this.config), () => this.markStarted());
+    if (this.config.startup === 'auto') whenServing(this.httpAdapterHost, hasOwnPort(this.config), () => void this.markStarted());
   }
 
   /** Drain first, while the app still serves, when a signal or the app asked for it (see Lifecycle.beforeShutdown). */
@@ -87,13 +88,15 @@ export class HealthEngine implements OnModuleInit, OnApplicationBootstrap, Befor
 
   /**
    * Start-up is complete: the startup group and readiness follow their members from now on. When the app says
-   * so (`startup: 'manual'`), the members are checked again at once: the first answers after start-up must not
-   * carry what they said while the app was still bringing them up.
+   * so (`startup: 'manual'`), the members are checked again first, and start-up completes with that run: no
+   * answer after start-up carries what they said while the app was still bringing them up. Resolves once started.
    */
-  markStarted(): void {
-    const recheck = !this.lifecycle.current.started && this.config.startup === 'manual' && this.config.checkMode === 'background';
-    this.lifecycle.markStarted();
-    if (recheck && this.built) void this.built.refreshNow().catch(() => undefined);
+  markStarted(): Promise<void> {
+    if (this.lifecycle.current.started) return Promise.resolve();
+    const recheck = this.config.startup === 'manual' && this.config.checkMode === 'background' && this.built;
+    const started = () => this.lifecycle.markStarted();
+    if (!recheck) return Promise.resolve(started());
+    return (this.starting ??= recheck.refreshNow().then(started, started));
   }
 
   /** Readiness OUT_OF_SERVICE (draining) from now on; resolves after `drainMs`. Idempotent. */
