@@ -19,7 +19,7 @@ afterEach(() => {
 describe('a wall clock stepped forward', () => {
   it('leaves refreshed results fresh and readiness UP across the next refreshes', async () => {
     const engine = engineWith([indicator('db', () => ({ status: 'UP' }), { groups: ['readiness'] })], { refreshIntervalMs: 1000 });
-    engine.markStarted();
+    void engine.markStarted();
     await engine.refresh();
     jest.setSystemTime(Date.now() + HOUR);
     expect(engine.current().stale).toBe(false);
@@ -67,7 +67,7 @@ describe('a wall clock stepped forward', () => {
       refreshIntervalMs: 100,
       groups: { readiness: { members: ['db'], graceMs: 5000 } },
     });
-    engine.markStarted();
+    void engine.markStarted();
     await engine.refresh();
     status = 'DOWN';
     await engine.refresh();

@@ -39,7 +39,7 @@ describe('the engine before module init', () => {
     const engine = new HealthEngine(config, () => ({ indicators: [], groups: groupInputs(config) }));
     engine.onModuleInit();
     expect(engine.current().started).toBe(false);
-    engine.markStarted();
+    void engine.markStarted();
     expect(engine.current().started).toBe(true);
     expect(engine.started).toBe(true);
   });
@@ -62,7 +62,7 @@ describe('start-up completing', () => {
     expect(engine.current().groups.readiness.status).toBe('UP');
     // Once started, marking it again checks nothing more.
     open = false;
-    engine.markStarted();
+    await engine.markStarted();
     await new Promise((resolve) => setImmediate(resolve));
     expect(engine.current().groups.readiness.status).toBe('UP');
   });
