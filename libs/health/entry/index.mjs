@@ -18,6 +18,7 @@ export const {
   HealthStatus,
   isHealthStatus,
   READINESS_MAPPING,
+  FLEET_MEMBER_STATUSES,
   STARTING_REASON,
   HealthMetrics,
   METRIC_PREFIX,

@@ -6,3 +6,4 @@ export * from './health-group.interface.js';
 export * from './health-snapshot.interface.js';
 export * from './health-indicator.interface.js';
 export * from './registered-indicator.interface.js';
+export * from './fleet.interface.js';
