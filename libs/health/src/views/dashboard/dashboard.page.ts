@@ -1,86 +1,10 @@
-import { createHash } from 'node:crypto';
+import { PAGE_STYLE, pageCsp, pageNav, pageScript } from './page-shell.js';
 
-// The page is TypeScript string constants, not asset files: tsc copies only what it compiles into dist.
-// The client script avoids template literals so that it can sit inside one.
-
-const STYLE = `
-:root {
-  color-scheme: light dark;
-  --bg: #f6f8fa; --panel: #fff; --text: #1f2328; --muted: #59636e; --line: #d1d9e0;
-  --up: #1a7f37; --unknown: #6e7781; --degraded: #d4a72c; --down: #cf222e;
-}
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #0d1117; --panel: #161b22; --text: #e6edf3; --muted: #9198a1; --line: #30363d; }
-}
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
-header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: .75rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); }
-h1 { font-size: 1.15rem; margin: 0; }
-h2 { font-size: .8rem; margin: 0 0 .5rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
-header p { margin: 0; }
-#summary { display: flex; gap: .4rem; align-items: baseline; }
-.meta { margin-left: auto !important; color: var(--muted); display: flex; gap: .75rem; align-items: center; }
-.notes:empty { display: none; }
-.notes { width: 100%; color: var(--muted); }
-main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 1rem 1.25rem; }
-@media (max-width: 800px) { main { grid-template-columns: 1fr; } }
-section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem; min-width: 0; }
-.side { display: grid; gap: 1rem; align-content: start; }
-ul, ol { list-style: none; margin: 0; padding: 0; }
-.tree .tree { margin-left: 1.1rem; border-left: 1px dashed var(--line); padding-left: .5rem; }
-.node { border-left: 3px solid var(--tone); padding-left: .5rem; margin: .3rem 0; }
-.line { display: flex; flex-wrap: wrap; align-items: baseline; gap: .5rem; padding: .1rem 0; }
-summary.line { cursor: pointer; list-style: none; }
-summary.line::-webkit-details-marker { display: none; }
-summary.line::after { content: "details \\25B8"; color: var(--muted); font-size: .8em; }
-details[open] > summary.line::after { content: "details \\25BE"; }
-.name { font-weight: 600; overflow-wrap: anywhere; }
-.reason { color: var(--muted); overflow-wrap: anywhere; }
-.badge { display: inline-block; min-width: 3.2rem; padding: 0 .45rem; border-radius: 999px; background: var(--tone); color: #fff; font-size: .72rem; font-weight: 700; text-align: center; line-height: 1.5; }
-.tone-up { --tone: var(--up); }
-.tone-unknown { --tone: var(--unknown); }
-.tone-degraded { --tone: var(--degraded); }
-.tone-degraded > .badge, .badge.tone-degraded { color: #1f2328; }
-.tone-down { --tone: var(--down); }
-dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .1rem .75rem; margin: .25rem 0 .4rem .5rem; font-size: .85rem; }
-dt { color: var(--muted); }
-dd { margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
-.group { border-left: 3px solid var(--tone); padding-left: .5rem; margin: .4rem 0; }
-.members { display: flex; flex-wrap: wrap; gap: .25rem .75rem; margin: .15rem 0 0; color: var(--muted); font-size: .85rem; }
-.members li { display: flex; gap: .3rem; align-items: baseline; }
-.transitions li { display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; padding: .25rem 0; border-bottom: 1px solid var(--line); }
-.transitions time { color: var(--muted); font-variant-numeric: tabular-nums; }
-.empty { color: var(--muted); font-style: italic; }
-.conn::before { content: ""; display: inline-block; width: .6rem; height: .6rem; border-radius: 50%; margin-right: .35rem; background: var(--unknown); }
-.conn-live::before { background: var(--up); }
-.conn-reconnecting::before { background: var(--degraded); }
-.conn-closed::before { background: var(--down); }
-`;
-
-const SCRIPT = `
-(function () {
-  'use strict';
-  var TONES = { UP: 'up', UNKNOWN: 'unknown', DEGRADED: 'degraded', DEGRADED_SERVICE: 'degraded', DOWN: 'down', OUT_OF_SERVICE: 'down' };
+/** The node page: this node's tree, groups and transitions, from the stream's `state` events. */
+const SCRIPT = pageScript(`
   var MAX_TRANSITIONS = 50;
   var expanded = new Set();
   var transitions = [];
-  var byId = function (id) { return document.getElementById(id); };
-
-  function el(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (key) {
-      var value = attributes[key];
-      if (value === undefined) return;
-      if (key === 'text') node.textContent = value;
-      else node.setAttribute(key, value);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
-  function tone(status) { return TONES[status] || 'unknown'; }
-  function badge(status) { return el('span', { 'class': 'badge tone-' + tone(status), text: status || 'GONE' }); }
-  function time(at) { return el('time', { datetime: new Date(at).toISOString(), text: new Date(at).toLocaleTimeString() }); }
-  function show(value) { return typeof value === 'string' ? value : JSON.stringify(value); }
 
   /** A status line; with details it expands, and stays expanded across updates. */
   function line(name, status, details, key) {
@@ -164,23 +88,14 @@ const SCRIPT = `
     if (again) again.focus();
   }
 
-  function connection(state, text) {
-    var node = byId('connection');
-    node.className = 'conn conn-' + state;
-    node.textContent = text;
-  }
-
   renderTransitions();
   var base = location.pathname.replace(/\\/*$/, '/');
-  var source = new EventSource(base + 'events');
-  source.addEventListener('state', function (event) { render(JSON.parse(event.data)); });
-  source.addEventListener('open', function () { connection('live', 'Live'); });
-  source.addEventListener('error', function () {
-    if (source.readyState === EventSource.CLOSED) connection('closed', 'Disconnected; reload the page');
-    else connection('reconnecting', 'Reconnecting\\u2026');
+  linkPages(base);
+  listen(base, {
+    state: render,
+    fleet: function (fleet) { byId('fleet-status').replaceChildren(badge(fleet.status)); },
   });
-})();
-`;
+`);
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -188,12 +103,13 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Broker health</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <header>
   <h1>Broker health</h1>
   <p id="summary" role="status" aria-live="polite"><span class="badge tone-unknown">&hellip;</span></p>
+  ${pageNav('node')}
   <p class="meta"><span id="connection" class="conn conn-connecting" role="status">Connecting&hellip;</span><span id="updated"></span></p>
   <p id="notes" class="notes"></p>
 </header>
@@ -219,15 +135,5 @@ export const DASHBOARD_HTML = `<!doctype html>
 </html>
 `;
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
 /** Only this page's own inline style and script run, and it talks only to its own origin. */
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  `style-src ${sha256(STYLE)}`,
-  `script-src ${sha256(SCRIPT)}`,
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const DASHBOARD_CSP = pageCsp(SCRIPT);

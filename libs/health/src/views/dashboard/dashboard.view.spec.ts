@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { HealthTransition } from '../../model/health-snapshot.interface.js';
 import type { ViewContext } from '../health-view.interface.js';
 import { renderGroup } from '../hivemq.view.js';
 import { DASHBOARD_CSP } from './dashboard.page.js';
+import { FLEET_CSP } from './fleet.page.js';
 import { dashboardConfig as config, dashboardSnapshot as snapshotOf, healthy, SECRET } from '../../testing/health-test-kit.js';
 import { DASHBOARD_VIEW, dashboardState, visibleTransition } from './dashboard.view.js';
 
@@ -60,6 +62,33 @@ describe('DASHBOARD_VIEW', () => {
     expect(page.body).not.toMatch(/(src|href)=["']?https?:/);
     expect(DASHBOARD_CSP).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(DASHBOARD_CSP).not.toContain('unsafe-inline');
+  });
+
+  it('serves the fleet page beside it, on the same stream, each page with its own policy', () => {
+    const [node, fleet] = ['', 'fleet'].map((path) => DASHBOARD_VIEW.routes.find((r) => r.path === path)!.render!(context)!);
+    expect(fleet.statusCode).toBe(200);
+    expect(fleet.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': FLEET_CSP });
+    expect(fleet.body).toContain('<title>Fleet health</title>');
+    expect(fleet.body).toContain('addEventListener(name,');
+    expect(fleet.body).toMatch(/fleet: render,/);
+    expect(fleet.body).not.toMatch(/(src|href)=["']?https?:/);
+    // Each policy allows exactly the inline code its page carries.
+    for (const [page, csp] of [
+      [node, DASHBOARD_CSP],
+      [fleet, FLEET_CSP],
+    ] as const) {
+      for (const tag of ['script', 'style']) {
+        const inline = page.body!.match(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`))![1];
+        expect(csp).toContain(`${tag}-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`);
+      }
+    }
+    expect(FLEET_CSP).not.toBe(DASHBOARD_CSP);
+    expect(FLEET_CSP).not.toContain('unsafe-inline');
+    // The two pages link to each other; the script sets where.
+    for (const page of [node, fleet])
+      expect(page.body).toMatch(/<nav class="pages"[^>]*><a id="nav-node"[^>]*>This node<\/a><a id="nav-fleet"/);
+    expect(node.body).toContain('<a id="nav-node" aria-current="page">');
+    expect(fleet.body).toContain('<a id="nav-fleet" aria-current="page">');
   });
 
   it('has an events route that the event-stream transport serves', () => {

@@ -4,6 +4,7 @@ import type { HealthView } from '../health-view.interface.js';
 import { groupBody, visible } from '../hivemq.view.js';
 import { bodyResponse, type ViewResponse } from '../view-response.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboard.page.js';
+import { FLEET_CSP, FLEET_HTML } from './fleet.page.js';
 
 /** What the page shows: the HiveMQ system and group answers, as this client may see them. */
 export interface DashboardState extends Pick<HealthSnapshot, 'status' | 'at' | 'stale' | 'started' | 'draining'> {
@@ -18,10 +19,10 @@ export interface DashboardUpdate {
   readonly transitions: readonly HealthTransition[];
 }
 
-const PAGE: ViewResponse = bodyResponse(200, 'text/html; charset=utf-8', DASHBOARD_HTML, {
-  'content-security-policy': DASHBOARD_CSP,
-  'referrer-policy': 'no-referrer',
-});
+const page = (html: string, csp: string): ViewResponse =>
+  bodyResponse(200, 'text/html; charset=utf-8', html, { 'content-security-policy': csp, 'referrer-policy': 'no-referrer' });
+const NODE_PAGE = page(DASHBOARD_HTML, DASHBOARD_CSP);
+const FLEET_PAGE = page(FLEET_HTML, FLEET_CSP);
 
 export const EVENT_STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -30,12 +31,16 @@ export const EVENT_STREAM_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** A live page of the health tree, groups and transitions, fed by Server-Sent Events (transports/dashboard-events). */
+/**
+ * Live pages fed by one Server-Sent Events stream (transports/dashboard-events): this node's tree, groups
+ * and transitions at the prefix (`state` events), the fleet's members at `fleet` (`fleet` events).
+ */
 export const DASHBOARD_VIEW: HealthView = {
   name: 'ui',
   defaultPrefix: 'ui',
   routes: [
-    { path: '', render: () => PAGE },
+    { path: '', render: () => NODE_PAGE },
+    { path: 'fleet', render: () => FLEET_PAGE },
     // GET streams; HEAD gets the stream's headers.
     { path: 'events', render: () => ({ statusCode: 200, headers: EVENT_STREAM_HEADERS }), transport: 'event-stream' },
   ],
