@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
+import { FLEET_MEMBER_STATUSES, type FleetSnapshot } from '../model/fleet.interface.js';
 import type { HealthTransition } from '../model/health-snapshot.interface.js';
+import { HealthStatus } from '../model/health-status.js';
 import { dashboardSnapshot as snapshotOf, healthy, SECRET } from '../testing/health-test-kit.js';
 import type { DashboardUpdate } from '../views/dashboard/dashboard.view.js';
 import { sseEvent, streamDashboard } from './dashboard-events.js';
@@ -47,29 +49,42 @@ class FakeResponse extends EventEmitter {
   }
   /** The `state` events written so far. */
   updates(): DashboardUpdate[] {
+    return this.events('state') as DashboardUpdate[];
+  }
+  events(name: string): unknown[] {
     return this.chunks
       .join('')
       .split('\n\n')
-      .filter((frame) => frame.startsWith('event: state\n'))
-      .map((frame) => JSON.parse(frame.split('\n')[1].slice('data: '.length)) as DashboardUpdate);
+      .filter((frame) => frame.startsWith(`event: ${name}\n`))
+      .map((frame) => JSON.parse(frame.split('\n')[1].slice('data: '.length)) as unknown);
   }
 }
 
 function openStream(options: { showDetails?: boolean; heartbeatMs?: number; response?: FakeResponse } = {}) {
   const changes = new Subject<HealthTransition>();
+  const fleetChanges = new Subject<FleetSnapshot>();
   const response = options.response ?? new FakeResponse();
-  const live = { snapshot: snapshotOf(healthy) };
+  const live = { snapshot: snapshotOf(healthy), fleet: fleetOf('UP') };
   streamDashboard(
     {
       showDetails: options.showDetails ?? true,
       current: () => live.snapshot,
       changes$: changes.asObservable(),
+      fleet: { current: () => live.fleet, changes$: fleetChanges },
       request: {} as IncomingMessage,
       response: response as unknown as ServerResponse,
     },
     options.heartbeatMs,
   );
-  return { changes, response, live };
+  return { changes, fleetChanges, response, live };
+}
+
+/** A fleet of this node alone (the fleet spec beside this one covers the fleet's events). */
+function fleetOf(status: 'UP' | 'DOWN'): FleetSnapshot {
+  const counts = Object.fromEntries(FLEET_MEMBER_STATUSES.map((s) => [s, s === status ? 1 : 0])) as FleetSnapshot['counts'];
+  const quorum = { members: 1, available: status === 'UP' ? 1 : 0, needed: 1, lost: status !== 'UP' };
+  const node1 = { node: 'node-1', status, self: true, available: status === 'UP' };
+  return { at: 1, status: status === 'UP' ? HealthStatus.UP : HealthStatus.DOWN, quorum, counts, members: [node1] };
 }
 
 const toDown = (path: string, at = 6000): HealthTransition => ({ kind: 'component', path, from: 'UP', to: 'DOWN', at, reason: SECRET });
@@ -80,7 +95,7 @@ describe('streamDashboard', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers!['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(response.headers!['x-content-type-options']).toBe('nosniff');
-    expect(response.chunks.join('')).toMatch(/^retry: \d+\n\nevent: state\ndata: \{/);
+    expect(response.chunks.join('')).toMatch(/^retry: \d+\n\nevent: state\ndata: \{.*\}\n\nevent: fleet\ndata: \{/);
     const [first] = response.updates();
     expect(first.transitions).toEqual([]);
     expect(first.state.components.broker.status).toBe('UP');
@@ -116,7 +131,7 @@ describe('streamDashboard', () => {
   });
 
   it('sends heartbeat comments, and stops everything when the client leaves', async () => {
-    const { changes, response } = openStream({ heartbeatMs: 20 });
+    const { changes, fleetChanges, response } = openStream({ heartbeatMs: 20 });
     await sleep(70);
     const beats = response.chunks.filter((c) => c === ': heartbeat\n\n').length;
     expect(beats).toBeGreaterThanOrEqual(2);
@@ -124,6 +139,7 @@ describe('streamDashboard', () => {
     response.destroy();
     await new Promise(setImmediate);
     expect(changes.observed).toBe(false);
+    expect(fleetChanges.observed).toBe(false);
     const written = response.chunks.length;
     await sleep(70);
     changes.next(toDown('storage'));
@@ -145,20 +161,22 @@ describe('streamDashboard', () => {
   });
 
   it('ends the stream when the module shuts down', async () => {
-    const { changes, response } = openStream();
+    const { changes, fleetChanges, response } = openStream();
     changes.complete();
     expect(response.writableEnded).toBe(true);
     await new Promise(setImmediate);
     expect(changes.observed).toBe(false);
+    expect(fleetChanges.observed).toBe(false);
   });
 
   it('does nothing for a client that left before the stream started', () => {
     const gone = new FakeResponse();
     gone.destroyed = true;
-    const { changes, response } = openStream({ response: gone });
+    const { changes, fleetChanges, response } = openStream({ response: gone });
     expect(response.statusCode).toBeUndefined();
     expect(response.chunks).toEqual([]);
     expect(changes.observed).toBe(false);
+    expect(fleetChanges.observed).toBe(false);
   });
 
   it('drops a client that stops reading instead of buffering for it', async () => {
@@ -170,12 +188,14 @@ describe('streamDashboard', () => {
     expect(response.updates()).toHaveLength(1);
   });
 
-  it('writes nothing while the client has not taken what was written, then the newest state once it drains', async () => {
-    const { changes, response, live } = openStream({ heartbeatMs: 20 });
+  it('writes nothing while the client has not taken what was written, then the newest state and fleet once it drains', async () => {
+    const { changes, fleetChanges, response, live } = openStream({ heartbeatMs: 20 });
     response.writableNeedDrain = true;
     live.snapshot = snapshotOf({ ...healthy, broker: { status: 'DOWN' } });
     changes.next(toDown('broker'));
     changes.next(toDown('storage'));
+    live.fleet = fleetOf('DOWN');
+    fleetChanges.next(live.fleet);
     await new Promise(setImmediate);
     const written = response.chunks.length;
     await sleep(10);
@@ -185,6 +205,7 @@ describe('streamDashboard', () => {
     const updates = response.updates();
     expect(updates).toHaveLength(2);
     expect(updates[1].state.components.broker.status).toBe('DOWN');
+    expect(response.events('fleet')).toMatchObject([{ status: 'UP' }, { status: 'DOWN', quorum: { lost: true } }]);
     expect(response.destroyed).toBe(false);
     response.destroy();
   });

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
+import type { FleetSnapshot } from '../model/fleet.interface.js';
 import type { HealthSnapshot, HealthTransition } from '../model/health-snapshot.interface.js';
 import { dashboardState, EVENT_STREAM_HEADERS, visibleTransition, type DashboardUpdate } from '../views/dashboard/dashboard.view.js';
+import { fleetBody } from '../views/fleet.view.js';
 import { MAX_UNREAD_BYTES, wireHeaders } from './write-response.js';
 
 /** What the event stream gets: the live state and the raw connection. */
@@ -10,6 +12,8 @@ export interface StreamContext {
   /** The latest snapshot, read on demand. */
   readonly current: () => HealthSnapshot;
   readonly changes$: Observable<HealthTransition>;
+  /** The fleet as this node sees it: its latest state, and each new one. */
+  readonly fleet: { readonly current: () => FleetSnapshot; readonly changes$: Observable<FleetSnapshot> };
   readonly request: IncomingMessage;
   /** The stream owns it until the client goes away; the listener closes it at shutdown. */
   readonly response: ServerResponse;
@@ -24,11 +28,21 @@ export function sseEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** A `fleet` event's frame, serialized once per state of the fleet and details, however many streams send it. */
+const fleetFrames = new WeakMap<FleetSnapshot, { shown?: string; hidden?: string }>();
+function fleetEvent(fleet: FleetSnapshot, showDetails: boolean): string {
+  let frames = fleetFrames.get(fleet);
+  if (!frames) fleetFrames.set(fleet, (frames = {}));
+  const key = showDetails ? 'shown' : 'hidden';
+  return (frames[key] ??= sseEvent('fleet', fleetBody(fleet, showDetails)));
+}
+
 /**
- * The `events` stream: the full state on connect, then one `state` event per burst of transitions
- * (coalesced until the event loop turns). Every `heartbeatMs` the state again if the snapshot has
+ * The `events` stream: the full state and the fleet on connect, then one `state` event per burst of
+ * transitions and one `fleet` event (the body of `/fleet` for this client) per burst of fleet changes,
+ * each coalesced until the event loop turns. Every `heartbeatMs` the state or the fleet again if it
  * changed since, else a comment, so proxies keep the connection open. While the client has not taken
- * what was written, nothing more is written: it gets the latest state once it drains, and a stream
+ * what was written, nothing more is written: it gets the latest of each once it drains, and a stream
  * still not drained at two heartbeats in a row is closed.
  */
 export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_MS): void {
@@ -44,6 +58,23 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     response.write(chunk);
   };
   let sent: HealthSnapshot | undefined;
+  let sentFleet: FleetSnapshot | undefined;
+  let sentFleetFrame: string | undefined;
+  /** A fleet state was skipped while the client was not reading. */
+  let fleetBehind = false;
+  const sendFleet = () => {
+    if (response.writableNeedDrain) {
+      fleetBehind = true;
+      return;
+    }
+    fleetBehind = false;
+    sentFleet = context.fleet.current();
+    const frame = fleetEvent(sentFleet, showDetails);
+    // A change this client may not see (a reason, with details hidden) reads the same: not sent again.
+    if (frame === sentFleetFrame) return;
+    sentFleetFrame = frame;
+    send(frame);
+  };
   const sendState = (transitions: readonly HealthTransition[]) => {
     if (response.writableNeedDrain) {
       behind = true;
@@ -60,6 +91,7 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
 
   let pending: HealthTransition[] = [];
   let flush: NodeJS.Immediate | undefined;
+  let flushFleet: NodeJS.Immediate | undefined;
   // Details (client counts, lag) and staleness change without a transition: the heartbeat carries them.
   const heartbeat = setInterval(() => {
     if (response.writableNeedDrain) {
@@ -67,19 +99,28 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
       return;
     }
     stalledHeartbeats = 0;
-    if (context.current() === sent) send(': heartbeat\n\n');
-    else sendState([]);
+    const stateChanged = context.current() !== sent;
+    const fleetChanged = context.fleet.current() !== sentFleet;
+    if (stateChanged) sendState([]);
+    if (fleetChanged) sendFleet();
+    if (!stateChanged && !fleetChanged) send(': heartbeat\n\n');
   }, heartbeatMs).unref();
-  response.on('drain', () => behind && sendState([]));
+  response.on('drain', () => {
+    if (behind) sendState([]);
+    if (fleetBehind) sendFleet();
+  });
   response.once('close', () => {
     subscription.unsubscribe();
+    fleetSubscription.unsubscribe();
     clearInterval(heartbeat);
     clearImmediate(flush);
+    clearImmediate(flushFleet);
   });
 
   response.writeHead(200, wireHeaders(EVENT_STREAM_HEADERS));
   send(`retry: ${RETRY_MS}\n\n`);
   sendState([]);
+  sendFleet();
   const subscription = context.changes$.subscribe({
     next: (transition) => {
       pending.push(transition);
@@ -92,5 +133,11 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     },
     // The module is shutting down.
     complete: () => response.end(),
+  });
+  const fleetSubscription = context.fleet.changes$.subscribe(() => {
+    flushFleet ??= setImmediate(() => {
+      flushFleet = undefined;
+      if (context.fleet.current() !== sentFleet) sendFleet();
+    });
   });
 }
