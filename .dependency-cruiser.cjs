@@ -62,14 +62,14 @@ module.exports = {
       severity: 'error',
       comment: 'engine/ must not import views/, transports/, metrics/, indicator/, mqtt/, terminus/, runtime/.',
       from: { path: layer('engine') },
-      to: { path: anyOf('views', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus', 'runtime') },
+      to: { path: anyOf('views', 'transports', 'metrics', 'fleet', 'indicator', 'mqtt', 'terminus', 'runtime') },
     },
     {
       name: 'views-not-to-outer-layers',
       severity: 'error',
       comment: 'views/ must not import engine/, transports/, metrics/, indicator/, mqtt/, terminus/, runtime/.',
       from: { path: layer('views') },
-      to: { path: anyOf('engine', 'transports', 'metrics', 'indicator', 'mqtt', 'terminus', 'runtime') },
+      to: { path: anyOf('engine', 'transports', 'metrics', 'fleet', 'indicator', 'mqtt', 'terminus', 'runtime') },
     },
     {
       name: 'views-framework-free',
@@ -86,7 +86,23 @@ module.exports = {
       from: { path: layer('metrics') },
       to: {
         path: LIB,
-        pathNot: [anyOf('metrics', 'model', 'groups', 'options'), file('engine/health-engine.ts'), file('health.constants.ts')],
+        pathNot: [
+          anyOf('metrics', 'model', 'groups', 'options'),
+          file('engine/health-engine.ts'),
+          file('fleet/health-fleet.ts'),
+          file('health.constants.ts'),
+        ],
+      },
+    },
+    {
+      name: 'fleet-reads-the-engine',
+      severity: 'error',
+      comment:
+        "fleet/ folds this node's snapshot with its peers' summaries: model/, errors/, options/ (the config), the HEALTH_CONFIG token, and of the engine only health-engine.ts (current(), checks$, changes$). Never views/, transports/ or metrics/.",
+      from: { path: layer('fleet') },
+      to: {
+        path: LIB,
+        pathNot: [anyOf('fleet', 'model', 'errors', 'options'), file('engine/health-engine.ts'), file('health.constants.ts')],
       },
     },
     {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { HealthEngine } from './engine/health-engine.js';
+import { HealthFleet } from './fleet/health-fleet.js';
 import { HEALTH_CONFIG } from './health.constants.js';
 import { ConfigurableHealthModule, HEALTH_FOR_ROOT_OPTIONS, HEALTH_MODULE_OPTIONS } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
@@ -31,6 +32,7 @@ import { VIEW_NAMES } from './views/view-registry.js';
         new HealthEngine(config, () => explorer.explore(), host),
       inject: [HEALTH_CONFIG, HealthIndicatorExplorer, { token: HttpAdapterHost, optional: true }],
     },
+    HealthFleet,
     HealthRequestHandler,
     HealthListeners,
     AgentCheckServer,

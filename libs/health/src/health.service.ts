@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { HealthEngine } from './engine/health-engine.js';
+import { HealthFleet } from './fleet/health-fleet.js';
+import type { FleetSnapshot, FleetSource } from './model/fleet.interface.js';
 import type { HealthSnapshot, HealthTransition } from './model/health-snapshot.interface.js';
 import { AgentCheckServer } from './transports/agent-check.server.js';
 import { HealthListeners, type BoundListener } from './transports/health-listeners.js';
@@ -10,9 +12,28 @@ import { HealthListeners, type BoundListener } from './transports/health-listene
 export class HealthService {
   constructor(
     private readonly engine: HealthEngine,
+    private readonly fleetState: HealthFleet,
     private readonly httpListeners: HealthListeners,
     private readonly agentCheck: AgentCheckServer,
   ) {}
+
+  /**
+   * The fleet's members come from `source` from now on (the app's shared store: Redis in the demo), and
+   * this node's summary goes to it each time it changes. Without a source the fleet is this node alone.
+   */
+  useFleet(source: FleetSource): void {
+    this.fleetState.use(source);
+  }
+
+  /** The fleet as this node sees it: every member's summary and status, and the verdict. From memory. */
+  fleet(): FleetSnapshot {
+    return this.fleetState.current();
+  }
+
+  /** Each new state of the fleet, once per change (a member's status or summary, the verdict). */
+  get fleet$(): Observable<FleetSnapshot> {
+    return this.fleetState.changes$;
+  }
 
   /** The latest snapshot (stale-aware: DOWN everywhere if the refresher stopped). */
   snapshot(): HealthSnapshot {

@@ -44,6 +44,8 @@ export type {
   ViewName,
 } from './options/health-options.interface.js';
 export type { ViewResponse } from './views/view-response.js';
+export { fleetBody, fleetMemberBody, fleetStatusBody } from './views/fleet.view.js';
+export { MAX_SUMMARY_BYTES, parseSummary } from './fleet/fleet-summary.js';
 export type { BoundListener } from './transports/health-listeners.js';
 export { HealthMetrics, METRIC_PREFIX } from './metrics/index.js';
 export { checkWithTerminus, fromTerminusResult, ResourcesHealthIndicator, type TerminusIndicatorResult } from './terminus/index.js';

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 
 /** The views the demo can serve; the library validates them again when the module starts. */
-export const HEALTH_VIEW_NAMES = ['hivemq', 'fluxmq', 'kubernetes', 'zeebe', 'actuator', 'terminus', 'ui', 'metrics'] as const;
+export const HEALTH_VIEW_NAMES = ['hivemq', 'fluxmq', 'kubernetes', 'zeebe', 'actuator', 'terminus', 'ui', 'metrics', 'fleet'] as const;
 export type HealthViewName = (typeof HEALTH_VIEW_NAMES)[number];
 
 /**

@@ -1,8 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { HealthEngine } from '../engine/health-engine.js';
+import { HealthFleet } from '../fleet/health-fleet.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
+import { FLEET_MEMBER_STATUSES } from '../model/fleet.interface.js';
 import { walkComponents } from '../model/component-tree.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { HEALTH_STATUSES, type HealthStatus } from '../model/health-status.js';
@@ -44,6 +46,7 @@ export class HealthMetrics implements OnModuleDestroy {
   constructor(
     private readonly engine: HealthEngine,
     @Inject(HEALTH_CONFIG) config: HealthConfig,
+    @Optional() fleet?: HealthFleet,
   ) {
     const snapshot = () => this.scraped ?? engine.current();
     const own = new Registry();
@@ -113,6 +116,29 @@ export class HealthMetrics implements OnModuleDestroy {
         this.set(snapshot().draining ? 1 : 0);
       },
     });
+    if (fleet) {
+      new Gauge({
+        name: `${METRIC_PREFIX}fleet_member_status`,
+        help: 'Status of each member of the fleet as this node sees it (UNREACHABLE, LEAVING or its own): 1 for its current status, 0 for the others.',
+        labelNames: ['node', 'status'],
+        registers: register,
+        collect() {
+          this.reset();
+          for (const { node, status } of fleet.current().members)
+            for (const each of FLEET_MEMBER_STATUSES) this.set({ node, status: each }, each === status ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: `${METRIC_PREFIX}fleet_status`,
+        help: 'The fleet verdict (UP when every member is UP, DOWN when the quorum is lost, else DEGRADED): 1 for the current status, 0 for the others.',
+        labelNames: ['status'],
+        registers: register,
+        collect() {
+          this.reset();
+          oneHot(this, {}, fleet.current().status);
+        },
+      });
+    }
     const durations = new Histogram({
       name: `${METRIC_PREFIX}check_duration_seconds`,
       help: 'Duration of each indicator check, timeouts included.',

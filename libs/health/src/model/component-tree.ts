@@ -19,3 +19,14 @@ export function findComponent(components: Readonly<Record<string, HealthComponen
   for (const name of rest) node = node?.components && Object.hasOwn(node.components, name) ? node.components[name] : undefined;
   return node;
 }
+
+/** The component as a body may show it: without `details` anywhere in the tree when they are hidden. */
+export function visible(component: HealthComponent, showDetails: boolean): HealthComponent {
+  if (showDetails) return component;
+  const stripped: HealthComponent = { status: component.status };
+  if (component.components) {
+    stripped.components = {};
+    for (const [name, child] of Object.entries(component.components)) stripped.components[name] = visible(child, false);
+  }
+  return stripped;
+}

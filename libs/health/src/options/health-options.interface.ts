@@ -4,7 +4,7 @@ export type DetailsVisibility = 'always' | 'never' | 'when-authorized';
 export type CheckMode = 'background' | 'on-request';
 export type StartupMode = 'auto' | 'manual';
 /** The probe conventions a listener can serve (the views own their routes; see `views/view-registry.ts`). */
-export type ViewName = 'hivemq' | 'fluxmq' | 'kubernetes' | 'zeebe' | 'actuator' | 'terminus' | 'ui' | 'metrics';
+export type ViewName = 'hivemq' | 'fluxmq' | 'kubernetes' | 'zeebe' | 'actuator' | 'terminus' | 'ui' | 'metrics' | 'fleet';
 
 /** A group of components served at `/<prefix>/<name>` (liveness, readiness, or one of yours). */
 export interface HealthGroupOptions {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HealthEngine } from '../engine/health-engine.js';
+import type { HealthFleet } from '../fleet/health-fleet.js';
+import type { FleetSnapshot } from '../model/fleet.interface.js';
 import type { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
@@ -17,6 +19,7 @@ function handlerWith(
     snapshots?: () => HealthSnapshot | Promise<HealthSnapshot>;
     config?: Partial<HealthConfig>;
     metrics?: () => Promise<string>;
+    fleet?: () => FleetSnapshot;
   } = {},
 ) {
   const current = snapshot();
@@ -26,7 +29,8 @@ function handlerWith(
     contentType: 'text/plain; version=0.0.4',
   } as unknown as HealthMetrics;
   const config = { showDetails: 'always', ...options.config } as HealthConfig;
-  return new HealthRequestHandler(engine, metrics, config);
+  const fleet = { current: options.fleet ?? (() => undefined) } as unknown as HealthFleet;
+  return new HealthRequestHandler(engine, fleet, metrics, config);
 }
 
 function routeOf(render: (context: ViewContext) => ViewResponse | undefined, extra: Partial<ViewRoute> = {}) {
@@ -71,6 +75,20 @@ describe('HealthRequestHandler.respond, the rendered answers it keeps per snapsh
     const second = handler.respond('GET', match, undefined, {});
     expect(route.render).toHaveBeenCalledTimes(2);
     expect(second).not.toBe(first);
+  });
+
+  it("keeps a fleet route's answer per state of the fleet, whatever the snapshot, and gives the route that state", () => {
+    const states = [{ members: [] }, { members: [] }] as unknown as FleetSnapshot[];
+    let state = states[0];
+    const handler = handlerWith({ snapshots: snapshot, fleet: () => state });
+    const route = routeOf(UP, { fleet: true });
+    const match = routeMatch({ route, key: 'hivemq:/fleet' }, []);
+    const first = handler.respond('GET', match, undefined, {});
+    expect(handler.respond('GET', match, undefined, {})).toBe(first);
+    state = states[1];
+    now(handler.respond('GET', match, undefined, {}));
+    expect(route.render).toHaveBeenCalledTimes(2);
+    expect(route.render.mock.calls.map(([context]) => context.fleet)).toEqual(states);
   });
 
   it('does not keep an answer for a path where nothing is (404)', () => {

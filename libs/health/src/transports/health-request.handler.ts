@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthEngine } from '../engine/health-engine.js';
 import { errorText } from '../errors/error-text.js';
+import { HealthFleet } from '../fleet/health-fleet.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
 import { HealthMetrics } from '../metrics/health-metrics.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
@@ -28,14 +29,16 @@ const READ_METHODS = ['GET', 'HEAD'] as const;
 export class HealthRequestHandler {
   private readonly logger = new Logger('Health');
   /**
-   * Rendered answers per snapshot, by route, path and details: a probe between two refreshes costs a
-   * map lookup. Only answers of existing routes are kept, so random paths cannot grow it.
+   * Rendered answers per snapshot (per state of the fleet for the fleet routes), by route, path and
+   * details: a probe between two refreshes costs a map lookup. Only answers of existing routes are kept,
+   * so random paths cannot grow it.
    */
-  private readonly rendered = new WeakMap<HealthSnapshot, Map<string, ViewResponse>>();
+  private readonly rendered = new WeakMap<object, Map<string, ViewResponse>>();
   private lastMetrics?: { snapshot: HealthSnapshot; at: number; response: Promise<ViewResponse> };
 
   constructor(
     private readonly engine: HealthEngine,
+    private readonly fleet: HealthFleet,
     private readonly metrics: HealthMetrics,
     @Inject(HEALTH_CONFIG) private readonly config: HealthConfig,
   ) {}
@@ -45,7 +48,14 @@ export class HealthRequestHandler {
     if (match?.route.transport !== 'event-stream' || method !== 'GET') return false;
     const start = (showDetails: boolean) => {
       try {
-        streamDashboard({ showDetails, current: () => this.engine.current(), changes$: this.engine.changes$, request, response });
+        streamDashboard({
+          showDetails,
+          current: () => this.engine.current(),
+          changes$: this.engine.changes$,
+          fleet: this.fleet,
+          request,
+          response,
+        });
       } catch (error) {
         writeResponse(response, this.failed(error), method);
       }
@@ -95,13 +105,15 @@ export class HealthRequestHandler {
   ): ViewResponse | Promise<ViewResponse> {
     const { route } = match;
     if (route.transport === 'metrics') return this.exportMetrics(snapshot);
-    const context = { snapshot, config: this.config, showDetails, segments: match.segments, query };
+    const fleet = route.fleet ? this.fleet.current() : undefined;
+    const context = { snapshot, config: this.config, showDetails, segments: match.segments, query, fleet };
     // Answers that depend on a query string are not kept: arbitrary queries must not grow the cache.
     if (route.volatile || query) return route.render?.(context) ?? missing();
-    let answers = this.rendered.get(snapshot);
+    const state = fleet ?? snapshot;
+    let answers = this.rendered.get(state);
     if (!answers) {
       answers = new Map();
-      this.rendered.set(snapshot, answers);
+      this.rendered.set(state, answers);
     }
     const key = showDetails ? match.memoKeys.shown : match.memoKeys.hidden;
     let response = answers.get(key);

@@ -1,4 +1,5 @@
 import { All, Controller, Param, Req, Res, VERSION_NEUTRAL, type Type } from '@nestjs/common';
+import { FLEET_ROUTE } from '../views/fleet.view.js';
 import { HIVEMQ_VIEW } from '../views/hivemq.view.js';
 import type { ViewResponse } from '../views/view-response.js';
 import { HealthRequestHandler } from './health-request.handler.js';
@@ -20,6 +21,7 @@ const HIVEMQ_ROUTE = HIVEMQ_VIEW.routes[0];
 
 interface PlatformRequest {
   method: string;
+  url?: string;
 }
 
 /**
@@ -38,12 +40,12 @@ export function createHealthController(path: string): Type<unknown> {
       @Res() response: Parameters<typeof writeResponse>[0],
       @Param() params: Record<string, string>,
     ): void | Promise<void> {
-      const view = this.handler.respond(
-        request.method,
-        routeMatch({ route: HIVEMQ_ROUTE, key: 'hivemq:controller' }, segmentsOf(params)),
-        undefined,
-        request,
-      );
+      const segments = segmentsOf(params);
+      const match =
+        segments[0] === FLEET_ROUTE.path
+          ? routeMatch({ route: FLEET_ROUTE, key: 'hivemq:controller:fleet' }, segments.slice(1))
+          : routeMatch({ route: HIVEMQ_ROUTE, key: 'hivemq:controller' }, segments);
+      const view = this.handler.respond(request.method, match, match.route.fleet ? queryOf(request.url) : undefined, request);
       if (view instanceof Promise) return view.then((settled: ViewResponse) => writeResponse(response, settled, request.method));
       writeResponse(response, view, request.method);
     }
@@ -55,4 +57,10 @@ function segmentsOf(params: Record<string, string>): string[] {
   const segments: string[] = [];
   for (let i = 1; params[`p${i}`] !== undefined; i++) segments.push(params[`p${i}`]);
   return segments;
+}
+
+/** The query of a fleet request (`?status=DOWN`); the tree's routes take none. */
+function queryOf(url: string | undefined): URLSearchParams | undefined {
+  const at = url?.indexOf('?') ?? -1;
+  return at < 0 || at === url!.length - 1 ? undefined : new URLSearchParams(url!.slice(at + 1));
 }

@@ -59,7 +59,7 @@ describe('listenerRouter', () => {
 describe('view names in options', () => {
   it('are checked against the list the views own', () => {
     expect(() => createHealthConfig({ healthApi: { enabled: true, listeners: [{ views: ['prometheus' as never] }] } }, VIEW_NAMES)).toThrow(
-      /option "healthApi\.listeners\[0\]\.views\[0\]" must name a view \(hivemq, fluxmq, kubernetes, zeebe, actuator, terminus, ui, metrics\)/,
+      /option "healthApi\.listeners\[0\]\.views\[0\]" must name a view \(hivemq, fluxmq, kubernetes, zeebe, actuator, terminus, ui, metrics, fleet\)/,
     );
   });
 });

@@ -30,6 +30,8 @@ export interface RouteMatch {
 interface Entry {
   readonly route: ViewRoute;
   readonly view: string;
+  /** Which mount it came from: a view may nest its own routes (HiveMQ's `fleet` below its tree). */
+  readonly mount: number;
   readonly path: readonly string[];
   readonly key: string;
 }
@@ -54,10 +56,10 @@ export class ViewRouter {
 
   constructor(mounts: readonly MountedView[], owner: string) {
     const entries: Entry[] = [];
-    for (const { view, prefix, variant } of mounts) {
+    for (const [mount, { view, prefix, variant }] of mounts.entries()) {
       for (const route of view.routes) {
         const path = [...split(prefix), ...split(route.path)];
-        const entry = { route, view: view.name, path, key: `${view.name}${variant ?? ''}:/${path.join('/')}` };
+        const entry = { route, view: view.name, mount, path, key: `${view.name}${variant ?? ''}:/${path.join('/')}` };
         const clash = entries.find((other) => collide(entry, other));
         if (clash)
           throw new HealthConfigError(ROUTE_COLLISION(owner, clash.view, `/${clash.path.join('/')}`, view.name, `/${path.join('/')}`));
@@ -113,7 +115,8 @@ function split(path: string): string[] {
 function collide(a: Entry, b: Entry): boolean {
   const within = (outer: Entry, inner: Entry) => outer.route.subtree && outer.path.every((segment, i) => inner.path[i] === segment);
   if (a.path.length === b.path.length && a.path.every((segment, i) => b.path[i] === segment)) return true;
-  return Boolean(within(a, b) || within(b, a));
+  // Within one mount a longer route is the view's own nesting: it is matched first (subtrees longest first).
+  return a.mount !== b.mount && Boolean(within(a, b) || within(b, a));
 }
 
 /** A request-target resolved against a router: its route (none: 404) and query, or a refusal. */

@@ -1,3 +1,4 @@
+import type { FleetSnapshot } from '../model/fleet.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { ViewResponse } from './view-response.js';
@@ -11,6 +12,8 @@ export interface ViewContext {
   readonly segments: readonly string[];
   /** Query parameters; undefined when the URL had none. */
   readonly query?: URLSearchParams;
+  /** The fleet's state, for the routes that answer from it (`fleet`). */
+  readonly fleet?: FleetSnapshot;
 }
 
 export interface ViewRoute {
@@ -20,6 +23,8 @@ export interface ViewRoute {
   readonly subtree?: boolean;
   /** A pure function of the context; undefined means nothing is there (404). */
   readonly render?: (context: ViewContext) => ViewResponse | undefined;
+  /** Answers from the fleet's state (`context.fleet`), cached per state of the fleet, not per snapshot. */
+  readonly fleet?: boolean;
   /** The answer changes between snapshots (time, counters): never cached. */
   readonly volatile?: boolean;
   /**

@@ -1,10 +1,13 @@
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
-import { findComponent } from '../model/component-tree.js';
+import { findComponent, visible } from '../model/component-tree.js';
 import type { HealthGroupResult } from '../model/health-group.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthView } from './health-view.interface.js';
+import { FLEET_ROUTE } from './fleet.view.js';
 import { jsonResponse, type ViewResponse } from './view-response.js';
+
+export { visible };
 
 /** The HiveMQ Health API: the system, groups and every node of the tree below the prefix. */
 export const HIVEMQ_VIEW: HealthView = {
@@ -16,6 +19,7 @@ export const HIVEMQ_VIEW: HealthView = {
       subtree: true,
       render: ({ snapshot, segments, config, showDetails }) => renderHivemq(snapshot, segments, config, showDetails),
     },
+    FLEET_ROUTE,
   ],
 };
 
@@ -76,15 +80,4 @@ export function renderHivemq(
     return renderGroup(snapshot.groups[segments[0]], config, showDetails);
   const component = findComponent(snapshot.components, segments.join('/'));
   return component && renderComponent(component, config, showDetails);
-}
-
-/** The component as a body may show it: without `details` anywhere in the tree when they are hidden. */
-export function visible(component: HealthComponent, showDetails: boolean): HealthComponent {
-  if (showDetails) return component;
-  const stripped: HealthComponent = { status: component.status };
-  if (component.components) {
-    stripped.components = {};
-    for (const [name, child] of Object.entries(component.components)) stripped.components[name] = visible(child, false);
-  }
-  return stripped;
 }

@@ -3,6 +3,7 @@ import type { ViewName } from '../options/health-options.interface.js';
 import type { GroupAliases } from '../options/transport-options.js';
 import { ACTUATOR_VIEW } from './actuator.view.js';
 import { DASHBOARD_VIEW } from './dashboard/dashboard.view.js';
+import { FLEET_VIEW } from './fleet.view.js';
 import { FLUXMQ_VIEW } from './fluxmq.view.js';
 import type { HealthView, ViewContext } from './health-view.interface.js';
 import { HIVEMQ_VIEW } from './hivemq.view.js';
@@ -21,6 +22,7 @@ export const BUILT_IN_VIEWS: Readonly<Record<ViewName, HealthView>> = {
   terminus: TERMINUS_VIEW,
   ui: DASHBOARD_VIEW,
   metrics: METRICS_VIEW,
+  fleet: FLEET_VIEW,
 };
 
 /** The names that configuration validation accepts. */

@@ -104,7 +104,8 @@ const PROBES: Readonly<Record<string, Probe>> = Object.fromEntries([
 ]);
 
 /** Routes that are no probe: a page, its event stream, the Prometheus text, FluxMQ's cluster information (always 200). */
-const NOT_PROBES = ['ui /', 'ui /events', 'metrics /metrics', 'fluxmq /cluster/status'];
+// The fleet routes answer for every member, not for this node: no probe reads them (fleet.view.spec.ts).
+const NOT_PROBES = ['ui /', 'ui /events', 'ui /fleet', 'metrics /metrics', 'fluxmq /cluster/status', 'hivemq /fleet', 'fleet /'];
 
 const UP: Record<string, HealthComponent> = { cluster: { status: 'UP' }, mqtt: mqtt() };
 const NOT_STARTED: HealthLifecycle = { started: false, draining: false };

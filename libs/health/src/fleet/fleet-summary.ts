@@ -1,0 +1,107 @@
+import type { FleetNodeState, FleetSummary } from '../model/fleet.interface.js';
+import type { HealthComponent } from '../model/health-component.interface.js';
+import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
+import { HealthStatus, isHealthStatus } from '../model/health-status.js';
+
+/** The most a summary weighs as JSON: what a member writes to the shared store and publishes. */
+export const MAX_SUMMARY_BYTES = 16 * 1024;
+/** Failing components kept below the top level; those past it are counted in `truncated`. */
+export const MAX_FAILING_COMPONENTS = 32;
+/** A reason is cut to this many characters (bodies cut at 500; a summary travels to every member). */
+export const MAX_SUMMARY_REASON = 200;
+/** Groups and top-level components kept, and the length of a name. */
+const MAX_ENTRIES = 64;
+const MAX_NAME = 100;
+
+/** Where the node is in its life, from its snapshot: draining is leaving, not started is joining. */
+export function nodeState(snapshot: Pick<HealthSnapshot, 'started' | 'draining'>): FleetNodeState {
+  if (snapshot.draining) return 'LEAVING';
+  return snapshot.started ? 'RUNNING' : 'JOINING';
+}
+
+/**
+ * What this node shares of `snapshot`: its status, state, every group's verdict, every top-level
+ * component's status and, below them, the branches that are not UP down to the failing components with
+ * their reasons. Within MAX_SUMMARY_BYTES: failing components past the limits are counted in `truncated`.
+ * `updatedAt` is `previous`'s when nothing else changed, so an unchanged summary is the same object.
+ */
+export function summarize(snapshot: HealthSnapshot, node: string, now: number, previous?: FleetSummary): FleetSummary {
+  let limit = MAX_FAILING_COMPONENTS;
+  let summary = build(snapshot, node, limit);
+  while (Buffer.byteLength(JSON.stringify(summary.body)) > MAX_SUMMARY_BYTES - 64 && limit > 0) {
+    limit = Math.floor(limit / 2);
+    summary = build(snapshot, node, limit);
+  }
+  const body = { ...summary.body, ...(summary.truncated > 0 ? { truncated: summary.truncated } : {}) };
+  if (previous && sameSummary(previous, body)) return previous;
+  return { ...body, updatedAt: new Date(now).toISOString() };
+}
+
+/** Whether two summaries say the same, whenever each was written. */
+export function sameSummary(a: Omit<FleetSummary, 'updatedAt'>, b: Omit<FleetSummary, 'updatedAt'>): boolean {
+  const { updatedAt: _a, ...restA } = a as FleetSummary;
+  const { updatedAt: _b, ...restB } = b as FleetSummary;
+  return JSON.stringify(restA) === JSON.stringify(restB);
+}
+
+/** A summary read from the shared store or a message: the object if it has a summary's shape, else undefined. */
+export function parseSummary(text: string): FleetSummary | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<FleetSummary> | null;
+    if (!value || typeof value !== 'object' || typeof value.node !== 'string' || !isHealthStatus(value.status)) return undefined;
+    if (!['JOINING', 'RUNNING', 'LEAVING'].includes(value.state as string) || typeof value.updatedAt !== 'string') return undefined;
+    if (!value.groups || typeof value.groups !== 'object' || !value.components || typeof value.components !== 'object') return undefined;
+    return value as FleetSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+function build(snapshot: HealthSnapshot, node: string, limit: number): { body: Omit<FleetSummary, 'updatedAt'>; truncated: number } {
+  const budget = { left: limit, truncated: 0 };
+  const groups: Record<string, HealthStatus> = {};
+  for (const [name, group] of Object.entries(snapshot.groups).slice(0, MAX_ENTRIES)) groups[cut(name, MAX_NAME)] = group.status;
+  const components: Record<string, HealthComponent> = {};
+  for (const [name, component] of Object.entries(snapshot.components).slice(0, MAX_ENTRIES))
+    components[cut(name, MAX_NAME)] = prune(component, budget);
+  const version = snapshot.components.info?.details?.version;
+  const body = {
+    v: 1 as const,
+    node,
+    status: snapshot.status,
+    state: nodeState(snapshot),
+    groups,
+    components,
+    ...(typeof version === 'string' && version !== 'unknown' ? { version: cut(version, MAX_NAME) } : {}),
+  };
+  return { body, truncated: budget.truncated };
+}
+
+/** The component with its status; when not UP, its reason and the children that are not UP either, within the budget. */
+function prune(component: HealthComponent, budget: { left: number; truncated: number }): HealthComponent {
+  if (component.status === HealthStatus.UP) return { status: component.status };
+  const pruned: HealthComponent = { status: component.status };
+  const reason = reasonOf(component);
+  if (reason !== undefined) pruned.details = { reason };
+  const failing = Object.entries(component.components ?? {}).filter(([, child]) => child.status !== HealthStatus.UP);
+  for (const [name, child] of failing) {
+    if (budget.left <= 0) {
+      budget.truncated++;
+      continue;
+    }
+    budget.left--;
+    pruned.components ??= {};
+    pruned.components[cut(name, MAX_NAME)] = prune(child, budget);
+  }
+  return pruned;
+}
+
+/** A component's reason: `details.reason`, else `details.error` (a failed check). */
+function reasonOf(component: HealthComponent): string | undefined {
+  const reason = component.details?.reason ?? component.details?.error;
+  return typeof reason === 'string' ? cut(reason, MAX_SUMMARY_REASON) : undefined;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
