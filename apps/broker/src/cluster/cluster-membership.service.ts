@@ -1,11 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
-import type { ClusterMembership, ClusterNodeState, ClusterPeer } from 'nestjs-mqtt-health';
+import type { ClusterMembership, ClusterNodeState } from 'nestjs-mqtt-health';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
 import { EmitterHeartbeats } from './emitter-heartbeats.js';
+import { FleetStore } from './fleet-store.js';
 import { RegistryHeartbeats } from './registry-heartbeats.js';
-import { MembershipView } from './membership-view.js';
+import { MembershipView, type MembershipPeer } from './membership-view.js';
 
 /**
  * How heartbeats travel. `registry` (default): one Redis sorted set of last-write times, written and read
@@ -39,10 +40,13 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
   private unreachable?: string;
   /** Settles once this node heard its own announcement back through Redis. */
   readonly joined: Promise<void>;
+  /** The members' health summaries, shared through Redis once this node has joined (`fleet.start`), deleted at its leave. */
+  readonly fleet: FleetStore;
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: ClusterConfig) {
     this.view = new MembershipView(config.nodeId, config.heartbeatMs);
     this.joined = this.view.joined;
+    this.fleet = new FleetStore(this.view);
   }
 
   get enabled(): boolean {
@@ -90,7 +94,7 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     this.unreachable = cause;
   }
 
-  peers(): readonly ClusterPeer[] {
+  peers(): readonly MembershipPeer[] {
     return this.view.peers();
   }
 
@@ -131,11 +135,15 @@ export class ClusterMembershipService implements ClusterMembership, BeforeApplic
     await this.heartbeats.announceLeaving().catch((error: Error) => this.view.logger.debug(`leaving: ${error.message}`));
   }
 
-  /** Says goodbye so peers drop this node at once instead of reporting it unreachable; gives up the lease. */
+  /**
+   * Says goodbye so peers drop this node at once instead of reporting it unreachable; gives up the lease;
+   * deletes this node's health summary, so no member lists it any more.
+   */
   async leave(): Promise<void> {
     if (!this.heartbeats || this.view.left) return;
     this.view.leaving();
     this.view.gone();
     await this.heartbeats.leave();
+    await this.fleet.leave();
   }
 }

@@ -8,6 +8,12 @@ export const REACHABLE_WITHIN_HEARTBEATS = 1.5;
 /** A peer unheard of for this long is forgotten (it was scaled away without saying goodbye). */
 export const FORGET_AFTER_MS = 10 * 60_000;
 
+/** A peer as this node's membership knows it, with when it was last heard from (epoch ms, this node's clock). */
+export interface MembershipPeer extends ClusterPeer {
+  readonly leaving: boolean;
+  readonly lastSeen: number;
+}
+
 /**
  * This process among every process that ever runs a broker: what it writes into its node id's claim,
  * so a second process started with the same NODE_ID is told apart and told who holds the id.
@@ -83,10 +89,10 @@ export class MembershipView {
     return (this.lastSeen.get(this.nodeId) ?? 0) >= Date.now() - REACHABLE_WITHIN_HEARTBEATS * this.heartbeatMs;
   }
 
-  peers(): readonly ClusterPeer[] {
+  peers(): readonly MembershipPeer[] {
     const now = Date.now();
     const reachableSince = now - REACHABLE_WITHIN_HEARTBEATS * this.heartbeatMs;
-    const peers: ClusterPeer[] = [];
+    const peers: MembershipPeer[] = [];
     for (const [id, seen] of this.lastSeen) {
       if (id === this.nodeId) continue;
       if (seen < now - FORGET_AFTER_MS) {
@@ -96,7 +102,7 @@ export class MembershipView {
       }
       const reachable = seen >= reachableSince;
       // A leaver that stops answering mid-leave is unreachable like any peer, not leaving forever.
-      peers.push({ id, reachable, leaving: reachable && this.leavingPeers.has(id) });
+      peers.push({ id, reachable, leaving: reachable && this.leavingPeers.has(id), lastSeen: seen });
     }
     return peers;
   }
