@@ -4,6 +4,7 @@ import {
   HealthModule,
   HealthService,
   HealthStatus,
+  type FleetSource,
   type HealthComponent,
   type HealthModuleOptions,
 } from 'nestjs-mqtt-health';
@@ -46,12 +47,15 @@ class StorageIndicator {
 export interface DashboardApp {
   app: INestApplication;
   health: HealthService;
-  /** The listener's base URL, serving the HiveMQ tree and the dashboard at `/ui`. */
+  /** The listener's base URL, serving the HiveMQ tree and the dashboard at `/ui` (the fleet page at `/ui/fleet`). */
   url: string;
 }
 
-/** A Nest app whose dedicated listener serves the HiveMQ view and the dashboard on a free port. */
-export async function bootDashboardApp(options: HealthModuleOptions = {}): Promise<DashboardApp> {
+/**
+ * A Nest app whose dedicated listener serves the HiveMQ view and the dashboard on a free port; its
+ * fleet is `fleet`'s members, or this node alone.
+ */
+export async function bootDashboardApp(options: HealthModuleOptions = {}, fleet?: FleetSource): Promise<DashboardApp> {
   broker.result = upBroker();
   const app = await bootApp('express', {
     imports: [
@@ -65,6 +69,7 @@ export async function bootDashboardApp(options: HealthModuleOptions = {}): Promi
     providers: [BrokerIndicator, MqttIndicator, StorageIndicator],
   });
   const health = app.get(HealthService);
+  if (fleet) health.useFleet(fleet);
   const [listener] = health.listeners();
   return { app, health, url: `http://127.0.0.1:${listener.port}` };
 }

@@ -38,7 +38,7 @@ const SCRIPT = pageScript(`
     }
     if (member.status === 'LEAVING') items.push(el('li', { 'class': 'reason', text: 'leaving the fleet' }));
     if (member['last-status']) {
-      items.push(el('li', { 'class': 'reason' }, [document.createTextNode('its own status '), badge(member['last-status'])]));
+      items.push(el('li', { 'class': 'reason' }, [document.createTextNode('last known status '), badge(member['last-status'])]));
     }
     if (!member['updated-at']) items.push(el('li', { 'class': 'reason', text: 'no summary read yet' }));
     failing(member.components, '', []).forEach(function (c) {
@@ -61,11 +61,14 @@ const SCRIPT = pageScript(`
   function row(node, member) {
     return el('tr', { 'class': 'member tone-' + tone(member.status), 'data-node': node, 'data-status': member.status }, [
       el('td', {}, [badge(member.status)]),
-      el('td', {}, [el('span', { 'class': 'name', text: node }), node === fleet.node ? el('span', { 'class': 'reason', text: ' (this node)' }) : null]),
+      el('td', { 'class': 'nowrap' }, [
+        el('span', { 'class': 'name', text: node }),
+        node === fleet.node ? el('span', { 'class': 'reason', text: ' (this node)' }) : null,
+      ]),
       text(member.state),
       text(member.version),
       el('td', {}, [groupList(member.groups)]),
-      member['updated-at'] ? el('td', {}, [time(member['updated-at'])]) : text(undefined),
+      member['updated-at'] ? el('td', { 'class': 'nowrap' }, [time(member['updated-at'])]) : text(undefined),
       el('td', {}, [why(member)]),
     ]);
   }
@@ -163,8 +166,10 @@ export const FLEET_HTML = `<!doctype html>
   <p id="summary" role="status" aria-live="polite"><span class="badge tone-unknown">&hellip;</span></p>
   ${pageNav('fleet')}
   <p class="meta"><span id="connection" class="conn conn-connecting" role="status">Connecting&hellip;</span></p>
-  <p id="quorum"></p>
-  <ul id="counts" class="counts" aria-label="Members per status"></ul>
+  <div class="overview">
+    <p id="quorum"></p>
+    <ul id="counts" class="counts" aria-label="Members per status"></ul>
+  </div>
   <p id="notes" class="notes"></p>
 </header>
 <noscript><p>This dashboard needs JavaScript; the same data is at the JSON Health API's fleet route.</p></noscript>

@@ -65,6 +65,7 @@ main.single { grid-template-columns: minmax(0, 1fr); }
 .section-head label { color: var(--muted); font-size: .85rem; }
 .counts { display: flex; flex-wrap: wrap; gap: .25rem .75rem; }
 .counts li { display: flex; gap: .3rem; align-items: baseline; }
+.overview { width: 100%; display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; align-items: baseline; }
 .quorum-lost { color: var(--down); font-weight: 600; }
 .scroll { overflow-x: auto; }
 table.fleet { width: 100%; border-collapse: collapse; font-size: .9rem; }
@@ -72,6 +73,7 @@ table.fleet { width: 100%; border-collapse: collapse; font-size: .9rem; }
 .fleet td { padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 .fleet tr.member > td:first-child { border-left: 3px solid var(--tone); }
 .fleet td.none { color: var(--muted); }
+.fleet td.nowrap { white-space: nowrap; }
 .fleet .why li, .fleet .groups li { display: flex; flex-wrap: wrap; gap: .35rem; align-items: baseline; }
 .fleet .groups { display: flex; flex-wrap: wrap; gap: .2rem .6rem; font-size: .85rem; }
 `;
