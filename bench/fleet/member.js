@@ -27,6 +27,15 @@ export async function startMember({ url, id, mode, heartbeatMs }) {
   const sub = connect('emitter-sub');
   const control = connect('control', CONTROL_OPTIONS);
   await Promise.all([pub, sub, control].map(whenReady));
+  // Commands this member sends (its round trips), counted on its side of the three connections.
+  const sent = { commands: 0 };
+  for (const connection of [pub, sub, control]) {
+    const send = connection.sendCommand.bind(connection);
+    connection.sendCommand = (command, stream) => {
+      sent.commands++;
+      return send(command, stream);
+    };
+  }
   // Pub/sub messages Redis delivers to this member, whoever listens to them in the process.
   const received = { messages: 0 };
   const count = () => received.messages++;
@@ -46,6 +55,9 @@ export async function startMember({ url, id, mode, heartbeatMs }) {
     membership,
     indicator,
     received,
+    sent,
+    broker,
+    control,
     get alive() {
       return alive;
     },

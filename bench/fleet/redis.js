@@ -1,10 +1,15 @@
 // A throwaway redis-server for the fleet simulation, and what its INFO says about the fleet's work.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
-/** Commands a script runs inside its EVAL: counted by Redis, but not round trips of a member. */
+/**
+ * Commands a script runs inside its EVAL: counted by Redis, but not round trips of a member. Every
+ * `redis.call('<command>'` of the demo's compiled cluster scripts (apps/broker/dist/cluster), read at
+ * start, so a command a script gains is not counted as a round trip.
+ */
 const INSIDE_SCRIPTS = new Set([
   'time',
   'zscore',
@@ -18,6 +23,12 @@ const INSIDE_SCRIPTS = new Set([
   'set',
   'del',
 ]);
+const CLUSTER_DIST = new URL('../../apps/broker/dist/cluster/', import.meta.url);
+for (const file of existsSync(CLUSTER_DIST) ? readdirSync(CLUSTER_DIST) : []) {
+  if (!file.endsWith('.js')) continue;
+  for (const [, command] of readFileSync(new URL(file, CLUSTER_DIST), 'utf8').matchAll(/redis\.call\(\s*\\?['"](\w+)/gi))
+    INSIDE_SCRIPTS.add(command.toLowerCase());
+}
 /** The simulation's own commands, not the members'. */
 const OURS = new Set(['info', 'flushall', 'config', 'client', 'ping', 'script']);
 
