@@ -16,6 +16,7 @@ import {
 } from 'nestjs-mqtt-health';
 import { BrokerService } from './broker/broker.service.js';
 import { ClusterMembershipService } from './cluster/cluster-membership.service.js';
+import { FleetHealthService } from './cluster/fleet-health.service.js';
 import { BROKER_CONFIG, type BrokerConfig, ZEEBE_CLUSTER_GRACE_MS, ZEEBE_TIMEOUT_GRACE_MS } from './config/index.js';
 import { ExtensionHost } from './extensions/extension-host.service.js';
 import { MqttListenersService } from './listeners/mqtt-listeners.service.js';
@@ -30,6 +31,7 @@ export class AppModule {
       BrokerService,
       MqttListenersService,
       ClusterMembershipService,
+      FleetHealthService,
       ExtensionHost,
       ...MQTT_HEALTH_INDICATORS,
       { provide: MQTT_BROKER_STATE, useExisting: BrokerService },

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
 import { HealthService, type BrokerState, type StorageProbe } from 'nestjs-mqtt-health';
 import { ClusterMembershipService } from '../cluster/cluster-membership.service.js';
+import { FleetHealthService } from '../cluster/fleet-health.service.js';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
 import { escapeClientText } from '../extensions/extension-error.util.js';
 import { ExtensionHost } from '../extensions/extension-host.service.js';
@@ -39,6 +40,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     private readonly cluster: ClusterMembershipService,
     private readonly extensions: ExtensionHost,
     private readonly health: HealthService,
+    private readonly fleet: FleetHealthService,
   ) {}
 
   get brokerId(): string | undefined {
@@ -153,6 +155,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     this.brokerStartedAt = Date.now();
     if (this.cluster.enabled) await this.cluster.join(broker, this.storage.control!);
     signal.throwIfAborted();
+    this.fleet.serve(broker, this.storage.control);
     await this.listeners.start(broker);
     if (this.cluster.enabled) await abortable(this.cluster.joined, signal);
   }
@@ -164,6 +167,7 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
     const listenersClosed = this.listeners.stop();
     const broker = this.broker;
     // Each step runs even if one before it failed: a half-closed broker must still let go of its storage.
+    await this.step('leave the fleet', () => withTimeout(this.fleet.leave(), 1000));
     await this.step('leave the cluster', async () => this.cluster.enabled && (await withTimeout(this.cluster.leave(), 1000)));
     await this.step('disconnect clients', () =>
       broker ? withTimeout(new Promise<void>((resolve) => broker.close(() => resolve())), 5000) : undefined,

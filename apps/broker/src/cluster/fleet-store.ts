@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { FleetPeer, FleetSource, FleetSummary } from 'nestjs-mqtt-health';
+import { parseSummary, type FleetPeer, type FleetSource, type FleetSummary } from 'nestjs-mqtt-health';
 import { DROP_SUMMARY, FLEET_KEYS, READ_SUMMARIES, SHARE_SUMMARY, type SummariesReply } from './fleet-scripts.js';
 import { FORGET_AFTER_MS, type MembershipPeer } from './membership-view.js';
 import { runScript } from './redis-scripts.js';
@@ -176,8 +176,8 @@ export class FleetStore implements FleetSource {
         if (this.summaries.delete(id)) changes++;
         continue;
       }
-      const summary = parseSummary(id, text);
-      if (summary) {
+      const summary = parseSummary(text);
+      if (summary?.node === id) {
         this.summaries.set(id, { summary, readAt: now });
         changes++;
       } else this.logger.debug(`ignored an unreadable summary of node ${id}`);
@@ -211,15 +211,5 @@ export class FleetStore implements FleetSource {
         this.logger.error(`a fleet listener threw: ${(error as Error).message}`);
       }
     }
-  }
-}
-
-/** A summary as another member wrote it; undefined if it is not one (another version's, say). */
-function parseSummary(id: string, text: string): FleetSummary | undefined {
-  try {
-    const summary = JSON.parse(text) as FleetSummary;
-    return summary?.v === 1 && summary.node === id && typeof summary.status === 'string' ? summary : undefined;
-  } catch {
-    return undefined;
   }
 }

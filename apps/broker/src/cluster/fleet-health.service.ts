@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Aedes } from 'aedes';
+import type { Redis } from 'ioredis';
+import { HealthService } from 'nestjs-mqtt-health';
+import type { Subscription } from 'rxjs';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
+import { ClusterMembershipService } from './cluster-membership.service.js';
+import { FleetMqtt } from './fleet-mqtt.js';
+import { READS_PER_HEARTBEAT } from './fleet-store.js';
+
+/**
+ * The broker's part in its fleet's health: hands the library the cluster's store of summaries (this node
+ * alone without Redis) before anything is served, shares and reads through Redis once the cluster has
+ * joined, and publishes the fleet's health on `$SYS/` through the broker (fleet-mqtt.ts).
+ */
+@Injectable()
+export class FleetHealthService implements OnModuleInit {
+  private readonly logger = new Logger('Fleet');
+  private mqtt?: FleetMqtt;
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly cluster: ClusterMembershipService,
+    private readonly health: HealthService,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.useFleet(this.cluster.fleet);
+  }
+
+  /** The broker exists (and has joined its cluster, if any): summaries travel through `control`, health on `$SYS/`. */
+  serve(broker: Aedes, control?: Redis): void {
+    const { cluster, health } = this;
+    if (cluster.enabled && control) void cluster.joined.then(() => cluster.fleet.start(control));
+    const mqtt = new FleetMqtt({
+      nodeId: this.config.nodeId,
+      showDetails: this.config.healthDetails === 'always',
+      speaksForFleet: () => !cluster.enabled || (cluster.isLeader && cluster.fleet.loaded),
+      publish: (topic, payload) => this.publish(broker, topic, payload),
+    });
+    this.mqtt = mqtt;
+    this.subscription = health.fleet$.subscribe((fleet) => mqtt.update(fleet));
+    // Leadership changes without the fleet changing: a new leader speaks within half a heartbeat.
+    this.timer = setInterval(() => mqtt.update(health.fleet()), this.config.heartbeatMs / READS_PER_HEARTBEAT);
+    this.timer.unref();
+    mqtt.update(health.fleet());
+  }
+
+  /** The final leave: this node's retained health cleared, nothing more published. */
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.mqtt?.leave();
+  }
+
+  private publish(broker: Aedes, topic: string, payload: string): Promise<void> {
+    return new Promise((resolve) =>
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false }, (error) => {
+        if (error) this.logger.debug(`could not publish ${topic}: ${error.message}`);
+        resolve();
+      }),
+    );
+  }
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from '@jest/globals';
+import { FLEET_MEMBER_STATUSES, type FleetMember, type FleetMemberStatus, type FleetSnapshot, type FleetSummary } from 'nestjs-mqtt-health';
+import { FLEET_HEALTH_TOPIC, FleetMqtt } from './fleet-mqtt.js';
+
+const summary = (node: string, status: FleetSummary['status'], updatedAt: string, reason?: string): FleetSummary => ({
+  v: 1,
+  node,
+  status,
+  state: 'RUNNING',
+  groups: { liveness: 'UP', readiness: status === 'DOWN' ? 'OUT_OF_SERVICE' : 'UP' },
+  components: { extensions: reason ? { status: 'DOWN', details: { reason } } : { status: 'UP' } },
+  version: '1.0.0',
+  updatedAt,
+});
+
+type Row = [node: string, status: FleetMemberStatus, summary?: FleetSummary, lastSeen?: number];
+
+/** A fleet as the library folds it, seen from n1. */
+function fleet(at: number, ...rows: Row[]): FleetSnapshot {
+  const members: FleetMember[] = rows.map(([node, status, s, lastSeen]) => ({
+    node,
+    status,
+    self: node === 'n1',
+    summary: s,
+    ...(lastSeen === undefined ? {} : { lastSeen }),
+    available: status !== 'UNREACHABLE',
+  }));
+  const counts = Object.fromEntries(FLEET_MEMBER_STATUSES.map((s) => [s, members.filter((m) => m.status === s).length]));
+  const available = members.filter((m) => m.available).length;
+  const needed = Math.floor(members.length / 2) + 1;
+  return {
+    at,
+    status: members.every((m) => m.status === 'UP') ? 'UP' : 'DEGRADED',
+    quorum: { members: members.length, available, needed, lost: available < needed },
+    counts: counts as FleetSnapshot['counts'],
+    members,
+  };
+}
+
+function publisher(options: { leader?: boolean; showDetails?: boolean } = {}) {
+  const sent: { topic: string; body: Record<string, unknown> | '' }[] = [];
+  const state = { leader: options.leader ?? false };
+  const mqtt = new FleetMqtt({
+    nodeId: 'n1',
+    showDetails: options.showDetails ?? false,
+    speaksForFleet: () => state.leader,
+    publish: async (topic, payload) => {
+      sent.push({ topic, body: payload === '' ? '' : (JSON.parse(payload) as Record<string, unknown>) });
+    },
+  });
+  // Publishes run in order on promises: every one queued so far has run by the next macrotask.
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+  return { mqtt, sent, state, flush, topics: () => sent.map((m) => m.topic) };
+}
+
+const T1 = '2026-12-07T06:00:00.000Z';
+const T2 = '2026-12-07T06:00:05.000Z';
+
+describe('the fleet over MQTT', () => {
+  it('publishes its own summary once per change, as the member body without reasons unless details are always shown', async () => {
+    const { mqtt, sent, flush } = publisher();
+    const own = summary('n1', 'DOWN', T1, 'extension broken');
+    mqtt.update(fleet(1, ['n1', 'DOWN', own], ['n2', 'UP', summary('n2', 'UP', T1)]));
+    mqtt.update(fleet(2, ['n1', 'DOWN', own], ['n2', 'DEGRADED', summary('n2', 'DEGRADED', T2)]));
+    await flush();
+    expect(sent).toEqual([
+      {
+        topic: '$SYS/n1/health',
+        body: {
+          node: 'n1',
+          status: 'DOWN',
+          state: 'RUNNING',
+          groups: { liveness: 'UP', readiness: 'OUT_OF_SERVICE' },
+          'updated-at': T1,
+          components: { extensions: { status: 'DOWN' } },
+        },
+      },
+    ]);
+    const detailed = publisher({ showDetails: true });
+    detailed.mqtt.update(fleet(1, ['n1', 'DOWN', own]));
+    await detailed.flush();
+    expect(detailed.sent[0].body).toMatchObject({
+      version: '1.0.0',
+      components: { extensions: { details: { reason: 'extension broken' } } },
+    });
+  });
+
+  it('publishes the verdict only while it speaks for the fleet, and only when it reads differently', async () => {
+    const { mqtt, sent, state, flush, topics } = publisher();
+    const own = summary('n1', 'UP', T1);
+    mqtt.update(fleet(1, ['n1', 'UP', own], ['n2', 'UP']));
+    state.leader = true;
+    mqtt.update(fleet(2, ['n1', 'UP', own], ['n2', 'UP']));
+    mqtt.update(fleet(3, ['n1', 'UP', own], ['n2', 'UP']));
+    mqtt.update(fleet(4, ['n1', 'UP', own], ['n2', 'DOWN']));
+    await flush();
+    expect(topics()).toEqual(['$SYS/n1/health', FLEET_HEALTH_TOPIC, FLEET_HEALTH_TOPIC]);
+    expect(sent[1].body).toEqual({
+      status: 'UP',
+      quorum: { members: 2, available: 2, needed: 2, lost: false },
+      counts: expect.objectContaining({ UP: 2, DOWN: 0 }),
+      members: { n1: 'UP', n2: 'UP' },
+      'updated-at': new Date(2).toISOString(),
+    });
+    expect(sent[2].body).toMatchObject({ status: 'DEGRADED', members: { n2: 'DOWN' } });
+    // Leadership lost and won again: the current verdict once more, for whoever missed it.
+    state.leader = false;
+    mqtt.update(fleet(5, ['n1', 'UP', own], ['n2', 'DOWN']));
+    state.leader = true;
+    mqtt.update(fleet(6, ['n1', 'UP', own], ['n2', 'DOWN']));
+    await flush();
+    expect(topics().slice(3)).toEqual([FLEET_HEALTH_TOPIC]);
+  });
+
+  it("as the leader, publishes an unreachable member's last summary once per transition, and clears it once the fleet forgot the member", async () => {
+    const { mqtt, sent, state, flush, topics } = publisher({ leader: true });
+    const own = summary('n1', 'UP', T1);
+    const n3 = summary('n3', 'UP', T1);
+    const lastSeen = Date.parse(T2);
+    mqtt.update(fleet(1, ['n1', 'UP', own], ['n3', 'UP', n3]));
+    mqtt.update(fleet(2, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
+    mqtt.update(fleet(3, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
+    await flush();
+    const announced = sent.filter((m) => m.topic === '$SYS/n3/health');
+    expect(announced).toEqual([
+      {
+        topic: '$SYS/n3/health',
+        body: expect.objectContaining({ node: 'n3', status: 'UNREACHABLE', 'last-status': 'UP', 'last-seen': T2, 'updated-at': T1 }),
+      },
+    ]);
+    // A new leader says it once more; then n3 is forgotten: its retained message is cleared.
+    state.leader = false;
+    mqtt.update(fleet(4, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
+    state.leader = true;
+    mqtt.update(fleet(5, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
+    mqtt.update(fleet(6, ['n1', 'UP', own]));
+    await flush();
+    expect(sent.filter((m) => m.topic === '$SYS/n3/health').map((m) => (m.body === '' ? '' : m.body.status))).toEqual([
+      'UNREACHABLE',
+      'UNREACHABLE',
+      '',
+    ]);
+    expect(topics().filter((t) => t === '$SYS/n1/health')).toHaveLength(1);
+  });
+
+  it('publishes only its own summary while another node leads, never an unreachable member', async () => {
+    const { mqtt, topics, flush } = publisher();
+    const own = summary('n1', 'UP', T1);
+    mqtt.update(fleet(1, ['n1', 'UP', own], ['n2', 'UNREACHABLE', summary('n2', 'UP', T1), 5]));
+    await flush();
+    expect(topics()).toEqual(['$SYS/n1/health']);
+  });
+
+  it('clears its own retained summary at the final leave, in order after what it published, and publishes nothing after', async () => {
+    const { mqtt, sent } = publisher({ leader: true });
+    mqtt.update(fleet(1, ['n1', 'UP', summary('n1', 'UP', T1)]));
+    await mqtt.leave();
+    mqtt.update(fleet(2, ['n1', 'LEAVING', summary('n1', 'UP', T2)]));
+    await mqtt.leave();
+    expect(sent.map((m) => [m.topic, m.body === '' ? '' : m.body.status])).toEqual([
+      ['$SYS/n1/health', 'UP'],
+      [FLEET_HEALTH_TOPIC, 'UP'],
+      ['$SYS/n1/health', ''],
+    ]);
+  });
+});

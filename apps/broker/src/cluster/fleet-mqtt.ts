@@ -1,0 +1,88 @@
+import { fleetMemberBody, fleetStatusBody, type FleetMember, type FleetSnapshot } from 'nestjs-mqtt-health';
+
+/** Each member's health, retained: its summary as `GET /api/v1/health/fleet/<node>` renders it. */
+export const memberHealthTopic = (node: string): string => `$SYS/${node}/health`;
+/** The fleet's verdict, retained: status, quorum, counts and each member's status. */
+export const FLEET_HEALTH_TOPIC = '$SYS/fleet/health';
+
+export interface FleetMqttOptions {
+  readonly nodeId: string;
+  /** Reasons and version in the payloads: HEALTH_DETAILS=always (a subscriber presents no token). */
+  readonly showDetails: boolean;
+  /** Whether this node speaks for the fleet now: the cluster's leader once it has read every summary, or a single node. */
+  speaksForFleet(): boolean;
+  /** Publishes `payload` retained at QoS 0 on `topic` (an empty payload clears the retained message); resolves once handed over. */
+  publish(topic: string, payload: string): Promise<void>;
+}
+
+/**
+ * The fleet's health over MQTT, each message published by one node only, through the cluster's emitter
+ * (so a subscriber on any node receives it once) and retained (so a late subscriber reads the current
+ * state): each node publishes its own summary when it changes; the leader publishes the fleet's verdict
+ * when it reads differently, and for a member that turns UNREACHABLE (a broker cannot publish its own
+ * will) that member's last summary, once per transition; it clears the retained message of an unreachable
+ * member that the fleet forgot. A node leaving clears its own.
+ */
+export class FleetMqtt {
+  /** The `updatedAt` of the own summary last published. */
+  private publishedOwn?: string;
+  /** The verdict last published while leading, without its time. */
+  private publishedFleet?: string;
+  /** Members whose UNREACHABLE summary this node published while leading. */
+  private unreachable = new Set<string>();
+  /** Publishes in order: a later state of a topic never lands before an earlier one. */
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: FleetMqttOptions) {}
+
+  /** A new state of the fleet. */
+  update(fleet: FleetSnapshot): void {
+    if (this.stopped) return;
+    const { showDetails } = this.options;
+    const self = fleet.members.find((member) => member.self);
+    if (self?.summary && self.summary.updatedAt !== this.publishedOwn) {
+      this.publishedOwn = self.summary.updatedAt;
+      this.send(memberHealthTopic(self.node), JSON.stringify(fleetMemberBody(self, showDetails)));
+    }
+    if (!this.options.speaksForFleet()) {
+      // A leader to come (this one again, say) publishes the current state once.
+      this.publishedFleet = undefined;
+      this.unreachable.clear();
+      return;
+    }
+    const { 'updated-at': at, ...verdict } = fleetStatusBody(fleet);
+    const said = JSON.stringify(verdict);
+    if (said !== this.publishedFleet) {
+      this.publishedFleet = said;
+      this.send(FLEET_HEALTH_TOPIC, JSON.stringify({ ...verdict, 'updated-at': at }));
+    }
+    this.announceUnreachable(fleet.members);
+  }
+
+  /** The final leave: nothing more is published, and this node's retained summary is cleared. Resolves once handed over. */
+  async leave(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.send(memberHealthTopic(this.options.nodeId), '');
+    await this.queue;
+  }
+
+  private announceUnreachable(members: readonly FleetMember[]): void {
+    const now = new Set<string>();
+    for (const member of members) {
+      if (member.self || member.status !== 'UNREACHABLE') continue;
+      now.add(member.node);
+      if (!this.unreachable.has(member.node))
+        this.send(memberHealthTopic(member.node), JSON.stringify(fleetMemberBody(member, this.options.showDetails)));
+    }
+    // Forgotten while unreachable (it never came back): its last word goes too.
+    for (const node of this.unreachable)
+      if (!now.has(node) && !members.some((m) => m.node === node)) this.send(memberHealthTopic(node), '');
+    this.unreachable = now;
+  }
+
+  private send(topic: string, payload: string): void {
+    this.queue = this.queue.then(() => this.options.publish(topic, payload)).catch(() => undefined);
+  }
+}
