@@ -25,9 +25,9 @@ export class EventReader<T> {
     });
   }
 
-  static open<T>(url: string, event: string): Promise<EventReader<T>> {
+  static open<T>(url: string, event: string, headers: Record<string, string> = {}): Promise<EventReader<T>> {
     return new Promise((resolve, reject) => {
-      const client = get(url, (response) => resolve(new EventReader<T>(client, response, event)));
+      const client = get(url, { headers }, (response) => resolve(new EventReader<T>(client, response, event)));
       client.on('error', reject);
     });
   }

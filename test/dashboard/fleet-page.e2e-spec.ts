@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
@@ -60,6 +61,33 @@ describe('the fleet over the dashboard stream', () => {
       expect(second.quorum).toEqual({ members: 3, available: 2, needed: 2, lost: false });
     } finally {
       events.close();
+    }
+  });
+
+  it('shows reasons only to a client that authorize() lets see details, as the tree does', async () => {
+    const fleet = new FakeFleet(peer('node-2', { reason: REASON }), peer('node-3'));
+    const authorize = (request: unknown) => (request as IncomingMessage).headers.authorization === 'Bearer s3cret';
+    running = await bootDashboardApp({ showDetails: 'when-authorized', authorize }, fleet);
+    const url = `${running.url}/ui/events`;
+    const [anonymous, allowed] = await Promise.all([
+      EventReader.open<FleetEvent>(url, 'fleet'),
+      EventReader.open<FleetEvent>(url, 'fleet', { authorization: 'Bearer s3cret' }),
+    ]);
+    try {
+      const hidden = await anonymous.next();
+      expect(hidden.members['node-2']).toMatchObject({
+        status: 'DOWN',
+        components: { extensions: { components: { acl: { status: 'DOWN' } } } },
+      });
+      expect(JSON.stringify(hidden)).not.toContain(REASON);
+      const shown = await allowed.next();
+      expect(shown.members['node-2']).toMatchObject({
+        version: '1.4.0',
+        components: { extensions: { components: { acl: { details: { reason: REASON } } } } },
+      });
+    } finally {
+      anonymous.close();
+      allowed.close();
     }
   });
 
