@@ -7,12 +7,13 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SETTINGS } from '../lib/settings.js';
 
 const MAIN = new URL('../../apps/broker/dist/main.js', import.meta.url).pathname;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 const TASKSET = spawnSync('taskset', ['-V']).status === 0;
-/** The broker's core and this process's core while a broker is measured. */
-export const CORE = { broker: 1, load: 0 };
+/** The broker's core and this process's core while a broker is measured (as the other benches pin theirs). */
+export const CORE = { broker: SETTINGS.cores.server, load: SETTINGS.cores.load };
 export const PINNED = TASKSET && CORES >= 2;
 
 function freePort() {
@@ -26,11 +27,14 @@ function freePort() {
   });
 }
 
-/** Pins every thread of this process to the load core (`true`) or lets it run anywhere again (`false`). */
-export function pinSelf(on) {
+/**
+ * Pins every thread of this process, and of the processes `others` (redis-server), to the load core
+ * (`true`), or lets them run anywhere again (`false`): nothing of the simulation runs on the broker's core.
+ */
+export function pinSelf(on, others = []) {
   if (!PINNED) return false;
   const cores = on ? String(CORE.load) : `0-${CORES - 1}`;
-  return spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)]).status === 0;
+  return [process.pid, ...others].every((pid) => spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)]).status === 0);
 }
 
 /** Nanoseconds on CPU of every thread of process `pid`. */

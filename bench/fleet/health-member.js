@@ -52,14 +52,15 @@ export async function startHealthMember({ url, id, heartbeatMs }) {
   const app = await NestFactory.createApplicationContext(appModule(member.membership, bench, heartbeatMs), { logger: false });
   const health = app.get(HealthService);
   const shares = [];
-  const store = await openFleetStore({ member, health, url, heartbeatMs });
+  const store = openFleetStore({ member, health, heartbeatMs });
   const share = store.source.share.bind(store.source);
   // Recorded before the store sees it: the moment the change leaves this node.
   store.source.share = (summary) => {
-    shares.push({ at: performance.now(), status: summary.status, updatedAt: summary.updatedAt });
+    const failing = Object.keys(summary.components).filter((name) => summary.components[name].status !== 'UP');
+    shares.push({ at: performance.now(), status: summary.status, updatedAt: summary.updatedAt, failing });
     share(summary);
   };
-  health.useFleet(store.source);
+  store.attach();
   await health.markStartupComplete();
   const stopMember = member.stop;
   return Object.assign(member, {

@@ -123,12 +123,12 @@ export async function runHealthFleet({ redis, n, heartbeatMs, windowMs, changes,
 
     const fleetAnswer = await broker.get(FLEET_PATH);
     const readinessAnswer = await broker.get(READINESS_PATH);
-    pinSelf(true);
+    pinSelf(true, [redis.pid]);
     let costs;
     try {
       costs = await fleetCost(broker, cost);
     } finally {
-      pinSelf(false);
+      pinSelf(false, [redis.pid]);
     }
     const times = trials.flatMap((t) => t.times);
     return {
@@ -147,6 +147,7 @@ export async function runHealthFleet({ redis, n, heartbeatMs, windowMs, changes,
       changes: trials.length,
       mqtt,
       fleetStatus: fleetAnswer.status,
+      fleetVerdict: fleetAnswer.json?.status,
       fleetBytes: Buffer.byteLength(fleetAnswer.text),
       readinessBytes: Buffer.byteLength(readinessAnswer.text),
       pinned: PINNED,

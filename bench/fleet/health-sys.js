@@ -41,8 +41,12 @@ export function compareDeliveries(members, subscriber, mark) {
   let missing = 0;
   let duplicated = 0;
   let nodesOff = 0;
+  /** Components other than the bench's that were not UP in a summary shared: what else changed. */
+  const alsoFailing = {};
   for (const member of members) {
     const shared = member.shares.slice(mark.shares.get(member.id));
+    for (const name of shared.flatMap((s) => s.failing).filter((name) => name !== 'bench'))
+      alsoFailing[name] = (alsoFailing[name] ?? 0) + 1;
     const got = byNode.get(member.id) ?? [];
     byNode.delete(member.id);
     changes += shared.length;
@@ -58,7 +62,7 @@ export function compareDeliveries(members, subscriber, mark) {
   const fleetMessages = byNode.get('fleet')?.length ?? 0;
   byNode.delete('fleet');
   const others = [...byNode.values()].reduce((sum, list) => sum + list.length, 0);
-  return { changes, received, missing, duplicated, nodesOff, fleetMessages, others };
+  return { changes, received, missing, duplicated, nodesOff, fleetMessages, others, alsoFailing };
 }
 
 /** Where the comparison starts: the messages and shares so far. */

@@ -16,6 +16,12 @@ export function healthMisses(rows) {
   );
 }
 
+/** `, not UP in some: cluster 3` when summaries also had components other than the bench's not UP. */
+function alsoFailing(counts) {
+  const entries = Object.entries(counts);
+  return entries.length ? ` (not UP in some: ${entries.map(([name, count]) => `${name} ${count}`).join(', ')})` : '';
+}
+
 export function printHealthTable(rows, { heartbeatMs, log = console.log }) {
   if (rows.length === 0) return;
   const refreshMs = rows[0].refreshMs;
@@ -62,9 +68,10 @@ export function printHealthTable(rows, { heartbeatMs, log = console.log }) {
       .join(', ');
     log(
       `  N=${r.n}: per member per second, Redis calls ${calls} (script-internal included); ` +
+        `summaries shared ${r.mqtt.changes} for ${r.changes} changes${alsoFailing(r.mqtt.alsoFailing)}; ` +
         `$SYS/fleet/health ${r.mqtt.fleetMessages} messages, other nodes ${r.mqtt.others}; ` +
-        `/fleet ${fixed(r.fleetRps)} req/s, readiness ${fixed(r.readinessRps)} req/s (${r.readinessBytes} B), ` +
-        `broker idle ${fixed(r.idleShare * 100, 1)} % of a core, ${r.failed} failed; status change → shared median ${fixed(r.shareMedianMs)} ms`,
+        `/fleet ${r.fleetStatus} ${r.fleetVerdict} ${fixed(r.fleetRps)} req/s, readiness ${fixed(r.readinessRps)} req/s (${r.readinessBytes} B), ` +
+        `broker idle ${fixed(r.idleShare * 100, 1)} % of a core, ${r.failed} failed, other processes up to ${fixed(r.foreignMax * 100)} % of a core (${r.retries} pairs again); status change → shared median ${fixed(r.shareMedianMs)} ms`,
     );
   }
   log(
