@@ -98,11 +98,11 @@ module.exports = {
       name: 'fleet-reads-the-engine',
       severity: 'error',
       comment:
-        "fleet/ folds this node's snapshot with its peers' summaries: model/, errors/, options/ (the config), the HEALTH_CONFIG token, and of the engine only health-engine.ts (current(), checks$, changes$). Never views/, transports/ or metrics/.",
+        "fleet/ folds this node's snapshot with its peers' summaries: model/, errors/, groups/ (failure texts), options/ (the config), the HEALTH_CONFIG token, and of the engine only health-engine.ts (current(), checks$, changes$). Never views/, transports/ or metrics/.",
       from: { path: layer('fleet') },
       to: {
         path: LIB,
-        pathNot: [anyOf('fleet', 'model', 'errors', 'options'), file('engine/health-engine.ts'), file('health.constants.ts')],
+        pathNot: [anyOf('fleet', 'model', 'errors', 'groups', 'options'), file('engine/health-engine.ts'), file('health.constants.ts')],
       },
     },
     {

@@ -8,6 +8,7 @@ const failingExtensions = {
     details: { reason: '1 of 2 extensions failing' },
     components: {
       acl: { status: 'DOWN' as const, details: { reason: 'acl: ECONNREFUSED', secret: 'not shared' } },
+      quota: { status: 'DOWN' as const, details: { 'last-startup-failure': 'quota: configure() threw', type: 'extension' } },
       audit: { status: 'UP' as const, details: { loaded: true } },
     },
   },
@@ -23,7 +24,10 @@ describe('summarize', () => {
       extensions: {
         status: 'DOWN',
         details: { reason: '1 of 2 extensions failing' },
-        components: { acl: { status: 'DOWN', details: { reason: 'acl: ECONNREFUSED' } } },
+        components: {
+          acl: { status: 'DOWN', details: { reason: 'acl: ECONNREFUSED' } },
+          quota: { status: 'DOWN', details: { reason: 'quota: configure() threw' } },
+        },
       },
       storage: { status: 'UP' },
       info: { status: 'UP' },

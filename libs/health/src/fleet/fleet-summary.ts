@@ -1,3 +1,4 @@
+import { failureText } from '../groups/verdicts.js';
 import type { FleetNodeState, FleetSummary } from '../model/fleet.interface.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
@@ -96,10 +97,10 @@ function prune(component: HealthComponent, budget: { left: number; truncated: nu
   return pruned;
 }
 
-/** A component's reason: `details.reason`, else `details.error` (a failed check). */
+/** A component's reason: the failure text its details carry (verdicts.ts decides which keys). */
 function reasonOf(component: HealthComponent): string | undefined {
-  const reason = component.details?.reason ?? component.details?.error;
-  return typeof reason === 'string' ? cut(reason, MAX_SUMMARY_REASON) : undefined;
+  const reason = failureText(component);
+  return reason === undefined ? undefined : cut(reason, MAX_SUMMARY_REASON);
 }
 
 function cut(text: string, max: number): string {

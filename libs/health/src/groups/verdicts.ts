@@ -94,15 +94,22 @@ export function rootCauseRank(path: string): number {
 const CAUSES = ['reason', 'last-failure', 'last-tls-failure', 'last-startup-failure', 'error'] as const;
 const NOT_FAILING: ReadonlySet<HealthStatus> = new Set([HealthStatus.UP, HealthStatus.UNKNOWN]);
 
+/** The failure text a component's own details carry (`reason`, `last-failure`, …, `error`, most specific first). */
+export function failureText(component: HealthComponent): string | undefined {
+  for (const key of CAUSES) {
+    const value = text(component.details?.[key]);
+    if (value) return value;
+  }
+  return undefined;
+}
+
 /** `tcp-listener-1883: Failed to bind …` from the first DOWN/DEGRADED sub-component (depth first) that has a text. */
 function subComponentCause(component: HealthComponent, prefix = ''): string | undefined {
   for (const [name, child] of Object.entries(component.components ?? {})) {
     if (NOT_FAILING.has(child.status)) continue;
     const path = `${prefix}${name}`;
-    for (const key of CAUSES) {
-      const value = text(child.details?.[key]);
-      if (value) return `${path}: ${value}`;
-    }
+    const own = failureText(child);
+    if (own) return `${path}: ${own}`;
     const deeper = subComponentCause(child, `${path}/`);
     if (deeper) return deeper;
   }
