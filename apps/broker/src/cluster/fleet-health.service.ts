@@ -5,7 +5,7 @@ import { HealthService } from 'nestjs-mqtt-health';
 import type { Subscription } from 'rxjs';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
 import { ClusterMembershipService } from './cluster-membership.service.js';
-import { FleetMqtt } from './fleet-mqtt.js';
+import { FleetMqtt, memberHealthTopic } from './fleet-mqtt.js';
 import { READS_PER_HEARTBEAT } from './fleet-store.js';
 
 /**
@@ -19,6 +19,7 @@ export class FleetHealthService implements OnModuleInit {
   private mqtt?: FleetMqtt;
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
+  private stopListening?: () => Promise<void>;
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
@@ -46,13 +47,26 @@ export class FleetHealthService implements OnModuleInit {
     this.timer = setInterval(() => mqtt.update(health.fleet()), this.config.heartbeatMs / READS_PER_HEARTBEAT);
     this.timer.unref();
     mqtt.update(health.fleet());
+    this.stopListening = this.listenToOwnTopic(broker, mqtt);
   }
 
   /** The final leave: this node's retained health cleared, nothing more published. */
   async leave(): Promise<void> {
     clearInterval(this.timer);
     this.subscription?.unsubscribe();
+    await this.stopListening?.();
     await this.mqtt?.leave();
+  }
+
+  /** What anyone publishes on this node's own health topic (a leader's UNREACHABLE, say); returns what stops listening. */
+  private listenToOwnTopic(broker: Aedes, mqtt: FleetMqtt): () => Promise<void> {
+    const topic = memberHealthTopic(this.config.nodeId);
+    const heard = (packet: { payload: Buffer | string }, done: () => void) => {
+      mqtt.heardOwn(packet.payload.toString());
+      done();
+    };
+    broker.subscribe(topic, heard as never, () => undefined);
+    return () => new Promise((resolve) => broker.unsubscribe(topic, heard as never, () => resolve()));
   }
 
   private publish(broker: Aedes, topic: string, payload: string): Promise<void> {

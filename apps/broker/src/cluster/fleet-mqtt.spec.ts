@@ -151,6 +151,24 @@ describe('the fleet over MQTT', () => {
     expect(topics()).toEqual(['$SYS/n1/health']);
   });
 
+  it('says its summary again when it hears itself called UNREACHABLE, and only then', async () => {
+    const { mqtt, sent, flush } = publisher();
+    mqtt.heardOwn(JSON.stringify({ node: 'n1', status: 'UNREACHABLE' }));
+    mqtt.update(fleet(1, ['n1', 'UP', summary('n1', 'UP', T1)]));
+    await flush();
+    for (const payload of [JSON.stringify(sent[0].body), '', 'not json', '{"status":"UP","x":"UNREACHABLE"}']) mqtt.heardOwn(payload);
+    mqtt.heardOwn(JSON.stringify({ node: 'n1', status: 'UNREACHABLE', 'last-status': 'UP' }));
+    await flush();
+    expect(sent.map((m) => [m.topic, m.body === '' ? '' : m.body.status])).toEqual([
+      ['$SYS/n1/health', 'UP'],
+      ['$SYS/n1/health', 'UP'],
+    ]);
+    await mqtt.leave();
+    mqtt.heardOwn(JSON.stringify({ node: 'n1', status: 'UNREACHABLE' }));
+    await flush();
+    expect(sent.at(-1)).toEqual({ topic: '$SYS/n1/health', body: '' });
+  });
+
   it('clears its own retained summary at the final leave, in order after what it published, and publishes nothing after', async () => {
     const { mqtt, sent } = publisher({ leader: true });
     mqtt.update(fleet(1, ['n1', 'UP', summary('n1', 'UP', T1)]));

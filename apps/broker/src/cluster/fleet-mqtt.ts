@@ -21,11 +21,13 @@ export interface FleetMqttOptions {
  * state): each node publishes its own summary when it changes; the leader publishes the fleet's verdict
  * when it reads differently, and for a member that turns UNREACHABLE (a broker cannot publish its own
  * will) that member's last summary, once per transition; it clears the retained message of an unreachable
- * member that the fleet forgot. A node leaving clears its own.
+ * member that the fleet forgot. A node leaving clears its own; a live node that hears itself called
+ * UNREACHABLE says its summary again.
  */
 export class FleetMqtt {
-  /** The `updatedAt` of the own summary last published. */
+  /** The `updatedAt` of the own summary last published, and what was published. */
   private publishedOwn?: string;
+  private ownPayload?: string;
   /** The verdict last published while leading, without its time. */
   private publishedFleet?: string;
   /** Members whose UNREACHABLE summary this node published while leading. */
@@ -43,7 +45,8 @@ export class FleetMqtt {
     const self = fleet.members.find((member) => member.self);
     if (self?.summary && self.summary.updatedAt !== this.publishedOwn) {
       this.publishedOwn = self.summary.updatedAt;
-      this.send(memberHealthTopic(self.node), JSON.stringify(fleetMemberBody(self, showDetails)));
+      this.ownPayload = JSON.stringify(fleetMemberBody(self, showDetails));
+      this.send(memberHealthTopic(self.node), this.ownPayload);
     }
     if (!this.options.speaksForFleet()) {
       // A leader to come (this one again, say) publishes the current state once.
@@ -58,6 +61,16 @@ export class FleetMqtt {
       this.send(FLEET_HEALTH_TOPIC, JSON.stringify({ ...verdict, 'updated-at': at }));
     }
     this.announceUnreachable(fleet.members);
+  }
+
+  /**
+   * A message on this node's own topic: a leader that read this node UNREACHABLE (it restarted under its id
+   * while the leader changed, or it was cut off for a while) said so after this node's last word. This node
+   * is alive: its summary goes out again, once per such message.
+   */
+  heardOwn(payload: string): void {
+    if (this.stopped || this.ownPayload === undefined || !payload.includes('"UNREACHABLE"')) return;
+    if (statusOf(payload) === 'UNREACHABLE') this.send(memberHealthTopic(this.options.nodeId), this.ownPayload);
   }
 
   /** The final leave: nothing more is published, and this node's retained summary is cleared. Resolves once handed over. */
@@ -84,5 +97,13 @@ export class FleetMqtt {
 
   private send(topic: string, payload: string): void {
     this.queue = this.queue.then(() => this.options.publish(topic, payload)).catch(() => undefined);
+  }
+}
+
+function statusOf(payload: string): unknown {
+  try {
+    return (JSON.parse(payload) as { status?: unknown } | null)?.status;
+  } catch {
+    return undefined;
   }
 }
