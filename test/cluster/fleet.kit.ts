@@ -82,7 +82,7 @@ export async function sysSubscriber(
   const messages: SysMessage[] = [];
   client.on('message', (topic, payload, packet) => {
     const text = payload.toString();
-    messages.push({ topic, payload: text, retain: packet.retain, body: text === '' ? '' : JSON.parse(text), at: Date.now() });
+    messages.push({ topic, payload: text, retain: packet.retain, body: parse(text), at: Date.now() });
   });
   await client.subscribeAsync(topics, { qos: 0 });
   return { client, messages };
@@ -94,4 +94,13 @@ export async function retained(url: string, filter: string, settleMs = 500): Pro
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   await client.endAsync(true);
   return Object.fromEntries(messages.filter((m) => m.retain).map((m) => [m.topic, m.body]));
+}
+
+/** JSON, or the text itself for a payload that is not (another `$SYS/` topic's); '' for a cleared retained message. */
+function parse(text: string): unknown {
+  try {
+    return text === '' ? '' : JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
