@@ -62,8 +62,8 @@ export interface SysMessage {
   topic: string;
   payload: string;
   retain: boolean;
-  /** The payload as JSON, '' for a cleared retained message. */
-  body: any;
+  /** The payload as JSON: {} for an empty one (a cleared retained message), { text } for one that is not JSON. */
+  body: Record<string, unknown>;
   at: number;
 }
 
@@ -89,18 +89,17 @@ export async function sysSubscriber(
 }
 
 /** The retained message of each topic matching `filter`, as a subscriber that connects now reads it. */
-export async function retained(url: string, filter: string, settleMs = 500): Promise<Record<string, any>> {
+export async function retained(url: string, filter: string, settleMs = 500): Promise<Record<string, Record<string, unknown>>> {
   const { client, messages } = await sysSubscriber(url, [filter]);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   await client.endAsync(true);
   return Object.fromEntries(messages.filter((m) => m.retain).map((m) => [m.topic, m.body]));
 }
 
-/** JSON, or the text itself for a payload that is not (another `$SYS/` topic's); '' for a cleared retained message. */
-function parse(text: string): unknown {
+function parse(text: string): Record<string, unknown> {
   try {
-    return text === '' ? '' : JSON.parse(text);
+    return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   } catch {
-    return text;
+    return { text };
   }
 }
