@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterHealthIndicator, HealthIndicator, HealthModule, HealthService, MQTT_CLUSTER_MEMBERSHIP } from 'nestjs-mqtt-health';
 import { openFleetStore } from './fleet-store.js';
 import { startMember } from './member.js';
@@ -48,6 +49,8 @@ function appModule(membership, bench, heartbeatMs) {
 /** Starts member `id` with its health and fleet store; resolves once it has joined and shared its first summary. */
 export async function startHealthMember({ url, id, heartbeatMs }) {
   const member = await startMember({ url, id, mode: 'registry', heartbeatMs });
+  // A random phase, as in a real fleet: members' refreshes and reads do not tick together.
+  await sleep(Math.random() * refreshIntervalMs(heartbeatMs));
   const bench = new BenchHealth();
   const app = await NestFactory.createApplicationContext(appModule(member.membership, bench, heartbeatMs), { logger: false });
   const health = app.get(HealthService);

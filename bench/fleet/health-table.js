@@ -71,7 +71,7 @@ export function printHealthTable(rows, { heartbeatMs, log = console.log }) {
         `summaries shared ${r.mqtt.changes} for ${r.changes} changes${alsoFailing(r.mqtt.alsoFailing)}; ` +
         `$SYS/fleet/health ${r.mqtt.fleetMessages} messages, other nodes ${r.mqtt.others}; ` +
         `/fleet ${r.fleetStatus} ${r.fleetVerdict} ${fixed(r.fleetRps)} req/s, readiness ${fixed(r.readinessRps)} req/s (${r.readinessBytes} B), ` +
-        `broker idle ${fixed(r.idleShare * 100, 1)} % of a core, ${r.failed} failed, other processes up to ${fixed(r.foreignMax * 100)} % of a core (${r.retries} pairs again); status change → shared median ${fixed(r.shareMedianMs)} ms`,
+        `broker idle ${fixed(r.idleShare * 100, 1)} % of a core, ${r.failed} failed, other processes up to ${fixed(r.foreignMax * 100)} % of a core (pairs measured again: ${r.retries}); status change → shared median ${fixed(r.shareMedianMs)} ms`,
     );
   }
   log(
