@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import { HealthService } from 'nestjs-mqtt-health';
 import type { Subscription } from 'rxjs';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/index.js';
+import { withTimeout } from '../storage/broker-storage.js';
 import { ClusterMembershipService } from './cluster-membership.service.js';
-import { FleetMqtt, memberHealthTopic } from './fleet-mqtt.js';
+import { FleetMqtt, memberHealthTopic, type RetainedPacket } from './fleet-mqtt.js';
 import { READS_PER_HEARTBEAT } from './fleet-store.js';
 
 /**
@@ -40,6 +41,14 @@ export class FleetHealthService implements OnModuleInit {
       showDetails: this.config.healthDetails === 'always',
       speaksForFleet: () => !cluster.enabled || (cluster.isLeader && cluster.fleet.loaded),
       publish: (topic, payload) => this.publish(broker, topic, payload),
+      // Unread within a heartbeat (Redis hung): everything is said once.
+      readRetained: async (topics) => {
+        const found = await withTimeout(readRetained(broker, topics), this.config.heartbeatMs);
+        this.logger.debug(
+          `leading: ${found ? `${found.size} of ${topics.length} health topics hold a message` : 'retained health unread'}`,
+        );
+        return found ?? new Map();
+      },
     });
     this.mqtt = mqtt;
     this.subscription = health.fleet$.subscribe((fleet) => mqtt.update(fleet));
@@ -77,4 +86,14 @@ export class FleetHealthService implements OnModuleInit {
       }),
     );
   }
+}
+
+/** The retained messages of `topics`, from the broker's persistence (shared by the cluster): one read per topic, no scan. */
+async function readRetained(broker: Aedes, topics: readonly string[]): Promise<ReadonlyMap<string, string>> {
+  const found = new Map<string, string>();
+  const { persistence } = broker as unknown as {
+    persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<RetainedPacket> };
+  };
+  for await (const packet of persistence.createRetainedStreamCombi([...topics])) found.set(packet.topic, packet.payload.toString());
+  return found;
 }

@@ -37,20 +37,28 @@ function fleet(at: number, ...rows: Row[]): FleetSnapshot {
   };
 }
 
-function publisher(options: { leader?: boolean; showDetails?: boolean } = {}) {
+/** A publisher over a fake broker whose retained messages (`retained`: topic -> payload) other publishers may share. */
+function publisher(options: { leader?: boolean; showDetails?: boolean; retained?: Map<string, string>; unreadable?: boolean } = {}) {
   const sent: { topic: string; body: Record<string, unknown> | '' }[] = [];
   const state = { leader: options.leader ?? false };
+  const retained = options.retained ?? new Map<string, string>();
   const mqtt = new FleetMqtt({
     nodeId: 'n1',
     showDetails: options.showDetails ?? false,
     speaksForFleet: () => state.leader,
     publish: async (topic, payload) => {
       sent.push({ topic, body: payload === '' ? '' : (JSON.parse(payload) as Record<string, unknown>) });
+      if (payload === '') retained.delete(topic);
+      else retained.set(topic, payload);
+    },
+    readRetained: async (topics) => {
+      if (options.unreadable) throw new Error('redis down');
+      return new Map([...retained].filter(([topic]) => topics.includes(topic)));
     },
   });
-  // Publishes run in order on promises: every one queued so far has run by the next macrotask.
+  // Publishes and the retained read run on promises: every one queued so far has run by the next macrotask.
   const flush = () => new Promise((resolve) => setImmediate(resolve));
-  return { mqtt, sent, state, flush, topics: () => sent.map((m) => m.topic) };
+  return { mqtt, sent, state, flush, retained, topics: () => sent.map((m) => m.topic) };
 }
 
 const T1 = '2026-12-07T06:00:00.000Z';
@@ -85,12 +93,13 @@ describe('the fleet over MQTT', () => {
     });
   });
 
-  it('publishes the verdict only while it speaks for the fleet, and only when it reads differently', async () => {
-    const { mqtt, sent, state, flush, topics } = publisher();
+  it('publishes the verdict only while it speaks for the fleet, and only when it differs from what the topic holds', async () => {
+    const { mqtt, sent, state, flush, topics, retained } = publisher();
     const own = summary('n1', 'UP', T1);
     mqtt.update(fleet(1, ['n1', 'UP', own], ['n2', 'UP']));
     state.leader = true;
     mqtt.update(fleet(2, ['n1', 'UP', own], ['n2', 'UP']));
+    await flush();
     mqtt.update(fleet(3, ['n1', 'UP', own], ['n2', 'UP']));
     mqtt.update(fleet(4, ['n1', 'UP', own], ['n2', 'DOWN']));
     await flush();
@@ -103,44 +112,61 @@ describe('the fleet over MQTT', () => {
       'updated-at': new Date(2).toISOString(),
     });
     expect(sent[2].body).toMatchObject({ status: 'DEGRADED', members: { n2: 'DOWN' } });
-    // Leadership lost and won again: the current verdict once more, for whoever missed it.
+    // Leadership lost and won again: the topic already holds the current verdict, so nothing is said twice.
     state.leader = false;
     mqtt.update(fleet(5, ['n1', 'UP', own], ['n2', 'DOWN']));
     state.leader = true;
     mqtt.update(fleet(6, ['n1', 'UP', own], ['n2', 'DOWN']));
     await flush();
-    expect(topics().slice(3)).toEqual([FLEET_HEALTH_TOPIC]);
+    expect(topics()).toHaveLength(3);
+    // Meanwhile another leader said something else: the current verdict once more.
+    state.leader = false;
+    mqtt.update(fleet(7, ['n1', 'UP', own], ['n2', 'DOWN']));
+    retained.set(FLEET_HEALTH_TOPIC, JSON.stringify({ ...sent[1].body, 'updated-at': 'later' }));
+    state.leader = true;
+    mqtt.update(fleet(8, ['n1', 'UP', own], ['n2', 'DOWN']));
+    await flush();
+    expect(sent.slice(3)).toEqual([{ topic: FLEET_HEALTH_TOPIC, body: expect.objectContaining({ status: 'DEGRADED' }) }]);
   });
 
   it("as the leader, publishes an unreachable member's last summary once per transition, and clears it once the fleet forgot the member", async () => {
-    const { mqtt, sent, state, flush, topics } = publisher({ leader: true });
+    const { mqtt, sent, state, flush, retained } = publisher({ leader: true });
     const own = summary('n1', 'UP', T1);
     const n3 = summary('n3', 'UP', T1);
     const lastSeen = Date.parse(T2);
+    const n3Said = () => sent.filter((m) => m.topic === '$SYS/n3/health').map((m) => (m.body === '' ? '' : m.body.status));
     mqtt.update(fleet(1, ['n1', 'UP', own], ['n3', 'UP', n3]));
+    await flush();
     mqtt.update(fleet(2, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
     mqtt.update(fleet(3, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
     await flush();
-    const announced = sent.filter((m) => m.topic === '$SYS/n3/health');
-    expect(announced).toEqual([
+    expect(sent.filter((m) => m.topic === '$SYS/n3/health')).toEqual([
       {
         topic: '$SYS/n3/health',
         body: expect.objectContaining({ node: 'n3', status: 'UNREACHABLE', 'last-status': 'UP', 'last-seen': T2, 'updated-at': T1 }),
       },
     ]);
-    // A new leader says it once more; then n3 is forgotten: its retained message is cleared.
+    // Another leader takes over: n3's UNREACHABLE is retained already, so it is not said again.
     state.leader = false;
     mqtt.update(fleet(4, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
-    state.leader = true;
-    mqtt.update(fleet(5, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
-    mqtt.update(fleet(6, ['n1', 'UP', own]));
+    const next = publisher({ leader: true, retained });
+    next.mqtt.update(fleet(5, ['n1', 'DEGRADED', own], ['n3', 'UNREACHABLE', n3, lastSeen]));
     await flush();
-    expect(sent.filter((m) => m.topic === '$SYS/n3/health').map((m) => (m.body === '' ? '' : m.body.status))).toEqual([
-      'UNREACHABLE',
-      'UNREACHABLE',
-      '',
-    ]);
-    expect(topics().filter((t) => t === '$SYS/n1/health')).toHaveLength(1);
+    expect(next.topics()).toEqual(['$SYS/n1/health']);
+    // n3 forgotten: its retained message is cleared, once.
+    next.mqtt.update(fleet(6, ['n1', 'UP', own]));
+    next.mqtt.update(fleet(7, ['n1', 'UP', own]));
+    await flush();
+    expect(next.sent.filter((m) => m.topic === '$SYS/n3/health')).toEqual([{ topic: '$SYS/n3/health', body: '' }]);
+    expect(n3Said()).toEqual(['UNREACHABLE']);
+    expect(retained.has('$SYS/n3/health')).toBe(false);
+  });
+
+  it('says everything once as it begins to lead when the retained messages cannot be read', async () => {
+    const { mqtt, topics, flush } = publisher({ leader: true, unreadable: true });
+    mqtt.update(fleet(1, ['n1', 'UP', summary('n1', 'UP', T1)], ['n3', 'UNREACHABLE', summary('n3', 'UP', T1), 5]));
+    await flush();
+    expect(topics()).toEqual(['$SYS/n1/health', FLEET_HEALTH_TOPIC, '$SYS/n3/health']);
   });
 
   it('publishes only its own summary while another node leads, never an unreachable member', async () => {
@@ -170,8 +196,9 @@ describe('the fleet over MQTT', () => {
   });
 
   it('clears its own retained summary at the final leave, in order after what it published, and publishes nothing after', async () => {
-    const { mqtt, sent } = publisher({ leader: true });
+    const { mqtt, sent, flush } = publisher({ leader: true });
     mqtt.update(fleet(1, ['n1', 'UP', summary('n1', 'UP', T1)]));
+    await flush();
     await mqtt.leave();
     mqtt.update(fleet(2, ['n1', 'LEAVING', summary('n1', 'UP', T2)]));
     await mqtt.leave();
