@@ -142,3 +142,24 @@ describeWithRedis('the fleet: a member DOWN, and the fleet over MQTT', () => {
     expect(watcher.messages.some((m) => m.payload === forged)).toBe(false);
   });
 });
+
+describe('the fleet of a single node (no REDIS_URL)', () => {
+  let broker: BrokerProcess | undefined;
+  afterAll(async () => stopAll([broker]));
+
+  it('is the node alone, in /fleet and retained on $SYS/<id>/health and $SYS/fleet/health', async () => {
+    broker = await BrokerProcess.start({ env: { NODE_ID: 'solo' } });
+    await waitFor(async () => (await fleetOf(broker))?.status === 'UP', 5000, 'the fleet of one UP');
+    expect(await fleetOf(broker)).toMatchObject({ node: 'solo', quorum: { members: 1, available: 1, needed: 1, lost: false } });
+    const health = await waitFor(
+      async () => {
+        const found = await retained(broker!.mqttUrl, '$SYS/+/health');
+        return found['$SYS/solo/health']?.status === 'UP' && found['$SYS/fleet/health'] ? found : undefined;
+      },
+      5000,
+      'the retained health of the node alone',
+    );
+    expect(health['$SYS/solo/health']).toEqual((await broker.health('fleet/solo')).body);
+    expect(health['$SYS/fleet/health']).toMatchObject({ status: 'UP', members: { solo: 'UP' } });
+  });
+});
