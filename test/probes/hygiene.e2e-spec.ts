@@ -26,6 +26,8 @@ const PATHS = [
   '/api/v1/health/cluster',
   '/api/v1/health/mqtt',
   '/api/v1/health/mqtt/tcp-listener-1883',
+  '/api/v1/health/fleet',
+  '/api/v1/health/fleet?status=DOWN',
   '/health',
   '/ready',
   '/healthz?verbose',
@@ -36,6 +38,7 @@ const PATHS = [
   '/actuator/health/readiness',
   '/terminus/health',
   '/ui',
+  '/ui/fleet',
 ];
 
 let app: INestApplication | undefined;
@@ -112,11 +115,15 @@ describe('credentials in error texts', () => {
     const url = `http://127.0.0.1:${health.listeners()[0].port}`;
     expect(await firstDashboardEvent(url)).not.toContain(SECRET);
     expect(JSON.stringify(health.snapshot())).not.toContain(SECRET);
+    expect(JSON.stringify(health.fleet())).not.toContain(SECRET);
     expect(JSON.stringify(transitions)).not.toContain(SECRET);
     expect(logged.filter((line) => line.includes(SECRET))).toEqual([]);
     // Redacted, not dropped: the rest of the text still says what went wrong, and where.
     const storage = JSON.parse((await get('/api/v1/health/storage')).text);
     expect(storage.details.reason).toBe('Connection is closed: redis://***@127.0.0.1:6390/0');
+    const fleet = JSON.parse((await get('/api/v1/health/fleet')).text);
+    const self = Object.values(fleet.members as Record<string, { components: { storage: unknown } }>)[0];
+    expect(self.components.storage).toEqual({ status: 'DOWN', details: { reason: 'Connection is closed: redis://***@127.0.0.1:6390/0' } });
     const cluster = JSON.parse((await get('/api/v1/health/cluster')).text);
     expect(cluster.details).toEqual({
       reason: 'lost rediss://***@redis.internal:6380',
