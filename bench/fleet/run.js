@@ -11,8 +11,8 @@
 // on the demo's fleet store, and one real demo broker process: how soon a member's status change shows
 // in every other member's fleet view, Redis commands per member, the /fleet body, the broker's CPU per
 // /fleet request against readiness, and every change delivered once to a $SYS/+/health subscriber.
-//   FLEET_SIZES=10,50,100  FLEET_HEARTBEAT_MS=500  FLEET_WINDOW_MS=5000  FLEET_KILLS=3  FLEET_MODES=emitter,registry
-//   FLEET_HEALTH_SIZES=10,50,100 (empty: none)  FLEET_CHANGES=10  FLEET_COST_PAIRS=5  FLEET_COST_REQUESTS=2000
+//   FLEET_SIZES=10,50,100  FLEET_HEARTBEAT_MS=500  FLEET_WINDOW_MS=5000  FLEET_KILLS=3  FLEET_MODES=emitter,registry (empty: none)
+//   FLEET_HEALTH_SIZES=10,50,100 (empty: none)  FLEET_CHANGES=10  FLEET_COST_PAIRS=9  FLEET_COST_REQUESTS=4000
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { Logger } from '@nestjs/common';
@@ -28,17 +28,21 @@ const { runFleet } = await import('./scenario.js');
 const { runHealthFleet } = await import('./health-scenario.js');
 const { healthMisses, printHealthTable } = await import('./health-table.js');
 
-const list = (name, fallback) => (process.env[name] ?? fallback).split(',').map((s) => s.trim());
+const list = (name, fallback) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const SIZES = list('FLEET_SIZES', '10,50,100').map(Number);
 const MODES = list('FLEET_MODES', 'emitter,registry');
 const HEARTBEAT_MS = Number(process.env.FLEET_HEARTBEAT_MS ?? 500);
 const WINDOW_MS = Number(process.env.FLEET_WINDOW_MS ?? 5000);
 const KILLS = Number(process.env.FLEET_KILLS ?? 3);
-const HEALTH_SIZES = list('FLEET_HEALTH_SIZES', SIZES.join(',')).filter(Boolean).map(Number);
+const HEALTH_SIZES = list('FLEET_HEALTH_SIZES', SIZES.join(',')).map(Number);
 const CHANGES = Number(process.env.FLEET_CHANGES ?? 10);
 const COST = {
-  pairs: Number(process.env.FLEET_COST_PAIRS ?? 5),
-  requests: Number(process.env.FLEET_COST_REQUESTS ?? 2000),
+  pairs: Number(process.env.FLEET_COST_PAIRS ?? 9),
+  requests: Number(process.env.FLEET_COST_REQUESTS ?? 4000),
   connections: 10,
 };
 /** Whatever happens, everything stops and the process exits by then. */
