@@ -70,4 +70,25 @@ describe('parseSummary', () => {
     expect(parseSummary(JSON.stringify({ ...summary, status: 'FINE' }))).toBeUndefined();
     expect(parseSummary(JSON.stringify({ ...summary, state: 'GONE' }))).toBeUndefined();
   });
+
+  it('refuses what a summary cannot hold: a bad status anywhere in the tree, a component not an object, the bound exceeded', () => {
+    const summary = summarize(snapshotOf(failingExtensions), 'n2', 0);
+    const withTree = (components: unknown) => JSON.stringify({ ...summary, components });
+    expect(parseSummary(withTree({ a: null }))).toBeUndefined();
+    expect(parseSummary(withTree({ b: 5 }))).toBeUndefined();
+    expect(parseSummary(withTree({ c: { status: 'DOWN', components: { d: 'str' } } }))).toBeUndefined();
+    expect(parseSummary(withTree({ c: { status: 'SICK' } }))).toBeUndefined();
+    expect(parseSummary(JSON.stringify({ ...summary, groups: { readiness: 'FINE' } }))).toBeUndefined();
+    expect(parseSummary(JSON.stringify({ ...summary, version: 'x'.repeat(MAX_SUMMARY_BYTES) }))).toBeUndefined();
+  });
+
+  it('keeps only a reason of what the details of a component say', () => {
+    const summary = summarize(snapshotOf(failingExtensions), 'n2', 0);
+    const text = JSON.stringify({
+      ...summary,
+      components: { c: { status: 'DOWN', details: { reason: 'why', password: 'hunter2' } } },
+      extra: 1,
+    });
+    expect(parseSummary(text)).toEqual({ ...summary, components: { c: { status: 'DOWN', details: { reason: 'why' } } } });
+  });
 });

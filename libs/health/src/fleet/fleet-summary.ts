@@ -45,17 +45,72 @@ export function sameSummary(a: Omit<FleetSummary, 'updatedAt'>, b: Omit<FleetSum
   return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
-/** A summary read from the shared store or a message: the object if it has a summary's shape, else undefined. */
+/**
+ * A summary read from the shared store or a message, rebuilt from what a summary may hold: undefined
+ * unless it is one (within MAX_SUMMARY_BYTES, every status one of the six, every component an object with
+ * at most a reason). What another writer put there (a bug, a hostile store) never reaches a body as is.
+ */
 export function parseSummary(text: string): FleetSummary | undefined {
+  if (Buffer.byteLength(text) > MAX_SUMMARY_BYTES) return undefined;
   try {
-    const value = JSON.parse(text) as Partial<FleetSummary> | null;
-    if (!value || typeof value !== 'object' || typeof value.node !== 'string' || !isHealthStatus(value.status)) return undefined;
-    if (!['JOINING', 'RUNNING', 'LEAVING'].includes(value.state as string) || typeof value.updatedAt !== 'string') return undefined;
-    if (!value.groups || typeof value.groups !== 'object' || !value.components || typeof value.components !== 'object') return undefined;
-    return value as FleetSummary;
+    const value = JSON.parse(text) as Record<string, unknown> | null;
+    if (!isObject(value) || !isName(value.node) || !isHealthStatus(value.status) || !isState(value.state)) return undefined;
+    if (typeof value.updatedAt !== 'string' || value.updatedAt.length > 40) return undefined;
+    const groups = statuses(value.groups);
+    const components = tree(value.components, 0);
+    if (!groups || !components) return undefined;
+    const { version, truncated } = value;
+    if (version !== undefined && !isName(version)) return undefined;
+    if (truncated !== undefined && !(Number.isSafeInteger(truncated) && (truncated as number) > 0)) return undefined;
+    return {
+      v: 1,
+      node: value.node,
+      status: value.status,
+      state: value.state,
+      groups,
+      components,
+      ...(version === undefined ? {} : { version }),
+      ...(truncated === undefined ? {} : { truncated: truncated as number }),
+      updatedAt: value.updatedAt,
+    };
   } catch {
     return undefined;
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isName = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME;
+const isState = (value: unknown): value is FleetNodeState => value === 'JOINING' || value === 'RUNNING' || value === 'LEAVING';
+
+function statuses(value: unknown): Record<string, HealthStatus> | undefined {
+  if (!isObject(value) || Object.keys(value).length > MAX_ENTRIES) return undefined;
+  const result: Record<string, HealthStatus> = {};
+  for (const [name, status] of Object.entries(value)) {
+    if (!isName(name) || !isHealthStatus(status)) return undefined;
+    result[name] = status;
+  }
+  return result;
+}
+
+function tree(value: unknown, depth: number): Record<string, HealthComponent> | undefined {
+  if (!isObject(value) || depth > 16 || Object.keys(value).length > MAX_ENTRIES) return undefined;
+  const result: Record<string, HealthComponent> = {};
+  for (const [name, node] of Object.entries(value)) {
+    if (!isName(name) || !isObject(node) || !isHealthStatus(node.status)) return undefined;
+    const component: HealthComponent = { status: node.status };
+    if (node.details !== undefined) {
+      const reason = isObject(node.details) ? node.details.reason : undefined;
+      if (typeof reason !== 'string') return undefined;
+      component.details = { reason: cut(reason, MAX_SUMMARY_REASON) };
+    }
+    if (node.components !== undefined) {
+      const children = tree(node.components, depth + 1);
+      if (!children) return undefined;
+      component.components = children;
+    }
+    result[name] = component;
+  }
+  return result;
 }
 
 function build(snapshot: HealthSnapshot, node: string, limit: number): { body: Omit<FleetSummary, 'updatedAt'>; truncated: number } {

@@ -91,6 +91,13 @@ describe('HealthRequestHandler.respond, the rendered answers it keeps per snapsh
     expect(route.render.mock.calls.map(([context]) => context.fleet)).toEqual(states);
   });
 
+  it('does not keep a 404 a route explains (an unknown fleet member): random paths never grow the cache', () => {
+    const handler = handlerWith({ fleet: () => ({ members: [] }) as unknown as FleetSnapshot });
+    const route = routeOf(() => jsonResponse(404, { message: 'no member' }), { fleet: true });
+    for (const id of ['a', 'b', 'a']) now(handler.respond('GET', routeMatch({ route, key: 'hivemq:/fleet' }, [id]), undefined, {}));
+    expect(route.render).toHaveBeenCalledTimes(3);
+  });
+
   it('does not keep an answer for a path where nothing is (404)', () => {
     const handler = handlerWith();
     const route = routeOf(() => undefined);

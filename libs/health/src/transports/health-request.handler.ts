@@ -119,7 +119,8 @@ export class HealthRequestHandler {
     let response = answers.get(key);
     if (!response) {
       response = route.render?.(context);
-      if (response) answers.set(key, response);
+      // A 404 is not kept: a view may explain it (an unknown fleet member), and random paths must not grow the cache.
+      if (response && response.statusCode !== 404) answers.set(key, response);
     }
     return response ?? missing();
   }

@@ -116,6 +116,8 @@ describe('the fleet routes', () => {
     expect(Object.keys(answer.members)).toEqual(['n2', 'n3']);
     expect(answer.counts.UP).toBe(1);
     expect(Object.keys(body(at('', true, 'status=UP&status=LEAVING')).members)).toEqual(['n1']);
+    expect(Object.keys(body(at('', true, 'status=')).members)).toEqual(['n1', 'n2', 'n3']);
+    expect(Object.keys(body(at('', true, 'status=DOWN,')).members)).toEqual(['n2']);
     const refused = at('', true, 'status=FINE');
     expect(refused!.statusCode).toBe(400);
     expect(body(refused).message).toMatch(/^unknown status in \?status=; use one or more of UP, /);

@@ -99,15 +99,16 @@ function memberCode(status: FleetMemberStatus, config: HealthConfig): number {
   return isHealthStatus(status) ? config.httpStatus[status] : 503;
 }
 
-/** The statuses `?status=` names (case-insensitive, comma-separated), undefined without one, 'invalid' for an unknown one. */
+/** The statuses `?status=` names (case-insensitive, comma-separated), undefined when it names none, 'invalid' for an unknown one. */
 function statusFilter(query: URLSearchParams | undefined): ReadonlySet<FleetMemberStatus> | undefined | 'invalid' {
   const values = query?.getAll('status');
   if (!values || values.length === 0) return undefined;
   const wanted = new Set<FleetMemberStatus>();
   for (const value of values.flatMap((entry) => entry.split(','))) {
+    if (value.trim() === '') continue; // `?status=` and `?status=UP,`: nothing named there
     const status = value.trim().toUpperCase() as FleetMemberStatus;
     if (!FLEET_MEMBER_STATUSES.includes(status)) return 'invalid';
     wanted.add(status);
   }
-  return wanted;
+  return wanted.size === 0 ? undefined : wanted;
 }
