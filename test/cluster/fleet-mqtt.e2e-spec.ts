@@ -162,4 +162,13 @@ describe('the fleet of a single node (no REDIS_URL)', () => {
     expect(health['$SYS/solo/health']).toEqual((await broker.health('fleet/solo')).body);
     expect(health['$SYS/fleet/health']).toMatchObject({ status: 'UP', members: { solo: 'UP' } });
   });
+
+  it('gives a wildcard subscription no retained $SYS/ message (MQTT-4.7.2-1), a client retained message still', async () => {
+    const client = await connect(broker!.mqttUrl);
+    await client.publishAsync('home/hall', 'on', { qos: 1, retain: true });
+    await client.endAsync();
+    const everything = await retained(broker!.mqttUrl, '#');
+    expect(Object.keys(everything)).toEqual(['home/hall']);
+    expect(Object.keys(await retained(broker!.mqttUrl, '+/+/health'))).toEqual([]);
+  });
 });
