@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { ClusterNodeState, ClusterPeer } from 'nestjs-mqtt-health';
+import { isNodeId } from '../config/index.js';
 
 /** A peer whose last heartbeat is older than this many heartbeat intervals is unreachable. */
 export const REACHABLE_WITHIN_HEARTBEATS = 1.5;
@@ -107,9 +108,11 @@ export class MembershipView {
     return peers;
   }
 
-  /** Node `id` was alive at `at` (local time). A leaving node no longer counts its own heartbeat. */
+  /** Node `id` was alive at `at` (local time). A leaving node no longer counts its own heartbeat; an id no broker may have is ignored. */
   heard(id: string, at = Date.now()): void {
     if (this.nodeState === 'LEAVING' && id === this.nodeId) return;
+    // Only what a broker may be called (NODE_ID's rule): anything else in Redis was not written by a member.
+    if (!isNodeId(id)) return;
     if (at > (this.lastSeen.get(id) ?? -Infinity)) this.lastSeen.set(id, at);
   }
 

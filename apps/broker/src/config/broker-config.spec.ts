@@ -32,6 +32,12 @@ describe('loadBrokerConfig', () => {
     );
   });
 
+  it('refuses NODE_ID "fleet", the topic level of the fleet\'s verdict, and an id no topic level can be, naming it', () => {
+    expect(refusal({ NODE_ID: 'fleet' })).toMatch(/NODE_ID.*must not be "fleet": \$SYS\/fleet\/health is the fleet's verdict/);
+    expect(refusal({ NODE_ID: 'a/b' })).toMatch(/NODE_ID.*must be 1-64 letters/);
+    expect(load({ NODE_ID: 'fleet-2' }).nodeId).toBe('fleet-2');
+  });
+
   it('refuses a REDIS_URL ioredis could not use, naming the problem and never the password', () => {
     expect(refusal({ REDIS_URL: 'redis://u:pw-1@127.0.0.1:99999' })).toBe(
       'Environment variable REDIS_URL has port "99999", which is not a port number (1-65535) (got "redis://u:***@127.0.0.1:99999"). Fix it and start the broker again.',

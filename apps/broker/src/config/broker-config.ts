@@ -10,6 +10,14 @@ export { BrokerConfigError, hideCredentials } from './broker-config.error.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
+/** What a node id may be: it names the node in Redis, in `$SYS/<node-id>/...` topics and in metric labels. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The one id no node may take: `$SYS/fleet/health` carries the fleet's verdict. */
+export const RESERVED_NODE_ID = 'fleet';
+
+/** Whether `id` (read from Redis, say) can be a member's node id. */
+export const isNodeId = (id: string): boolean => NODE_ID_PATTERN.test(id) && id !== RESERVED_NODE_ID;
+
 /** The sample extensions shipped with the demo (apps/broker/extensions), loaded unless EXTENSIONS_DIR says otherwise. */
 export const BUNDLED_EXTENSIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../extensions');
 
@@ -122,8 +130,9 @@ export function loadBrokerConfig(env: Env = process.env): BrokerConfig {
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   const nodeId = read('NODE_ID') ?? hostname();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(nodeId))
-    invalidVariable('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
+  if (!NODE_ID_PATTERN.test(nodeId)) invalidVariable('NODE_ID', 'must be 1-64 letters, digits, ".", "_" or "-"', nodeId);
+  if (nodeId === RESERVED_NODE_ID)
+    invalidVariable('NODE_ID', `must not be "${RESERVED_NODE_ID}": $SYS/${RESERVED_NODE_ID}/health is the fleet's verdict`, nodeId);
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!['error', 'warn', 'info', 'debug', 'verbose'].includes(logLevel))
     invalidVariable('LOG_LEVEL', 'must be one of error, warn, info, debug, verbose', logLevel);

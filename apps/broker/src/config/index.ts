@@ -4,6 +4,7 @@ export {
   hideCredentials,
   BrokerConfigError,
   BUNDLED_EXTENSIONS_DIR,
+  isNodeId,
   MAX_DRAIN_MS,
   ZEEBE_CLUSTER_GRACE_MS,
   ZEEBE_TIMEOUT_GRACE_MS,
