@@ -14,6 +14,8 @@ export const FLEET_KEYS = [SUMMARIES_KEY, SUMMARY_SEQ_KEY, SUMMARY_COUNTER_KEY, 
 
 /** At most this many forgotten members are swept per read, so one read stays cheap after a mass failure. */
 export const SWEEP_PER_READ = 64;
+/** At most this many summaries are returned per read; the rest come with the next ones. */
+export const SUMMARIES_PER_READ = 256;
 
 const NOW = `
 local t = redis.call('time')
@@ -41,10 +43,12 @@ return seq`;
 
 /**
  * One read of the fleet, O(log N + changes): sweeps the summaries of members silent for the forget
- * window, marks this node seen (if its summary is there), and returns { epoch, counter, 1 if this node's
- * summary is there, [id, seq, ...] of the summaries changed since the caller's sequence number (all of
- * them when the epoch differs or the counter went backwards), their summaries in the same order (nil for
- * one deleted: a member that left) }. KEYS: FLEET_KEYS. ARGV: node id, the caller's epoch, the caller's
+ * window, marks this node seen (if its summary is there), mends the counter (a lost epoch is made anew,
+ * a counter below a change number is raised to it, so no change is returned twice), and returns { epoch,
+ * counter, 1 if this node's summary is there, [id, seq, ...] of at most SUMMARIES_PER_READ summaries
+ * changed since the caller's sequence number (all of them when the epoch differs or the counter went
+ * backwards; counter is then the last one returned), their summaries in the same order (nil for one
+ * deleted: a member that left), the change number of this node's summary ('' if none) }. KEYS: FLEET_KEYS. ARGV: node id, the caller's epoch, the caller's
  * sequence number, forget ms.
  */
 export const READ_SUMMARIES = `${NOW}
@@ -57,15 +61,26 @@ end
 local mine = redis.call('hexists', KEYS[1], ARGV[1])
 if mine == 1 then redis.call('zadd', KEYS[4], string.format('%.0f', now), ARGV[1]) end
 local meta = redis.call('hmget', KEYS[3], 'epoch', 'seq')
-local epoch = meta[1] or ''
+local epoch = meta[1]
 local counter = tonumber(meta[2] or '0')
+if not epoch then
+  epoch = t[1] .. string.format('%06d', tonumber(t[2]))
+  redis.call('hset', KEYS[3], 'epoch', epoch)
+end
+local top = redis.call('zrevrange', KEYS[2], 0, 0, 'WITHSCORES')
+local highest = tonumber(top[2] or '0')
+if highest > counter then
+  counter = highest
+  redis.call('hset', KEYS[3], 'seq', string.format('%.0f', counter))
+end
 local from = tonumber(ARGV[3])
 if epoch ~= ARGV[2] or counter < from then from = 0 end
-local changed = redis.call('zrangebyscore', KEYS[2], '(' .. string.format('%.0f', from), '+inf', 'WITHSCORES')
+local changed = redis.call('zrangebyscore', KEYS[2], '(' .. string.format('%.0f', from), '+inf', 'WITHSCORES', 'LIMIT', 0, ${SUMMARIES_PER_READ})
+if #changed == 2 * ${SUMMARIES_PER_READ} then counter = tonumber(changed[#changed]) end
 local summaries = {}
 for i = 1, #changed, 2 do summaries[#summaries + 1] = redis.call('hget', KEYS[1], changed[i]) end
 ${EXPIRE}
-return {epoch, counter, mine, changed, summaries}`;
+return {epoch, counter, mine, changed, summaries, redis.call('zscore', KEYS[2], ARGV[1]) or ''}`;
 
 /**
  * The final leave: deletes this node's summary and numbers the deletion, so every reader drops it with
@@ -81,4 +96,11 @@ ${EXPIRE}
 return seq`;
 
 /** What READ_SUMMARIES answers. */
-export type SummariesReply = [epoch: string, counter: number, mine: number, changed: string[], summaries: (string | null)[]];
+export type SummariesReply = [
+  epoch: string,
+  counter: number,
+  mine: number,
+  changed: string[],
+  summaries: (string | null)[],
+  ownSeq: string,
+];

@@ -124,7 +124,7 @@ function membership(nodeId: string, peers: string[]): FleetMembership & { list: 
     const [epoch, counter, mine, changed, texts] = await read('a', '', 0);
     expect([counter, mine, changed]).toEqual([2, 1, ['a', '1', 'b', '2']]);
     expect(texts.map((t) => JSON.parse(t!).node)).toEqual(['a', 'b']);
-    expect(await read('a', epoch, 2)).toEqual([epoch, 2, 1, [], []]);
+    expect(await read('a', epoch, 2)).toEqual([epoch, 2, 1, [], [], '1']);
     await share('b', summary('b', 'DOWN'));
     const [, , , again, [b]] = await read('c', epoch, 2);
     expect([again, JSON.parse(b!).status]).toEqual([['b', '3'], 'DOWN']);

@@ -43,6 +43,8 @@ export class FleetStore implements FleetSource {
   private stopped = false;
   private epoch = '';
   private seq = 0;
+  /** The change number Redis gave this node's last write: another one there means it was written over. */
+  private ownSeq?: string;
   /** Peers as the last notification saw them: a change of reachability is told too. */
   private peersSeen = '';
   private hasRead = false;
@@ -157,12 +159,13 @@ export class FleetStore implements FleetSource {
 
   private async write(control: Redis): Promise<void> {
     const summary = this.latest!;
-    await runScript(control, SHARE_SUMMARY, FLEET_KEYS, [this.nodeId, JSON.stringify(summary), String(FORGET_AFTER_MS)]);
+    const seq = await runScript(control, SHARE_SUMMARY, FLEET_KEYS, [this.nodeId, JSON.stringify(summary), String(FORGET_AFTER_MS)]);
+    this.ownSeq = String(seq);
     // A newer summary given while this one travelled stays unsent.
     if (this.latest === summary) this.unsent = false;
   }
 
-  private read([epoch, counter, mine, changed, texts]: SummariesReply): void {
+  private read([epoch, counter, mine, changed, texts, ownSeq]: SummariesReply): void {
     if (this.stopped) return;
     this.epoch = epoch;
     this.seq = Number(counter);
@@ -182,8 +185,10 @@ export class FleetStore implements FleetSource {
         changes++;
       } else this.logger.debug(`ignored an unreadable summary of node ${id}`);
     }
-    // Missing: Redis restarted empty, evicted it, or swept it while this node could not read. Written with the next read.
-    if (Number(mine) === 0 && this.latest && this.membership.holdsNodeId) this.unsent = true;
+    // Missing (Redis restarted empty, evicted it, or swept it while this node could not read), or written over by
+    // something else under this node's id: written again with the next exchange.
+    const overwritten = this.ownSeq !== undefined && String(ownSeq) !== this.ownSeq;
+    if ((Number(mine) === 0 || overwritten) && this.latest && this.membership.holdsNodeId) this.unsent = true;
     this.hasRead = true;
     if (this.forgetGone(now) || changes > 0) this.notify();
   }
