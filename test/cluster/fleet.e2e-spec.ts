@@ -157,4 +157,35 @@ describeWithRedis.each(['registry', 'emitter'])('the fleet (CLUSTER_MEMBERSHIP=%
       '$SYS/n3/health': expect.objectContaining({ status: 'UP' }),
     });
   }, 30_000);
+
+  it('SIGKILL of the leader: the survivor leads, says it UNREACHABLE on $SYS/<id>/health, and reads the quorum lost (1 of 2)', async () => {
+    const isLeader = async (id: string) => (await nodes[id]!.health('cluster')).body.details?.['is-leader'] === true;
+    const leader = (await isLeader('n1')) ? 'n1' : 'n3';
+    const survivor = leader === 'n1' ? 'n3' : 'n1';
+    await nodes[leader]!.kill();
+    const fleet = await waitFor(
+      async () => {
+        const f = await fleetOf(nodes[survivor]);
+        return f?.members[leader]?.status === 'UNREACHABLE' ? f : undefined;
+      },
+      6 * HEARTBEAT_MS,
+      `${survivor} to read ${leader} UNREACHABLE`,
+    );
+    expect(fleet).toMatchObject({ status: 'DOWN', quorum: { members: 2, available: 1, needed: 2, lost: true } });
+    expect(fleet.reason).toMatch(/^quorum lost: 1 of 2 members available, 2 needed/);
+    expect((await nodes[survivor]!.health('fleet')).status).toBe(503);
+    const said = await waitFor(
+      async () => {
+        const found = await retained(nodes[survivor]!.mqttUrl, '$SYS/+/health', 200);
+        return found[`$SYS/${leader}/health`]?.status === 'UNREACHABLE' && found['$SYS/fleet/health']?.status === 'DOWN'
+          ? found
+          : undefined;
+      },
+      8 * HEARTBEAT_MS,
+      `${survivor} to lead and say ${leader} UNREACHABLE`,
+    );
+    expect(await isLeader(survivor)).toBe(true);
+    // Said by a node that cannot know the dead member's HEALTH_DETAILS: statuses, no version.
+    expect(said[`$SYS/${leader}/health`]).not.toHaveProperty('version');
+  }, 30_000);
 });

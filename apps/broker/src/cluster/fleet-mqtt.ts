@@ -28,7 +28,7 @@ export interface FleetMqttOptions {
  * (so a subscriber on any node receives it once) and retained (so a late subscriber reads the current
  * state): each node publishes its own summary when it changes; the leader publishes the fleet's verdict
  * when it reads differently, and for a member that turns UNREACHABLE (a broker cannot publish its own
- * will) that member's last summary, once per transition; it clears the retained message of an unreachable
+ * will) that member's last summary, without reasons or version, once per transition; it clears the retained message of an unreachable
  * member that the fleet forgot. A new leader first reads what its predecessor left retained, and says only
  * what differs. A node leaving clears its own; a live node that hears itself called UNREACHABLE says its
  * summary again.
@@ -118,8 +118,8 @@ export class FleetMqtt {
     for (const member of members) {
       if (member.self || member.status !== 'UNREACHABLE') continue;
       now.add(member.node);
-      if (!this.unreachable.has(member.node))
-        this.send(memberHealthTopic(member.node), JSON.stringify(fleetMemberBody(member, this.options.showDetails)));
+      // Without reasons or version: the member's own HEALTH_DETAILS may hide them, and this node cannot know it.
+      if (!this.unreachable.has(member.node)) this.send(memberHealthTopic(member.node), JSON.stringify(fleetMemberBody(member, false)));
     }
     // Forgotten while unreachable (it never came back): its last word goes too.
     for (const node of this.unreachable)

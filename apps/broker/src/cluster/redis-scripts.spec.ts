@@ -91,6 +91,28 @@ function freePort(): Promise<number> {
     expect(await redis.pttl(HEARTBEATS_KEY)).toBeGreaterThan(FORGET - 1000);
   });
 
+  it('takes the lease of a leader silent for the given time at once, and of a live one never', async () => {
+    const silentBeat = (id: string) =>
+      runScript(redis, HEARTBEAT, keys(id), [
+        id,
+        '3000',
+        String(FORGET),
+        String(STALE),
+        '',
+        `process of ${id}`,
+        '0',
+        '1500',
+      ]) as Promise<Reply>;
+    const [now, lead] = await beat('a');
+    expect(lead).toBe(1);
+    expect((await silentBeat('b'))[1]).toBe(0); // a wrote just now
+    await redis.zadd(HEARTBEATS_KEY, now - 2000, 'a');
+    expect((await beat('b'))[1]).toBe(0); // without the silent time: waits for the lease to lapse
+    expect((await silentBeat('b'))[1]).toBe(1);
+    expect(await redis.get(LEADER_KEY)).toBe('b');
+    expect((await silentBeat('c'))[1]).toBe(0); // b wrote with that beat
+  });
+
   it('leaves: the time negated, a new version, and the lease released only by its holder', async () => {
     const [, , version] = await beat('a');
     await beat('b');

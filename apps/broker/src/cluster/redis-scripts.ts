@@ -66,9 +66,11 @@ local changedAt = t[1] .. string.format('%06d', tonumber(t[2]))`;
  * [id, ms, ...] of the nodes silent for at least `stale ms`, the whole set [id, ms, ...] only if the
  * version differs from the caller's, '' if this process holds its node id, else the token of the live
  * process that does, and with the whole set the ids of the nodes leaving }. A process whose node id is
- * held elsewhere writes nothing of its own. KEYS: heartbeats, members version, leader, node claim,
- * leaving. ARGV: node id, lease ms, forget ms, stale ms, the caller's members version, instance token,
- * '1' while this node is leaving.
+ * held elsewhere writes nothing of its own. The lease of a leader that has not written for `silent ms`
+ * (unreachable, as every peer reads it; left; forgotten) is taken at once by the first node to beat, not
+ * after its three heartbeats. KEYS: heartbeats, members version, leader, node claim, leaving. ARGV: node
+ * id, lease ms, forget ms, stale ms, the caller's members version, instance token, '1' while this node is
+ * leaving, silent ms (optional; 0 or absent waits for the lease to lapse).
  */
 export const HEARTBEAT = `${NOW}
 ${claim('KEYS[4]', 'ARGV[6]', 'ARGV[2]')}
@@ -93,11 +95,18 @@ redis.call('pexpire', KEYS[1], ARGV[3])
 redis.call('pexpire', KEYS[2], ARGV[3])
 redis.call('pexpire', KEYS[5], ARGV[3])
 local lead = 0
+local silentFor = tonumber(ARGV[8] or '0')
 if mine and leaving then
   if redis.call('get', KEYS[3]) == ARGV[1] then redis.call('del', KEYS[3]) end
 elseif mine then
-  if redis.call('get', KEYS[3]) == ARGV[1] then redis.call('pexpire', KEYS[3], ARGV[2]) lead = 1
-  elseif redis.call('set', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) then lead = 1 end
+  local leader = redis.call('get', KEYS[3])
+  if leader == ARGV[1] then redis.call('pexpire', KEYS[3], ARGV[2]) lead = 1
+  elseif not leader then
+    if redis.call('set', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) then lead = 1 end
+  elseif silentFor > 0 and tonumber(redis.call('zscore', KEYS[1], leader) or '-1') < now - silentFor then
+    redis.call('set', KEYS[3], ARGV[1], 'PX', ARGV[2])
+    lead = 1
+  end
 end
 local version = redis.call('get', KEYS[2])
 local stale = redis.call('zrangebyscore', KEYS[1], 0, string.format('%.0f', now - tonumber(ARGV[4])), 'WITHSCORES')

@@ -1,7 +1,7 @@
 import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import { announceUntilJoined, publishSys, subscribeSys, type SysHandler } from './aedes-sys.js';
-import { FORGET_AFTER_MS, type MembershipView } from './membership-view.js';
+import { FORGET_AFTER_MS, REACHABLE_WITHIN_HEARTBEATS, type MembershipView } from './membership-view.js';
 import {
   HEARTBEAT,
   HEARTBEATS_KEY,
@@ -131,7 +131,17 @@ export class RegistryHeartbeats {
     this.inFlight++;
     const sentAt = Date.now();
     const leaving = view.state === 'LEAVING' ? '1' : '0';
-    const args = [view.nodeId, String(view.leaseMs), String(FORGET_AFTER_MS), String(this.staleMs), this.version, view.instance, leaving];
+    const args = [
+      view.nodeId,
+      String(view.leaseMs),
+      String(FORGET_AFTER_MS),
+      String(this.staleMs),
+      this.version,
+      view.instance,
+      leaving,
+      // A leader silent this long is unreachable to every peer: its lease is taken now, not when it lapses.
+      String(REACHABLE_WITHIN_HEARTBEATS * view.heartbeatMs),
+    ];
     try {
       const reply = (await runScript(this.control, HEARTBEAT, this.keys, args)) as Reply;
       if (view.left) return;
