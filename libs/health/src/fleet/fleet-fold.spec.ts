@@ -78,8 +78,12 @@ describe('foldFleet', () => {
     expect(fleet.quorum.lost).toBe(true);
   });
 
-  it('shows this node LEAVING while it drains, and ignores a peer carrying its own id', () => {
-    const fleet = foldFleet(summary('n1', 'OUT_OF_SERVICE', { state: 'LEAVING' }), [peer('n1'), peer('n2')], 0);
+  it('shows this node LEAVING while it drains, and lists each node once whatever the source repeats', () => {
+    const fleet = foldFleet(
+      summary('n1', 'OUT_OF_SERVICE', { state: 'LEAVING' }),
+      [peer('n1'), peer('n2'), peer('n2', { reachable: false })],
+      0,
+    );
     expect(fleet.members.map((m) => [m.node, m.status])).toEqual([
       ['n1', 'LEAVING'],
       ['n2', 'UP'],

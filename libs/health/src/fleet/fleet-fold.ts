@@ -24,7 +24,10 @@ const NAMED_IN_REASON = 5;
  * every member is UP, else DEGRADED.
  */
 export function foldFleet(self: FleetSummary, peers: readonly FleetPeer[], now: number): FleetSnapshot {
-  const members = [selfMember(self), ...peers.filter((peer) => peer.node !== self.node).map(peerMember)];
+  const listed = new Set([self.node]);
+  // A node is listed once: this node first, then the first entry a source gives for each peer.
+  const unique = peers.filter((peer) => !listed.has(peer.node) && listed.add(peer.node));
+  const members = [selfMember(self), ...unique.map(peerMember)];
   members.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   const counts = Object.fromEntries(FLEET_MEMBER_STATUSES.map((status) => [status, 0])) as Record<FleetMemberStatus, number>;
   for (const member of members) counts[member.status]++;
