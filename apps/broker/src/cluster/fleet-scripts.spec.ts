@@ -1,5 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
@@ -17,8 +15,8 @@ import {
 import { FleetStore } from './fleet-store.js';
 import { FORGET_AFTER_MS } from './membership-view.js';
 import { runScript } from './redis-scripts.js';
+import { hasRedis, startRedisServer } from './redis-server.test-kit.js';
 
-const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 const summary = (node: string, status: FleetSummary['status'] = 'UP'): FleetSummary => ({
   v: 1,
   node,
@@ -31,7 +29,7 @@ const summary = (node: string, status: FleetSummary['status'] = 'UP'): FleetSumm
 
 /** A store, or a broken or hostile writer, against a real redis-server (skipped without one). */
 (hasRedis ? describe : describe.skip)('the fleet scripts against what they did not write', () => {
-  let server: ChildProcess;
+  let stopRedis: (() => void) | undefined;
   let redis: Redis;
   const share = (id: string, s: FleetSummary) =>
     runScript(redis, SHARE_SUMMARY, FLEET_KEYS, [id, JSON.stringify(s), String(FORGET_AFTER_MS)]);
@@ -39,22 +37,9 @@ const summary = (node: string, status: FleetSummary['status'] = 'UP'): FleetSumm
     (await runScript(redis, READ_SUMMARIES, FLEET_KEYS, ['reader', epoch, String(seq), String(FORGET_AFTER_MS)])) as SummariesReply;
 
   beforeAll(async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50 });
-    await redis.ping();
+    ({ redis, stop: stopRedis } = await startRedisServer());
   });
-  afterAll(() => {
-    redis?.disconnect();
-    server?.kill('SIGKILL');
-  });
+  afterAll(() => stopRedis?.());
   beforeEach(() => redis.flushall());
 
   it('returns a change numbered above the counter once, not with every read: the counter is raised to it', async () => {

@@ -1,5 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
@@ -16,9 +14,9 @@ import {
 import { FleetStore, type FleetMembership } from './fleet-store.js';
 import { FORGET_AFTER_MS, type MembershipPeer } from './membership-view.js';
 import { runScript } from './redis-scripts.js';
+import { hasRedis, startRedisServer } from './redis-server.test-kit.js';
 
 const HB = 100;
-const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 
 const summary = (node: string, status: FleetSummary['status'] = 'UP', updatedAt = new Date().toISOString()): FleetSummary => ({
   v: 1,
@@ -29,15 +27,6 @@ const summary = (node: string, status: FleetSummary['status'] = 'UP', updatedAt 
   components: {},
   updatedAt,
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +55,7 @@ function membership(nodeId: string, peers: string[]): FleetMembership & { list: 
 
 /** The Lua and the store of the demo's fleet, against a real redis-server (skipped without one). */
 (hasRedis ? describe : describe.skip)('the fleet store', () => {
-  let server: ChildProcess;
+  let stopRedis: (() => void) | undefined;
   let redis: Redis;
   const stores: FleetStore[] = [];
   const connections: Redis[] = [];
@@ -94,17 +83,9 @@ function membership(nodeId: string, peers: string[]): FleetMembership & { list: 
   const summaryOf = (store: FleetStore, node: string) => store.peers().find((p) => p.node === node)?.summary;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50 });
-    await redis.ping();
+    ({ redis, stop: stopRedis } = await startRedisServer());
   });
-  afterAll(() => {
-    redis?.disconnect();
-    server?.kill('SIGKILL');
-  });
+  afterAll(() => stopRedis?.());
   beforeEach(async () => {
     await redis.flushall();
     calls.clear();

@@ -1,5 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import {
@@ -13,28 +11,19 @@ import {
   nodeClaimKey,
   runScript,
 } from './redis-scripts.js';
+import { hasRedis, startRedisServer } from './redis-server.test-kit.js';
 
 const keys = (id: string) => [HEARTBEATS_KEY, MEMBERS_VERSION_KEY, LEADER_KEY, nodeClaimKey(id), LEAVING_KEY];
 const FORGET = 600_000;
 const STALE = 600;
-const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 
 type Reply = [number, number, string, string[], string[] | null, string, string[] | null];
 const pairs = (flat: string[] | null) =>
   flat ? Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, Number(flat[i + 1])]]))) : null;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The Lua that CLUSTER_MEMBERSHIP=registry runs, against a real redis-server (skipped without one). */
 (hasRedis ? describe : describe.skip)('registry scripts', () => {
-  let server: ChildProcess;
+  let stopRedis: (() => void) | undefined;
   let redis: Redis;
   const beat = async (id: string, version = '', token = `process of ${id}`, leaseMs = 3000, leaving = false) =>
     (await runScript(redis, HEARTBEAT, keys(id), [
@@ -50,17 +39,9 @@ function freePort(): Promise<number> {
   const leave = (id: string, token = `process of ${id}`) => runScript(redis, LEAVE, keys(id), [id, String(FORGET), token]);
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50 });
-    await redis.ping();
+    ({ redis, stop: stopRedis } = await startRedisServer());
   });
-  afterAll(() => {
-    redis?.disconnect();
-    server?.kill('SIGKILL');
-  });
+  afterAll(() => stopRedis?.());
   beforeEach(async () => {
     await redis.flushall();
   });

@@ -1,4 +1,4 @@
-import { PAGE_STYLE, pageCsp, pageNav, pageScript } from './page-shell.js';
+import { pageCsp, pageScript, pageTop } from './page-shell.js';
 
 /** The node page: this node's tree, groups and transitions, from the stream's `state` events. */
 const SCRIPT = pageScript(`
@@ -97,19 +97,7 @@ const SCRIPT = pageScript(`
   });
 `);
 
-export const DASHBOARD_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Broker health</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<header>
-  <h1>Broker health</h1>
-  <p id="summary" role="status" aria-live="polite"><span class="badge tone-unknown">&hellip;</span></p>
-  ${pageNav('node')}
+export const DASHBOARD_HTML = `${pageTop('Broker health', 'node')}
   <p class="meta"><span id="connection" class="conn conn-connecting" role="status">Connecting&hellip;</span><span id="updated"></span></p>
   <p id="notes" class="notes"></p>
 </header>

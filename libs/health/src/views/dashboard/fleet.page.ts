@@ -1,4 +1,4 @@
-import { PAGE_STYLE, pageCsp, pageNav, pageScript } from './page-shell.js';
+import { pageCsp, pageScript, pageTop } from './page-shell.js';
 
 /**
  * The fleet page: one row per member from the stream's `fleet` events (the body of `GET …/fleet` as
@@ -152,19 +152,7 @@ const SCRIPT = pageScript(`
   });
 `);
 
-export const FLEET_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Fleet health</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<header>
-  <h1>Fleet health</h1>
-  <p id="summary" role="status" aria-live="polite"><span class="badge tone-unknown">&hellip;</span></p>
-  ${pageNav('fleet')}
+export const FLEET_HTML = `${pageTop('Fleet health', 'fleet')}
   <p class="meta"><span id="connection" class="conn conn-connecting" role="status">Connecting&hellip;</span></p>
   <div class="overview">
     <p id="quorum"></p>

@@ -141,6 +141,23 @@ export function pageScript(body: string): string {
 }
 
 /** The navigation between the two pages, marking the current one; the script sets the links. */
+/** The head of a page and the top of its header: title, style, the summary badge and the links between pages. */
+export function pageTop(title: string, current: 'node' | 'fleet'): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>${title}</h1>
+  <p id="summary" role="status" aria-live="polite"><span class="badge tone-unknown">&hellip;</span></p>
+  ${pageNav(current)}`;
+}
+
 export function pageNav(current: 'node' | 'fleet'): string {
   const mark = (page: string) => (page === current ? ' aria-current="page"' : '');
   return (
