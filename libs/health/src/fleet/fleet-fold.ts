@@ -6,7 +6,7 @@ import {
   type FleetSnapshot,
   type FleetSummary,
 } from '../model/fleet.interface.js';
-import { HealthStatus } from '../model/health-status.js';
+import { HealthStatus, isHealthStatus } from '../model/health-status.js';
 
 /** Readiness verdicts that answer 200: a member with one of these serves its clients. */
 const SERVING: ReadonlySet<string> = new Set([HealthStatus.UP, HealthStatus.UNKNOWN, HealthStatus.DEGRADED, HealthStatus.DEGRADED_SERVICE]);
@@ -70,11 +70,25 @@ function selfMember(summary: FleetSummary): FleetMember {
 }
 
 function peerMember(peer: FleetPeer): FleetMember {
-  const { node, summary } = peer;
+  const { node } = peer;
+  // A source may hand over anything: what has not a summary's shape counts as no summary yet.
+  const summary = shaped(peer.summary);
   if (!peer.reachable) return { node, status: 'UNREACHABLE', self: false, summary, lastSeen: peer.lastSeen, available: false };
   const leaving = peer.leaving || summary?.state === 'LEAVING';
   const status: FleetMemberStatus = leaving ? 'LEAVING' : (summary?.status ?? HealthStatus.UNKNOWN);
   return { node, status, self: false, summary, available: !leaving && summary !== undefined && serving(summary) };
+}
+
+function shaped(summary: FleetSummary | undefined): FleetSummary | undefined {
+  const ok =
+    typeof summary === 'object' &&
+    summary !== null &&
+    isHealthStatus(summary.status) &&
+    typeof summary.groups === 'object' &&
+    summary.groups !== null &&
+    typeof summary.components === 'object' &&
+    summary.components !== null;
+  return ok ? summary : undefined;
 }
 
 function serving(summary: FleetSummary): boolean {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { RUNNING, snapshotOf } from '../testing/health-test-kit.js';
-import { MAX_FAILING_COMPONENTS, MAX_SUMMARY_BYTES, MAX_SUMMARY_REASON, nodeState, parseSummary, summarize } from './fleet-summary.js';
+import {
+  MAX_FAILING_COMPONENTS,
+  MAX_SUMMARY_BYTES,
+  MAX_SUMMARY_REASON,
+  nodeState,
+  parseSummary,
+  sameStatuses,
+  summarize,
+} from './fleet-summary.js';
 
 const failingExtensions = {
   extensions: {
@@ -52,6 +60,23 @@ describe('summarize', () => {
     expect(summary.truncated).toBe(500 - Object.keys(summary.components.extensions.components!).length);
     const reason = Object.values(summary.components.extensions.components!)[0].details!.reason as string;
     expect(reason.length).toBe(MAX_SUMMARY_REASON);
+  });
+
+  it('holds no reason and no version for a node that shows details to no one', () => {
+    const summary = summarize(snapshotOf(failingExtensions), 'n2', 0, undefined, false);
+    expect(summary.version).toBeUndefined();
+    expect(JSON.stringify(summary)).not.toMatch(/reason|ECONNREFUSED/);
+    expect(summary.components.extensions.components!.acl).toEqual({ status: 'DOWN' });
+  });
+
+  it('tells a change of reasons alone from a change of statuses', () => {
+    const first = summarize(snapshotOf(failingExtensions), 'n2', 0);
+    const reworded = { ...failingExtensions, extensions: { ...failingExtensions.extensions, details: { reason: 'now worded otherwise' } } };
+    const second = summarize(snapshotOf(reworded), 'n2', 1, first);
+    expect(second).not.toBe(first);
+    expect(sameStatuses(first, second)).toBe(true);
+    const healed = summarize(snapshotOf({ ...failingExtensions, extensions: { status: 'UP' } }), 'n2', 2, first);
+    expect(sameStatuses(first, healed)).toBe(false);
   });
 
   it('reads the node state from the lifecycle: joining before start-up, leaving while draining', () => {

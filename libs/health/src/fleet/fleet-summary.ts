@@ -1,5 +1,6 @@
 import { failureText } from '../groups/verdicts.js';
 import type { FleetNodeState, FleetSummary } from '../model/fleet.interface.js';
+import { visible } from '../model/component-tree.js';
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { HealthStatus, isHealthStatus } from '../model/health-status.js';
@@ -25,17 +26,25 @@ export function nodeState(snapshot: Pick<HealthSnapshot, 'started' | 'draining'>
  * component's status and, below them, the branches that are not UP down to the failing components with
  * their reasons. Within MAX_SUMMARY_BYTES: failing components past the limits are counted in `truncated`.
  * `updatedAt` is `previous`'s when nothing else changed, so an unchanged summary is the same object.
+ * Without `withDetails` (a node that shows details to no one) it holds no reason and no version.
  */
-export function summarize(snapshot: HealthSnapshot, node: string, now: number, previous?: FleetSummary): FleetSummary {
+export function summarize(snapshot: HealthSnapshot, node: string, now: number, previous?: FleetSummary, withDetails = true): FleetSummary {
   let limit = MAX_FAILING_COMPONENTS;
-  let summary = build(snapshot, node, limit);
+  let summary = build(snapshot, node, limit, withDetails);
   while (Buffer.byteLength(JSON.stringify(summary.body)) > MAX_SUMMARY_BYTES - 64 && limit > 0) {
     limit = Math.floor(limit / 2);
-    summary = build(snapshot, node, limit);
+    summary = build(snapshot, node, limit, withDetails);
   }
   const body = { ...summary.body, ...(summary.truncated > 0 ? { truncated: summary.truncated } : {}) };
   if (previous && sameSummary(previous, body)) return previous;
   return { ...body, updatedAt: new Date(now).toISOString() };
+}
+
+/** Whether two summaries give the same statuses, states and verdicts: what may differ is the text of reasons. */
+export function sameStatuses(a: FleetSummary, b: FleetSummary): boolean {
+  const skeleton = ({ status, state, groups, components, truncated }: FleetSummary) =>
+    JSON.stringify([status, state, groups, truncated, Object.entries(components).map(([name, c]) => [name, visible(c, false)])]);
+  return skeleton(a) === skeleton(b);
 }
 
 /** Whether two summaries say the same, whenever each was written. */
@@ -113,13 +122,18 @@ function tree(value: unknown, depth: number): Record<string, HealthComponent> | 
   return result;
 }
 
-function build(snapshot: HealthSnapshot, node: string, limit: number): { body: Omit<FleetSummary, 'updatedAt'>; truncated: number } {
+function build(
+  snapshot: HealthSnapshot,
+  node: string,
+  limit: number,
+  withDetails: boolean,
+): { body: Omit<FleetSummary, 'updatedAt'>; truncated: number } {
   const budget = { left: limit, truncated: 0 };
   const groups: Record<string, HealthStatus> = {};
   for (const [name, group] of Object.entries(snapshot.groups).slice(0, MAX_ENTRIES)) groups[cut(name, MAX_NAME)] = group.status;
   const components: Record<string, HealthComponent> = {};
   for (const [name, component] of Object.entries(snapshot.components).slice(0, MAX_ENTRIES))
-    components[cut(name, MAX_NAME)] = prune(component, budget);
+    components[cut(name, MAX_NAME)] = prune(component, budget, withDetails);
   const version = snapshot.components.info?.details?.version;
   const body = {
     v: 1 as const,
@@ -128,16 +142,16 @@ function build(snapshot: HealthSnapshot, node: string, limit: number): { body: O
     state: nodeState(snapshot),
     groups,
     components,
-    ...(typeof version === 'string' && version !== 'unknown' ? { version: cut(version, MAX_NAME) } : {}),
+    ...(withDetails && typeof version === 'string' && version !== 'unknown' ? { version: cut(version, MAX_NAME) } : {}),
   };
   return { body, truncated: budget.truncated };
 }
 
 /** The component with its status; when not UP, its reason and the children that are not UP either, within the budget. */
-function prune(component: HealthComponent, budget: { left: number; truncated: number }): HealthComponent {
+function prune(component: HealthComponent, budget: { left: number; truncated: number }, withDetails: boolean): HealthComponent {
   if (component.status === HealthStatus.UP) return { status: component.status };
   const pruned: HealthComponent = { status: component.status };
-  const reason = reasonOf(component);
+  const reason = withDetails ? reasonOf(component) : undefined;
   if (reason !== undefined) pruned.details = { reason };
   const failing = Object.entries(component.components ?? {}).filter(([, child]) => child.status !== HealthStatus.UP);
   for (const [name, child] of failing) {
@@ -147,7 +161,7 @@ function prune(component: HealthComponent, budget: { left: number; truncated: nu
     }
     budget.left--;
     pruned.components ??= {};
-    pruned.components[cut(name, MAX_NAME)] = prune(child, budget);
+    pruned.components[cut(name, MAX_NAME)] = prune(child, budget, withDetails);
   }
   return pruned;
 }

@@ -6,15 +6,15 @@ import type { FleetPeer, FleetSnapshot, FleetSource, FleetSummary } from '../mod
 import type { HealthComponent } from '../model/health-component.interface.js';
 import type { HealthSnapshot } from '../model/health-snapshot.interface.js';
 import { config, snapshotOf } from '../testing/health-test-kit.js';
-import { HealthFleet } from './health-fleet.js';
+import { HealthFleet, REASONS_ONLY_EVERY_MS } from './health-fleet.js';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-function fleetOver(components: Record<string, HealthComponent>) {
+function fleetOver(components: Record<string, HealthComponent>, showDetails: typeof config.showDetails = 'always') {
   let snapshot: HealthSnapshot = snapshotOf(components);
   const checks$ = new Subject<unknown>();
   const engine = { current: () => snapshot, checks$, changes$: new Subject() } as unknown as HealthEngine;
-  const fleet = new HealthFleet(engine, config);
+  const fleet = new HealthFleet(engine, { ...config, showDetails });
   const states: FleetSnapshot[] = [];
   fleet.changes$.subscribe((state) => states.push(state));
   const set = (next: Record<string, HealthComponent>) => {
@@ -97,5 +97,63 @@ describe('HealthFleet', () => {
     });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('redis down'));
     expect(fleet.current().members[0].node).toBe('n1');
+  });
+
+  it('takes a change of reasons alone at most once per REASONS_ONLY_EVERY_MS, a change of status at once', async () => {
+    let now = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    const { fleet, set } = fleetOver({ storage: { status: 'DOWN', details: { reason: 'timed out after 1500 ms' } } });
+    const { source, shared } = sourceOf();
+    fleet.use(source);
+    now += 1000;
+    set({ storage: { status: 'DOWN', details: { reason: 'timed out after 2500 ms' } } });
+    await settle();
+    expect(shared).toHaveLength(1);
+    now += REASONS_ONLY_EVERY_MS;
+    set({ storage: { status: 'DOWN', details: { reason: 'timed out after 12500 ms' } } });
+    await settle();
+    expect(shared.map((s) => s.components.storage.details?.reason)).toEqual(['timed out after 1500 ms', 'timed out after 12500 ms']);
+    now += 1000;
+    set({ storage: { status: 'UP' } });
+    await settle();
+    expect(shared.at(-1)!.components.storage).toEqual({ status: 'UP' });
+  });
+
+  it('shares no reason of a node that shows details to no one', () => {
+    const { fleet } = fleetOver({ storage: { status: 'DOWN', details: { reason: 'disk full' } } }, 'never');
+    const { source, shared } = sourceOf();
+    fleet.use(source);
+    expect(shared[0].components.storage).toEqual({ status: 'DOWN' });
+  });
+
+  it('offers a refused summary again, and folds this node alone while the source cannot list its members', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { fleet } = fleetOver({ storage: { status: 'UP' } });
+    const shared: FleetSummary[] = [];
+    let refuse = true;
+    let broken = true;
+    fleet.use({
+      nodeId: 'n1',
+      share: (summary) => {
+        if (refuse) throw new Error('store down');
+        shared.push(summary);
+      },
+      peers: () => {
+        if (broken) throw new Error('no list');
+        return [{ node: 'n2', reachable: true, leaving: false, lastSeen: 0, summary: { status: 'UP' } as FleetSummary }];
+      },
+      watch: () => () => undefined,
+    });
+    expect(fleet.current().members.map((m) => m.node)).toEqual(['n1']);
+    expect(warn.mock.calls.map(([line]) => line)).toEqual([expect.stringContaining('store down'), expect.stringContaining('no list')]);
+    refuse = false;
+    broken = false;
+    (fleet as unknown as { update(): void }).update();
+    expect(shared).toHaveLength(1);
+    // A peer whose summary has not a summary's shape reads as one not heard from yet.
+    expect(fleet.current().members.map((m) => [m.node, m.status])).toEqual([
+      ['n1', 'UP'],
+      ['n2', 'UNKNOWN'],
+    ]);
   });
 });

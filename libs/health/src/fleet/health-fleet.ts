@@ -4,10 +4,13 @@ import { merge, Subject, type Observable, type Subscription } from 'rxjs';
 import { HealthEngine } from '../engine/health-engine.js';
 import { errorText } from '../errors/error-text.js';
 import { HEALTH_CONFIG } from '../health.constants.js';
-import type { FleetSnapshot, FleetSource, FleetSummary } from '../model/fleet.interface.js';
+import type { FleetPeer, FleetSnapshot, FleetSource, FleetSummary } from '../model/fleet.interface.js';
 import type { HealthConfig } from '../options/health-config.js';
 import { foldFleet, sameFleet } from './fleet-fold.js';
-import { summarize } from './fleet-summary.js';
+import { sameStatuses, summarize } from './fleet-summary.js';
+
+/** A summary whose reasons alone changed is taken at most this often. */
+export const REASONS_ONLY_EVERY_MS = 10_000;
 
 /**
  * The fleet as this node sees it, kept in memory: this node's summary, refolded with the members its
@@ -30,6 +33,11 @@ export class HealthFleet implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly settled: Subscription;
   private timer?: NodeJS.Timeout;
   private scheduled = false;
+  /** When `own` was adopted, and whether the source has it yet. */
+  private adoptedAt = -Infinity;
+  private unshared = false;
+  private complaint?: string;
+  private troubled = false;
 
   constructor(
     private readonly engine: HealthEngine,
@@ -61,6 +69,7 @@ export class HealthFleet implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopWatching?.();
     this.source = source;
     this.own = undefined;
+    this.adoptedAt = -Infinity;
     this.stopWatching = source.watch(() => this.schedule());
     this.update();
   }
@@ -82,27 +91,61 @@ export class HealthFleet implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private update(): void {
+    this.troubled = false;
     try {
       const now = Date.now();
-      const own = summarize(this.engine.current(), this.nodeId, now, this.own);
-      if (own !== this.own) {
-        this.own = own;
-        this.share(own);
-      }
-      const next = foldFleet(own, this.source?.peers() ?? [], now);
+      const own = this.ownSummary(now);
+      if (this.unshared) this.share(own);
+      const next = foldFleet(own, this.peers(), now);
+      if (!this.troubled) this.complaint = undefined;
       if (this.state && sameFleet(this.state, next)) return;
       this.state = next;
       this.updates.next(next);
     } catch (error) {
-      this.logger.debug(`fleet not refolded: ${errorText(error)}`);
+      this.complain(`the fleet could not be refolded: ${errorText(error)}`);
     }
   }
 
+  /**
+   * This node's summary: a new one at once when a status, state or verdict changed; when only the text of
+   * reasons did (a timeout that counts its milliseconds, a failure quoting what a client sent), at most once
+   * per REASONS_ONLY_EVERY_MS, so neither the store nor MQTT carries a message per refresh.
+   */
+  private ownSummary(now: number): FleetSummary {
+    const candidate = summarize(this.engine.current(), this.nodeId, now, this.own, this.config.showDetails !== 'never');
+    if (candidate === this.own) return candidate;
+    if (this.own && now - this.adoptedAt < REASONS_ONLY_EVERY_MS && sameStatuses(this.own, candidate)) return this.own;
+    this.own = candidate;
+    this.adoptedAt = now;
+    this.unshared = true;
+    return candidate;
+  }
+
+  /** The source's peers; a source that throws leaves this node alone in its fleet, said once. */
+  private peers(): readonly FleetPeer[] {
+    try {
+      return this.source?.peers() ?? [];
+    } catch (error) {
+      this.complain(`the fleet's source could not list its members: ${errorText(error)}`);
+      return [];
+    }
+  }
+
+  /** A refused summary is offered again with the next refold. */
   private share(summary: FleetSummary): void {
     try {
       this.source?.share(summary);
+      this.unshared = false;
     } catch (error) {
-      this.logger.warn(`the fleet's store refused this node's summary: ${errorText(error)}`);
+      this.complain(`the fleet's store refused this node's summary: ${errorText(error)}`);
     }
+  }
+
+  /** Each distinct complaint once, until the fleet folds cleanly again. */
+  private complain(line: string): void {
+    this.troubled = true;
+    if (line === this.complaint) return;
+    this.complaint = line;
+    this.logger.warn(line);
   }
 }
