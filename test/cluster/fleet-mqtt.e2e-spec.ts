@@ -140,6 +140,11 @@ describeWithRedis('the fleet: a member DOWN, and the fleet over MQTT', () => {
     expect(await closedAfter(forger, () => forger.publish('$SYS/n1/health', forged, { qos: 0, retain: true }))).toBe(true);
     expect(await retained(nodes.n3!.mqttUrl, '$SYS/n1/health')).toEqual(before);
     expect(watcher.messages.some((m) => m.payload === forged)).toBe(false);
+    // `$SYS` alone is the broker's too.
+    const bare = await connect(nodes.n2!.mqttUrl, { clientId: 'forger-2' });
+    clients.push(bare);
+    expect(await closedAfter(bare, () => bare.publish('$SYS', forged, { qos: 0, retain: true }))).toBe(true);
+    expect(await retained(nodes.n3!.mqttUrl, '$SYS')).toEqual({});
   });
 });
 

@@ -187,7 +187,8 @@ export class BrokerService implements BrokerState, StorageProbe, OnApplicationBo
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
-    if (client && packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS topics are reserved to the broker'));
+    if (client && (packet.topic === '$SYS' || packet.topic.startsWith('$SYS/')))
+      return callback(new Error('$SYS topics are reserved to the broker'));
     // Refuse what cannot be stored: the publisher is disconnected and retries, through the load balancer, elsewhere.
     if (packet.qos > 0 && this.storage && !this.storage.available)
       return callback(new Error('storage unavailable: QoS 1/2 publish refused'));
