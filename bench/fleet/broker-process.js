@@ -3,11 +3,11 @@
 // (nanoseconds; /proc/<pid>/stat counts 10 ms ticks, too coarse for a few hundred requests).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SETTINGS } from '../lib/settings.js';
+import { freePort } from '../lib/system.js';
 
 const MAIN = new URL('../../apps/broker/dist/main.js', import.meta.url).pathname;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
@@ -15,17 +15,6 @@ const TASKSET = spawnSync('taskset', ['-V']).status === 0;
 /** The broker's core and this process's core while a broker is measured (as the other benches pin theirs). */
 export const CORE = { broker: SETTINGS.cores.server, load: SETTINGS.cores.load };
 export const PINNED = TASKSET && CORES >= 2;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Pins every thread of this process, and of the processes `others` (redis-server), to the load core

@@ -1,9 +1,9 @@
 // A throwaway redis-server for the fleet simulation, and what its INFO says about the fleet's work.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { freePort } from '../lib/system.js';
 
 /**
  * Commands a script runs inside its EVAL: counted by Redis, but not round trips of a member. Every
@@ -31,17 +31,6 @@ for (const file of existsSync(CLUSTER_DIST) ? readdirSync(CLUSTER_DIST) : []) {
 }
 /** The simulation's own commands, not the members'. */
 const OURS = new Set(['info', 'flushall', 'config', 'client', 'ping', 'script']);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts redis-server on a free 127.0.0.1 port, persistence off; `stop()` ends it. */
 export async function startRedis() {

@@ -2,6 +2,7 @@
 // core of their own (`taskset -c`), and a server's cost is read from /proc/<pid>/stat as CPU time.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import { SETTINGS } from './settings.js';
 
@@ -92,4 +93,15 @@ export function median(values) {
   if (sorted.length === 0) return NaN;
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A port of 127.0.0.1 free now (the OS's choice), for a server the bench starts. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }

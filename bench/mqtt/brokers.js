@@ -2,22 +2,11 @@
 // (apps/broker/dist/main.js, health module refreshing every second) and bare Aedes with the same storage.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../lib/settings.js';
-import { CLK_TCK, cpuTicks, serverCommand } from '../lib/system.js';
-
-export function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
+import { CLK_TCK, cpuTicks, freePort, serverCommand } from '../lib/system.js';
 
 export async function startBroker(kind) {
   const [mqttPort, healthPort] = [await freePort(), await freePort()];
