@@ -49,8 +49,17 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
   const { response, showDetails } = context;
   // The client may have left while authorize() was deciding.
   if (response.destroyed) return;
-  /** A state was skipped while the client was not reading. */
-  let behind = false;
+  /** The kinds of event skipped while the client was not reading: each sends its latest once it drains. */
+  const behind = new Set<() => void>();
+  /** True when the client reads: write now. Else `latest` is sent once it drains. */
+  const reading = (latest: () => void): boolean => {
+    if (response.writableNeedDrain) {
+      behind.add(latest);
+      return false;
+    }
+    behind.delete(latest);
+    return true;
+  };
   let stalledHeartbeats = 0;
   const send = (chunk: string) => {
     if (response.destroyed || response.writableEnded) return;
@@ -60,14 +69,8 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
   let sent: HealthSnapshot | undefined;
   let sentFleet: FleetSnapshot | undefined;
   let sentFleetFrame: string | undefined;
-  /** A fleet state was skipped while the client was not reading. */
-  let fleetBehind = false;
   const sendFleet = () => {
-    if (response.writableNeedDrain) {
-      fleetBehind = true;
-      return;
-    }
-    fleetBehind = false;
+    if (!reading(sendFleet)) return;
     sentFleet = context.fleet.current();
     const frame = fleetEvent(sentFleet, showDetails);
     // A change this client may not see (a reason, with details hidden) reads the same: not sent again.
@@ -75,12 +78,9 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     sentFleetFrame = frame;
     send(frame);
   };
+  const latestState = () => sendState([]);
   const sendState = (transitions: readonly HealthTransition[]) => {
-    if (response.writableNeedDrain) {
-      behind = true;
-      return;
-    }
-    behind = false;
+    if (!reading(latestState)) return;
     sent = context.current();
     const update: DashboardUpdate = {
       state: dashboardState(sent, showDetails),
@@ -106,8 +106,7 @@ export function streamDashboard(context: StreamContext, heartbeatMs = HEARTBEAT_
     if (!stateChanged && !fleetChanged) send(': heartbeat\n\n');
   }, heartbeatMs).unref();
   response.on('drain', () => {
-    if (behind) sendState([]);
-    if (fleetBehind) sendFleet();
+    for (const latest of [...behind]) latest();
   });
   response.once('close', () => {
     subscription.unsubscribe();
