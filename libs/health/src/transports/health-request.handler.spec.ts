@@ -23,14 +23,15 @@ function handlerWith(
   } = {},
 ) {
   const current = snapshot();
-  const engine = { forProbe: options.snapshots ?? (() => current) } as unknown as HealthEngine;
+  const forProbe = jest.fn(options.snapshots ?? (() => current));
+  const engine = { forProbe, current: () => current } as unknown as HealthEngine;
   const metrics = {
     render: options.metrics ?? (() => Promise.resolve('up 1\n')),
     contentType: 'text/plain; version=0.0.4',
   } as unknown as HealthMetrics;
   const config = { showDetails: 'always', ...options.config } as HealthConfig;
   const fleet = { current: options.fleet ?? (() => undefined) } as unknown as HealthFleet;
-  return new HealthRequestHandler(engine, fleet, metrics, config);
+  return Object.assign(new HealthRequestHandler(engine, fleet, metrics, config), { forProbe });
 }
 
 function routeOf(render: (context: ViewContext) => ViewResponse | undefined, extra: Partial<ViewRoute> = {}) {
@@ -89,6 +90,8 @@ describe('HealthRequestHandler.respond, the rendered answers it keeps per snapsh
     now(handler.respond('GET', match, undefined, {}));
     expect(route.render).toHaveBeenCalledTimes(2);
     expect(route.render.mock.calls.map(([context]) => context.fleet)).toEqual(states);
+    // No check runs for a fleet answer, even when checks run on request.
+    expect(handler.forProbe).not.toHaveBeenCalled();
   });
 
   it('does not keep a 404 a route explains (an unknown fleet member): random paths never grow the cache', () => {

@@ -89,7 +89,8 @@ export class HealthRequestHandler {
   ): ViewResponse | Promise<ViewResponse> {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method ?? '(none)', READ_METHODS);
     if (!match) return notFound('no health endpoint at this path');
-    const snapshot = this.engine.forProbe();
+    // A fleet route answers from the fleet's state: no check runs for it, even with on-request checks.
+    const snapshot = match.route.fleet ? this.engine.current() : this.engine.forProbe();
     const showDetails = this.showDetails(request);
     if (snapshot instanceof Promise || showDetails instanceof Promise) {
       return Promise.all([snapshot, showDetails]).then(([s, d]) => this.routeResponse(match, s, d, query));
